@@ -1,0 +1,582 @@
+package jsonld
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/piprate/json-gold/ld"
+)
+
+// The patterns json-gold uses while processing term definitions.
+var (
+	ignoredKeyword = regexp.MustCompile(`^@[a-zA-Z]+$`)
+	iriLikeTerm    = regexp.MustCompile(`(?::[^:])|/`)
+	invalidPrefix  = regexp.MustCompile(`[:/]`)
+)
+
+// termDef is a processed term definition. It is immutable once built and
+// shared between active contexts.
+type termDef struct {
+	id        string
+	typ       string
+	container []string
+	cSet      bool
+	cList     bool
+	cGraph    bool
+	hasLang   bool
+	lang      *string
+	hasCtx    bool
+	ctx       any
+	prefix    bool
+	protected bool
+	// idOK and typOK cache the safe-mode checks of id and typ as RDF
+	// terms, done once per definition instead of once per statement.
+	idOK  bool
+	typOK bool
+}
+
+// activeCtx is a processed active context. It is immutable once built;
+// the contexts derived from it are memoized in cache so that processing the
+// same contexts for thousands of credentials happens once.
+type activeCtx struct {
+	terms        map[string]*termDef // a nil value is a term mapped to null
+	vocab        *string
+	lang         string
+	hasLang      bool
+	anyProtected bool
+	previous     *activeCtx
+
+	mu    sync.Mutex
+	cache map[ctxKey]*activeCtx
+}
+
+// ctxKey names one derivation of an active context: the local context is
+// either a scoped context held by a term definition (td) or a document
+// @context made only of URLs (urls).
+type ctxKey struct {
+	td        *termDef
+	urls      string
+	propagate bool
+	override  bool
+}
+
+// maxDerived bounds the memoized derivations per context so documents with
+// ever-new combinations of contexts cannot grow memory without limit.
+const maxDerived = 256
+
+var rootCtx = &activeCtx{terms: map[string]*termDef{}}
+
+func (c *activeCtx) clone() *activeCtx {
+	return &activeCtx{
+		terms:        maps.Clone(c.terms),
+		vocab:        c.vocab,
+		lang:         c.lang,
+		hasLang:      c.hasLang,
+		anyProtected: c.anyProtected,
+		previous:     c.previous,
+	}
+}
+
+// derive returns the active context that results from processing local on
+// top of c, memoized when the local context is cacheable.
+func (c *activeCtx) derive(local any, td *termDef, propagate, override bool) (*activeCtx, error) {
+	key := ctxKey{td: td, propagate: propagate, override: override}
+	cacheable := td != nil
+	if td == nil {
+		key.urls, cacheable = urlKey(local)
+	}
+	if cacheable {
+		c.mu.Lock()
+		r, ok := c.cache[key]
+		c.mu.Unlock()
+		if ok {
+			return r, nil
+		}
+	}
+	r, err := c.parse(local, nil, propagate, override)
+	if err != nil {
+		return nil, err
+	}
+	if cacheable {
+		c.mu.Lock()
+		if c.cache == nil {
+			c.cache = make(map[ctxKey]*activeCtx)
+		}
+		if len(c.cache) < maxDerived {
+			c.cache[key] = r
+		}
+		c.mu.Unlock()
+	}
+	return r, nil
+}
+
+// urlKey returns a cache key for a local context made only of URL strings.
+func urlKey(local any) (string, bool) {
+	switch v := local.(type) {
+	case string:
+		return v, true
+	case []any:
+		var b strings.Builder
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return "", false
+			}
+			b.WriteString(s)
+			b.WriteByte('\n')
+		}
+		return b.String(), true
+	}
+	return "", false
+}
+
+func unsupported(format string, args ...any) error {
+	return fmt.Errorf("jsonld: "+format+": %w", append(args, ErrUnsupported)...)
+}
+
+// contextError reports a context json-gold would also refuse; the caller
+// falls back to the reference path, which produces json-gold's own error.
+func contextError(format string, args ...any) error {
+	return fmt.Errorf("jsonld: invalid context: "+format, args...)
+}
+
+// parse is JSON-LD 1.1 context processing as json-gold implements it,
+// restricted to the features the fast path supports.
+func (c *activeCtx) parse(local any, remote []string, propagate, override bool) (*activeCtx, error) {
+	contexts, ok := local.([]any)
+	if !ok {
+		contexts = []any{local}
+	}
+	if len(contexts) == 0 {
+		return c, nil
+	}
+	if first, ok := contexts[0].(map[string]any); ok {
+		if p, ok := first["@propagate"].(bool); ok {
+			propagate = p
+		}
+	}
+	result := c.clone()
+	if !propagate && result.previous == nil {
+		result.previous = c
+	}
+	for _, lc := range contexts {
+		switch v := lc.(type) {
+		case nil:
+			if !override && result.anyProtected {
+				return nil, contextError("nullification of a context with protected terms")
+			}
+			n := &activeCtx{terms: map[string]*termDef{}}
+			if !propagate {
+				n.previous = result
+			}
+			result = n
+		case string:
+			if slices.Contains(remote, v) {
+				return nil, contextError("recursive inclusion of %q", v)
+			}
+			doc, err := parsedContext(v)
+			if err != nil {
+				return nil, err
+			}
+			m, ok := doc.(map[string]any)
+			inner, has := m["@context"]
+			if !ok || !has {
+				return nil, contextError("%q has no @context", v)
+			}
+			r, err := result.parse(inner, append(slices.Clip(remote), v), true, override)
+			if err != nil {
+				return nil, err
+			}
+			result = r
+		case map[string]any:
+			if err := result.parseMap(v, override); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, contextError("local context of type %T", lc)
+		}
+	}
+	return result, nil
+}
+
+func (result *activeCtx) parseMap(m map[string]any, override bool) error {
+	if nested := m["@context"]; nested != nil {
+		nm, ok := nested.(map[string]any)
+		if !ok {
+			return contextError("nested @context is not an object")
+		}
+		m = nm
+	}
+	for _, k := range []string{"@import", "@base", "@direction"} {
+		if _, ok := m[k]; ok {
+			return unsupported("%s in a context", k)
+		}
+	}
+	if v, ok := m["@version"]; ok && v != 1.1 {
+		return contextError("@version %v", v)
+	}
+	if v, ok := m["@language"]; ok {
+		switch l := v.(type) {
+		case nil:
+			result.hasLang, result.lang = false, ""
+		case string:
+			result.hasLang, result.lang = true, strings.ToLower(l)
+		default:
+			return contextError("@language %v", v)
+		}
+	}
+	defined := map[string]bool{}
+	if v, ok := m["@propagate"]; ok {
+		if _, isBool := v.(bool); !isBool {
+			return contextError("@propagate %v", v)
+		}
+		defined["@propagate"] = true
+	}
+	if v, ok := m["@vocab"]; ok {
+		switch s := v.(type) {
+		case nil:
+			result.vocab = nil
+		case string:
+			e, err := result.expandIRI(s, true)
+			if err != nil {
+				return err
+			}
+			result.vocab = &e
+		default:
+			return contextError("@vocab %v", v)
+		}
+	}
+	if v, ok := m["@protected"]; ok {
+		b, isBool := v.(bool)
+		if !isBool {
+			return unsupported("non-boolean @protected")
+		}
+		defined["@protected"] = b
+	}
+	// Sorted so that errors and recursion happen in a fixed order.
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		switch k {
+		case "@base", "@direction", "@import", "@language", "@protected", "@version", "@vocab", "@propagate":
+			continue
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := result.createTerm(m, k, defined, override); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *activeCtx) createTerm(local map[string]any, term string, defined map[string]bool, override bool) error {
+	if d, ok := defined[term]; ok {
+		if d {
+			return nil
+		}
+		return contextError("cyclic IRI mapping for %q", term)
+	}
+	defined[term] = false
+	value := local[term]
+	mv, isMap := value.(map[string]any)
+	if idv, hasID := mv["@id"]; value == nil || (isMap && hasID && idv == nil) {
+		if prev := c.terms[term]; prev != nil && prev.protected && !override {
+			return contextError("redefinition of protected term %q", term)
+		}
+		c.terms[term] = nil
+		defined[term] = true
+		return nil
+	}
+	simple := false
+	if s, ok := value.(string); ok {
+		mv = map[string]any{"@id": s}
+		simple, isMap = true, true
+	}
+	if !isMap {
+		return contextError("term %q: definition of type %T", term, value)
+	}
+	if ld.IsKeyword(term) {
+		return unsupported("redefinition of keyword %s", term)
+	}
+	if ignoredKeyword.MatchString(term) {
+		return nil
+	}
+	prev, hadPrev := c.terms[term]
+	delete(c.terms, term)
+	def := &termDef{}
+	for k := range mv {
+		switch k {
+		case "@container", "@id", "@language", "@type", "@context", "@prefix", "@protected":
+		case "@reverse", "@direction", "@index", "@nest":
+			return unsupported("%s in the definition of %q", k, term)
+		default:
+			return contextError("term %q: unknown key %s", term, k)
+		}
+	}
+	colon := strings.Index(term, ":")
+	hasColon := colon > 0
+	if idv, ok := mv["@id"]; ok {
+		ids, isString := idv.(string)
+		if !isString {
+			return contextError("term %q: @id is not a string", term)
+		}
+		if term != ids {
+			if !ld.IsKeyword(ids) && ignoredKeyword.MatchString(ids) {
+				return nil
+			}
+			res, err := c.expandIRILocal(ids, true, local, defined)
+			if err != nil {
+				return err
+			}
+			if !ld.IsKeyword(res) && !isAbsIRI(res) {
+				return contextError("term %q: @id %q is not an IRI", term, res)
+			}
+			if res == "@context" {
+				return contextError("alias of @context")
+			}
+			def.id = res
+			if iriLikeTerm.MatchString(term) {
+				defined[term] = true
+				tiri, err := c.expandIRILocal(term, true, local, defined)
+				if err != nil {
+					return err
+				}
+				if tiri != res {
+					return contextError("term %q expands to %q, not %q", term, tiri, res)
+				}
+				delete(defined, term)
+			}
+			suffix := false
+			if res != "" {
+				switch res[len(res)-1] {
+				case ':', '/', '?', '#', '[', ']', '@':
+					suffix = true
+				}
+			}
+			def.prefix = !hasColon && suffix && simple
+		}
+	}
+	if def.id == "" {
+		switch {
+		case hasColon:
+			p := term[:colon]
+			if _, ok := local[p]; ok {
+				if err := c.createTerm(local, p, defined, override); err != nil {
+					return err
+				}
+			}
+			if ptd, ok := c.terms[p]; ok {
+				if ptd == nil {
+					return unsupported("compact IRI %q with a null prefix", term)
+				}
+				def.id = ptd.id + term[colon+1:]
+			} else {
+				def.id = term
+			}
+		case c.vocab != nil:
+			def.id = *c.vocab + term
+		default:
+			return contextError("relative term definition %q without vocabulary mapping", term)
+		}
+	}
+	if pv, ok := mv["@protected"]; ok {
+		b, isBool := pv.(bool)
+		if !isBool {
+			return unsupported("non-boolean @protected")
+		}
+		def.protected = b
+	} else {
+		def.protected = defined["@protected"]
+	}
+	if def.protected {
+		c.anyProtected = true
+	}
+	defined[term] = true
+	if tv, ok := mv["@type"]; ok {
+		ts, isString := tv.(string)
+		if !isString {
+			return contextError("term %q: @type is not a string", term)
+		}
+		switch ts {
+		case "@id", "@vocab", "@json", "@none":
+		default:
+			e, err := c.expandIRILocal(ts, true, local, defined)
+			if err != nil {
+				return err
+			}
+			if !isAbsIRI(e) || strings.HasPrefix(e, "_:") {
+				return contextError("term %q: @type %q is not an absolute IRI", term, e)
+			}
+			ts = e
+		}
+		def.typ = ts
+	}
+	if cv, ok := mv["@container"]; ok {
+		var list []string
+		switch x := cv.(type) {
+		case string:
+			list = []string{x}
+		case []any:
+			for _, e := range x {
+				s, isString := e.(string)
+				if !isString {
+					return unsupported("non-string @container")
+				}
+				list = append(list, s)
+			}
+		default:
+			return contextError("term %q: @container %v", term, cv)
+		}
+		for _, s := range list {
+			switch s {
+			case "@set":
+				def.cSet = true
+			case "@list":
+				def.cList = true
+			case "@graph":
+				def.cGraph = true
+			default:
+				return unsupported("@container %s", s)
+			}
+		}
+		if def.cList && (len(list) != 1) {
+			return contextError("@list container combined with others")
+		}
+		if def.cGraph && def.cList {
+			return contextError("@graph container with @list")
+		}
+		if !def.cGraph && len(list) > 2 || (!def.cGraph && len(list) == 2 && !def.cSet) {
+			return contextError("invalid container combination")
+		}
+		def.container = list
+	}
+	if cv, ok := mv["@context"]; ok {
+		def.ctx, def.hasCtx = cv, true
+	}
+	if lv, ok := mv["@language"]; ok {
+		if _, hasType := mv["@type"]; !hasType {
+			switch l := lv.(type) {
+			case string:
+				s := strings.ToLower(l)
+				def.lang, def.hasLang = &s, true
+			case nil:
+				def.lang, def.hasLang = nil, true
+			default:
+				return contextError("term %q: @language %v", term, lv)
+			}
+		}
+	}
+	if pv, ok := mv["@prefix"]; ok {
+		if invalidPrefix.MatchString(term) {
+			return contextError("@prefix on %q", term)
+		}
+		b, isBool := pv.(bool)
+		if !isBool {
+			return contextError("@prefix %v", pv)
+		}
+		if ld.IsKeyword(def.id) {
+			return contextError("keyword used as prefix")
+		}
+		def.prefix = b
+	}
+	if hadPrev && prev != nil && prev.protected && !override {
+		def.protected = true
+		if !sameDefinition(prev, def) {
+			return contextError("redefinition of protected term %q", term)
+		}
+	}
+	def.idOK = !strings.HasPrefix(def.id, "_:") && isAbsIRI(def.id) && validIRI(def.id)
+	def.typOK = validIRI(def.typ)
+	c.terms[term] = def
+	return nil
+}
+
+// sameDefinition mirrors json-gold's DeepCompareTermDef (which ignores the
+// prefix flag).
+func sameDefinition(a, b *termDef) bool {
+	return a.id == b.id && a.typ == b.typ && a.hasCtx == b.hasCtx && a.protected == b.protected &&
+		slices.Equal(a.container, b.container) &&
+		a.hasLang == b.hasLang && reflect.DeepEqual(a.lang, b.lang) &&
+		jsonEqual(a.ctx, b.ctx)
+}
+
+func jsonEqual(a, b any) bool {
+	if reflect.DeepEqual(a, b) {
+		return true
+	}
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
+// expandIRI is IRI expansion outside context processing (json-gold's
+// ExpandIri with no local context). The document base IRI is empty, so
+// relative resolution leaves a value unchanged.
+func (c *activeCtx) expandIRI(value string, vocab bool) (string, error) {
+	return c.expandIRILocal(value, vocab, nil, nil)
+}
+
+// expandIRILocal is IRI expansion; local and defined are given only while
+// processing a context, to define terms on demand.
+func (c *activeCtx) expandIRILocal(value string, vocab bool, local map[string]any, defined map[string]bool) (string, error) {
+	if ld.IsKeyword(value) {
+		return value, nil
+	}
+	if len(value) > 1 && value[0] == '@' && ignoredKeyword.MatchString(value) {
+		return "", nil
+	}
+	if local != nil {
+		if _, ok := local[value]; ok && !defined[value] {
+			if err := c.createTerm(local, value, defined, false); err != nil {
+				return "", err
+			}
+		}
+	}
+	if vocab {
+		if td, ok := c.terms[value]; ok {
+			if td == nil {
+				return "", nil
+			}
+			return td.id, nil
+		}
+	}
+	if colon := strings.IndexByte(value, ':'); colon > 0 {
+		prefix, suffix := value[:colon], value[colon+1:]
+		if prefix == "_" || strings.HasPrefix(suffix, "//") {
+			return value, nil
+		}
+		if local != nil {
+			if _, ok := local[prefix]; ok && !defined[prefix] {
+				if err := c.createTerm(local, prefix, defined, false); err != nil {
+					return "", err
+				}
+			}
+		}
+		if td, ok := c.terms[prefix]; ok {
+			if td == nil {
+				return "", unsupported("compact IRI %q with a null prefix", value)
+			}
+			if td.id != "" && td.prefix {
+				return td.id + suffix, nil
+			}
+		}
+		if isAbsIRI(value) {
+			return value, nil
+		}
+	}
+	if vocab && c.vocab != nil {
+		return *c.vocab + value, nil
+	}
+	if local != nil && !isAbsIRI(value) {
+		return "", contextError("not an absolute IRI: %s", value)
+	}
+	return value, nil
+}

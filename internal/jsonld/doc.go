@@ -1,0 +1,48 @@
+// Package jsonld is microcred's JSON-LD layer: the shipped contexts, an
+// offline document loader, and RDF Dataset Canonicalization (RDFC-1.0) of
+// credentials for Data Integrity proofs.
+//
+// # Contexts are shipped, never fetched
+//
+// Every context microcred understands (VC v1 and v2, Data Integrity,
+// Multikey, Bitstring Status List, DID v1, the W3C examples, the citizenship
+// vocabulary used by the W3C test vectors, Open Badges 3.0.x and CLR 2.0)
+// is embedded in the binary (Context, ContextURLs). Loader gives json-gold a
+// document loader that serves only those and refuses any other URL with
+// ErrRemoteContext. A verifier that fetched contexts would let whoever
+// controls a context URL change what a signed credential means, and would
+// make verification depend on the network.
+//
+// # Fast path and reference path
+//
+// CanonicalizeReference runs json-gold (expansion, RDF conversion and
+// URDNA2015/RDFC-1.0), which matches jsonld.js byte for byte but costs
+// milliseconds per credential. Canonicalize runs ToRDF, a one-pass JSON-LD
+// 1.1 expansion and conversion to RDF that memoizes every processed context
+// (document contexts, type-scoped and property-scoped contexts) on the
+// active context it was derived from, and then rdfc.Canonicalize. Whenever
+// ToRDF does not produce a dataset — a feature it does not implement
+// (ErrUnsupported), or an error — Canonicalize returns what
+// CanonicalizeReference returns, so the two are identical by contract; the
+// conformance, differential and fuzz tests hold the fast path to it.
+//
+// Features handled by the fast path: remote (shipped) and inline contexts,
+// @vocab, compact IRIs and prefixes, @protected, type-scoped contexts with
+// json-gold's propagation and reverting rules, property-scoped contexts,
+// @propagate, null contexts, type coercion to @id, @vocab, @json and
+// datatypes, @language defaults and value objects, @set, @list and @graph
+// containers, native numbers and booleans, and blank nodes. Features that
+// fall back to the reference path: @reverse, @nest, @included, @index,
+// @direction, @import, @base, containers @language/@index/@id/@type,
+// keyword redefinition, nested arrays and lists of lists, top-level @graph.
+//
+// # Safe mode
+//
+// JSON-LD expansion silently drops data it cannot map to IRIs: a property
+// no context defines, a relative @type or @id (the document base is empty),
+// and json-gold also drops statements whose http(s) IRI or language tag it
+// considers invalid. Dropped data is not covered by a signature, so an
+// attacker could add or alter it freely. Like the "safe mode" of jsonld.js
+// used by Data Integrity, both paths refuse such documents with
+// ErrUndefinedTerm, naming the term.
+package jsonld

@@ -1,0 +1,588 @@
+package rdfc
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ErrTooComplex is wrapped by the error Canonicalize returns when a dataset
+// needs more Hash N-Degree Quads work than MaxNDegreeWork allows.
+var ErrTooComplex = errors.New("rdfc: dataset too complex to canonicalize")
+
+// ErrInvalidQuad is wrapped by the error Canonicalize returns for a quad
+// whose terms cannot form an RDF statement.
+var ErrInvalidQuad = errors.New("rdfc: invalid quad")
+
+// MaxNDegreeWork bounds the Hash N-Degree Quads work of one
+// canonicalization: every call of the algorithm and every permutation it
+// examines counts one unit. Past the bound Canonicalize gives up with
+// ErrTooComplex, so that a crafted dataset (a clique of blank nodes, a
+// large symmetric graph) cannot pin a CPU. Datasets whose blank nodes all
+// have distinct first-degree hashes, which covers ordinary credentials,
+// use no n-degree work at all. The default passes every W3C test,
+// including the "evil" poison graphs (which need a few thousand units),
+// and rejects the W3C 10-node clique within milliseconds.
+var MaxNDegreeWork = 50_000
+
+// Canonicalize returns the canonical N-Quads document of the dataset
+// quads under RDFC-1.0 with SHA-256: blank nodes relabelled _:c14n0,
+// _:c14n1, ..., one line per distinct quad, lines sorted in code point
+// order, each ending in "\n".
+func Canonicalize(quads []Quad) (string, error) {
+	var c canonicalizer
+	if err := c.run(quads); err != nil {
+		return "", err
+	}
+	return c.output(), nil
+}
+
+// CanonicalizeWithMap is Canonicalize that also returns the issued
+// identifier map: each input blank node label mapped to its canonical
+// label ("c14n0", ...), both without the "_:" prefix.
+func CanonicalizeWithMap(quads []Quad) (string, map[string]string, error) {
+	var c canonicalizer
+	if err := c.run(quads); err != nil {
+		return "", nil, err
+	}
+	m := make(map[string]string, len(c.nodes))
+	for i := range c.nodes {
+		m[c.nodes[i].label] = c.nodes[i].canonLabel
+	}
+	return c.output(), m, nil
+}
+
+// bnode is the state of one blank node of the input.
+type bnode struct {
+	label      string
+	quads      []int32 // indexes into canonicalizer.quads, each at most once
+	hash       [sha256.Size]byte
+	hex        [2 * sha256.Size]byte
+	canon      int32 // canonical number, -1 until issued
+	canonLabel string
+	rank       int32 // position of label in code point order
+}
+
+type canonicalizer struct {
+	quads     []*Quad
+	refs      [][3]int32 // per quad: node of subject, object, graph, or -1
+	nodes     []bnode
+	nextCanon int32
+	ranked    bool
+	work      int
+	maxWork   int
+	h         hash.Hash
+	buf       []byte
+	lines     [][]byte
+}
+
+func (c *canonicalizer) run(input []Quad) error {
+	c.maxWork = MaxNDegreeWork
+	c.h = sha256.New()
+	if err := c.load(input); err != nil {
+		return err
+	}
+
+	// Hash First Degree Quads for every blank node; group them by hash.
+	order := make([]int32, len(c.nodes))
+	for i := range c.nodes {
+		c.hashFirstDegree(int32(i))
+		order[i] = int32(i)
+	}
+	// Stable, so nodes sharing a hash stay in order of first appearance.
+	slices.SortStableFunc(order, func(a, b int32) int {
+		return bytes.Compare(c.nodes[a].hash[:], c.nodes[b].hash[:])
+	})
+
+	// Unique first-degree hashes get canonical identifiers in hash order;
+	// the shared ones are kept, in hash order, for the n-degree step.
+	var shared [][]int32
+	for i := 0; i < len(order); {
+		j := i + 1
+		for j < len(order) && c.nodes[order[j]].hash == c.nodes[order[i]].hash {
+			j++
+		}
+		if j-i == 1 {
+			c.issueCanon(order[i])
+		} else {
+			shared = append(shared, order[i:j])
+		}
+		i = j
+	}
+
+	for _, group := range shared {
+		type result struct {
+			hash [sha256.Size]byte
+			iss  *issuer
+		}
+		var results []result
+		for _, n := range group {
+			if c.nodes[n].canon >= 0 {
+				continue
+			}
+			iss := newIssuer(len(c.nodes))
+			iss.issue(n)
+			h, res, err := c.hashNDegree(n, iss)
+			if err != nil {
+				return err
+			}
+			results = append(results, result{h, res})
+		}
+		slices.SortStableFunc(results, func(a, b result) int {
+			return bytes.Compare(a.hash[:], b.hash[:])
+		})
+		for _, r := range results {
+			for _, n := range r.iss.order {
+				c.issueCanon(n)
+			}
+		}
+	}
+	return nil
+}
+
+// load validates the input, removes duplicate statements that contain
+// blank nodes (they would distort the hashes; ground duplicates are
+// dropped when the output is sorted) and indexes the blank nodes. Quads
+// are referenced, not copied.
+func (c *canonicalizer) load(input []Quad) error {
+	index := make(map[string]int32)
+	var seen map[Quad]struct{} // only for nodes with many quads
+	c.quads = make([]*Quad, 0, len(input))
+	c.refs = make([][3]int32, 0, len(input))
+	for i := range input {
+		q := &input[i]
+		if err := checkQuad(q); err != nil {
+			return fmt.Errorf("quad %d: %w", i, err)
+		}
+		if q.Subject.Kind != Blank && q.Object.Kind != Blank && q.Graph.Kind != Blank {
+			c.quads = append(c.quads, q)
+			c.refs = append(c.refs, [3]int32{-1, -1, -1})
+			continue
+		}
+		ref := [3]int32{-1, -1, -1}
+		for k, t := range [3]*Term{&q.Subject, &q.Object, &q.Graph} {
+			if t.Kind != Blank {
+				continue
+			}
+			n, ok := index[t.Value]
+			if !ok {
+				n = int32(len(c.nodes))
+				index[t.Value] = n
+				c.nodes = append(c.nodes, bnode{label: t.Value, canon: -1})
+			}
+			ref[k] = n
+		}
+		// A duplicate lists the same nodes, so it is among the quads of
+		// its first blank node; short lists are scanned, long ones hashed.
+		var first *bnode
+		for _, r := range ref {
+			if r >= 0 {
+				first = &c.nodes[r]
+				break
+			}
+		}
+		dup := false
+		if len(first.quads) < 16 {
+			for _, qi := range first.quads {
+				if *c.quads[qi] == *q {
+					dup = true
+					break
+				}
+			}
+		} else {
+			if seen == nil {
+				seen = make(map[Quad]struct{})
+				for qi, r := range c.refs {
+					if r != [3]int32{-1, -1, -1} {
+						seen[*c.quads[qi]] = struct{}{}
+					}
+				}
+			}
+			_, dup = seen[*q]
+		}
+		if seen != nil {
+			seen[*q] = struct{}{}
+		}
+		if dup {
+			continue
+		}
+		qi := int32(len(c.quads))
+		c.quads = append(c.quads, q)
+		c.refs = append(c.refs, ref)
+		for _, n := range ref {
+			// A quad is listed once per node even if the node occurs in
+			// it twice (a self link): the map holds sets of quads.
+			if n < 0 {
+				continue
+			}
+			if l := c.nodes[n].quads; len(l) == 0 || l[len(l)-1] != qi {
+				c.nodes[n].quads = append(l, qi)
+			}
+		}
+	}
+	return nil
+}
+
+func checkQuad(q *Quad) error {
+	switch {
+	case q.Subject.Kind != IRI && q.Subject.Kind != Blank:
+		return fmt.Errorf("%w: subject must be an IRI or a blank node", ErrInvalidQuad)
+	case q.Predicate.Kind != IRI:
+		return fmt.Errorf("%w: predicate must be an IRI", ErrInvalidQuad)
+	case q.Object.Kind == None || q.Object.Kind > Literal:
+		return fmt.Errorf("%w: object missing", ErrInvalidQuad)
+	case q.Graph.Kind == Literal || q.Graph.Kind > Literal:
+		return fmt.Errorf("%w: graph name must be an IRI or a blank node", ErrInvalidQuad)
+	}
+	for _, t := range [3]*Term{&q.Subject, &q.Object, &q.Graph} {
+		if t.Kind == Blank && t.Value == "" {
+			return fmt.Errorf("%w: empty blank node label", ErrInvalidQuad)
+		}
+	}
+	return nil
+}
+
+func (c *canonicalizer) issueCanon(n int32) {
+	node := &c.nodes[n]
+	if node.canon >= 0 {
+		return
+	}
+	node.canon = c.nextCanon
+	node.canonLabel = "c14n" + strconv.Itoa(int(c.nextCanon))
+	c.nextCanon++
+}
+
+// hashFirstDegree implements Hash First Degree Quads (RDFC-1.0 4.6).
+func (c *canonicalizer) hashFirstDegree(n int32) {
+	node := &c.nodes[n]
+	buf := c.buf[:0]
+	ends := make([]int, 0, 8)
+	for _, qi := range node.quads {
+		q := c.quads[qi]
+		ref := &c.refs[qi]
+		buf = appendTerm(buf, &q.Subject, firstDegreeLabel(ref[0], n))
+		buf = append(buf, ' ')
+		buf = appendTerm(buf, &q.Predicate, "")
+		buf = append(buf, ' ')
+		buf = appendTerm(buf, &q.Object, firstDegreeLabel(ref[1], n))
+		if q.Graph.Kind != None {
+			buf = append(buf, ' ')
+			buf = appendTerm(buf, &q.Graph, firstDegreeLabel(ref[2], n))
+		}
+		buf = append(buf, " .\n"...)
+		ends = append(ends, len(buf))
+	}
+	lines := c.lines[:0]
+	start := 0
+	for _, end := range ends {
+		lines = append(lines, buf[start:end])
+		start = end
+	}
+	if len(lines) > 1 {
+		slices.SortFunc(lines, bytes.Compare)
+	}
+	c.h.Reset()
+	for _, l := range lines {
+		c.h.Write(l)
+	}
+	c.h.Sum(node.hash[:0])
+	hex.Encode(node.hex[:], node.hash[:])
+	c.buf, c.lines = buf, lines
+}
+
+func firstDegreeLabel(ref, n int32) string {
+	if ref == n {
+		return "a"
+	}
+	return "z"
+}
+
+// issuer is a temporary identifier issuer ("b" prefix) of the n-degree
+// step: ids maps a node to its number (-1 when none); order lists the
+// nodes in issue order.
+type issuer struct {
+	ids   []int32
+	order []int32
+}
+
+func newIssuer(nodes int) *issuer {
+	iss := &issuer{ids: make([]int32, nodes)}
+	for i := range iss.ids {
+		iss.ids[i] = -1
+	}
+	return iss
+}
+
+func (s *issuer) issue(n int32) int32 {
+	if id := s.ids[n]; id >= 0 {
+		return id
+	}
+	id := int32(len(s.order))
+	s.ids[n] = id
+	s.order = append(s.order, n)
+	return id
+}
+
+func (s *issuer) clone() *issuer {
+	return &issuer{ids: slices.Clone(s.ids), order: slices.Clone(s.order)}
+}
+
+func (c *canonicalizer) spend() error {
+	c.work++
+	if c.work > c.maxWork {
+		return fmt.Errorf("%w: more than %d units of Hash N-Degree Quads work", ErrTooComplex, c.maxWork)
+	}
+	return nil
+}
+
+type related struct {
+	hash [sha256.Size]byte
+	node int32
+}
+
+// hashNDegree implements Hash N-Degree Quads (RDFC-1.0 4.8).
+func (c *canonicalizer) hashNDegree(n int32, iss *issuer) ([sha256.Size]byte, *issuer, error) {
+	var sum [sha256.Size]byte
+	if err := c.spend(); err != nil {
+		return sum, nil, err
+	}
+	// Steps 1-3: hash to related blank nodes, kept as a list sorted by
+	// hash; duplicates stay, as the algorithm appends to lists.
+	var rels []related
+	for _, qi := range c.nodes[n].quads {
+		ref := &c.refs[qi]
+		for pos, r := range ref {
+			if r < 0 || r == n {
+				continue
+			}
+			rels = append(rels, related{c.hashRelated(r, c.quads[qi], iss, pos), r})
+		}
+	}
+	slices.SortStableFunc(rels, func(a, b related) int { return bytes.Compare(a.hash[:], b.hash[:]) })
+
+	md := sha256.New()
+	var hexBuf [2 * sha256.Size]byte
+	var path, chosen []byte
+	var perm []int32
+	var recursion []int32
+	for i := 0; i < len(rels); {
+		j := i + 1
+		for j < len(rels) && rels[j].hash == rels[i].hash {
+			j++
+		}
+		hex.Encode(hexBuf[:], rels[i].hash[:])
+		md.Write(hexBuf[:]) // 5.1
+		list := make([]int32, 0, j-i)
+		for _, r := range rels[i:j] {
+			list = append(list, r.node)
+		}
+		i = j
+
+		chosen = chosen[:0]
+		haveChosen := false
+		var chosenIssuer *issuer
+		p := c.newPermuter(list)
+		for !p.done {
+			perm = p.next(perm)
+			if err := c.spend(); err != nil {
+				return sum, nil, err
+			}
+			cp := iss.clone()
+			path = path[:0]
+			recursion = recursion[:0]
+			skip := false
+			for _, r := range perm {
+				if cn := c.nodes[r].canon; cn >= 0 {
+					path = appendID(path, "_:c14n", cn)
+				} else {
+					if cp.ids[r] < 0 {
+						recursion = append(recursion, r)
+					}
+					path = appendID(path, "_:b", cp.issue(r))
+				}
+				// Once path sorts after chosen it can only grow larger.
+				if haveChosen && bytes.Compare(path, chosen) > 0 {
+					skip = true
+					break
+				}
+			}
+			if skip {
+				continue
+			}
+			for _, r := range recursion {
+				h, res, err := c.hashNDegree(r, cp)
+				if err != nil {
+					return sum, nil, err
+				}
+				path = appendID(path, "_:b", cp.issue(r))
+				path = append(path, '<')
+				path = hex.AppendEncode(path, h[:])
+				path = append(path, '>')
+				cp = res
+				if haveChosen && bytes.Compare(path, chosen) > 0 {
+					skip = true
+					break
+				}
+			}
+			if skip {
+				continue
+			}
+			if !haveChosen || bytes.Compare(path, chosen) < 0 {
+				chosen = append(chosen[:0], path...)
+				chosenIssuer = cp
+				haveChosen = true
+			}
+		}
+		md.Write(chosen) // 5.5
+		iss = chosenIssuer
+	}
+	md.Sum(sum[:0])
+	return sum, iss, nil
+}
+
+var positions = [3]string{"s", "o", "g"}
+
+// hashRelated implements Hash Related Blank Node (RDFC-1.0 4.7).
+func (c *canonicalizer) hashRelated(r int32, q *Quad, iss *issuer, pos int) [sha256.Size]byte {
+	b := c.buf[:0]
+	b = append(b, positions[pos]...)
+	if pos != 2 {
+		b = append(b, '<')
+		b = append(b, q.Predicate.Value...)
+		b = append(b, '>')
+	}
+	node := &c.nodes[r]
+	switch {
+	case node.canon >= 0:
+		b = appendID(b, "_:c14n", node.canon)
+	case iss.ids[r] >= 0:
+		b = appendID(b, "_:b", iss.ids[r])
+	default:
+		b = append(b, node.hex[:]...)
+	}
+	c.buf = b
+	return sha256.Sum256(b)
+}
+
+func appendID(dst []byte, prefix string, n int32) []byte {
+	dst = append(dst, prefix...)
+	return strconv.AppendInt(dst, int64(n), 10)
+}
+
+// permuter yields the permutations of a list in the order of the
+// Steinhaus-Johnson-Trotter algorithm starting from the list sorted by
+// blank node label, as the reference implementation does; elements with
+// equal labels share a direction. The order decides which of several
+// equally good paths is kept, and so the issued identifier map.
+type permuter struct {
+	cur  []int32
+	dir  map[int32]bool // true: looking left
+	rank func(int32) int32
+	done bool
+}
+
+func (c *canonicalizer) newPermuter(list []int32) *permuter {
+	if !c.ranked {
+		c.rankLabels()
+	}
+	rank := func(n int32) int32 { return c.nodes[n].rank }
+	slices.SortFunc(list, func(a, b int32) int { return cmp.Compare(rank(a), rank(b)) })
+	dir := make(map[int32]bool, len(list))
+	for _, e := range list {
+		dir[e] = true
+	}
+	return &permuter{cur: list, dir: dir, rank: rank}
+}
+
+func (p *permuter) next(out []int32) []int32 {
+	out = append(out[:0], p.cur...)
+	cur, rank := p.cur, p.rank
+	k, pos := int32(-1), 0
+	for i, e := range cur {
+		left := p.dir[e]
+		if (k < 0 || rank(e) > rank(k)) &&
+			((left && i > 0 && rank(e) > rank(cur[i-1])) ||
+				(!left && i < len(cur)-1 && rank(e) > rank(cur[i+1]))) {
+			k, pos = e, i
+		}
+	}
+	if k < 0 {
+		p.done = true
+		return out
+	}
+	swap := pos + 1
+	if p.dir[k] {
+		swap = pos - 1
+	}
+	cur[pos], cur[swap] = cur[swap], k
+	for _, e := range cur {
+		if rank(e) > rank(k) {
+			p.dir[e] = !p.dir[e]
+		}
+	}
+	return out
+}
+
+func (c *canonicalizer) rankLabels() {
+	idx := make([]int32, len(c.nodes))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return strings.Compare(c.nodes[a].label, c.nodes[b].label) })
+	for r, n := range idx {
+		c.nodes[n].rank = int32(r)
+	}
+	c.ranked = true
+}
+
+// output serializes the quads with canonical labels, sorted, without
+// duplicates.
+func (c *canonicalizer) output() string {
+	buf := c.buf[:0]
+	ends := make([]int, 0, len(c.quads))
+	for i := range c.quads {
+		q := c.quads[i]
+		ref := &c.refs[i]
+		buf = appendTerm(buf, &q.Subject, c.canonLabel(ref[0]))
+		buf = append(buf, ' ')
+		buf = appendTerm(buf, &q.Predicate, "")
+		buf = append(buf, ' ')
+		buf = appendTerm(buf, &q.Object, c.canonLabel(ref[1]))
+		if q.Graph.Kind != None {
+			buf = append(buf, ' ')
+			buf = appendTerm(buf, &q.Graph, c.canonLabel(ref[2]))
+		}
+		buf = append(buf, " .\n"...)
+		ends = append(ends, len(buf))
+	}
+	lines := make([][]byte, 0, len(ends))
+	start := 0
+	for _, end := range ends {
+		lines = append(lines, buf[start:end])
+		start = end
+	}
+	slices.SortFunc(lines, bytes.Compare)
+	var sb strings.Builder
+	sb.Grow(len(buf))
+	for i, l := range lines {
+		if i > 0 && bytes.Equal(l, lines[i-1]) {
+			continue
+		}
+		sb.Write(l)
+	}
+	return sb.String()
+}
+
+func (c *canonicalizer) canonLabel(ref int32) string {
+	if ref < 0 {
+		return ""
+	}
+	return c.nodes[ref].canonLabel
+}
