@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/verify"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// runVerify handles "microcred verify": exit 0 only when every check
+// passes, 1 when the credential does not verify, 2 when the input is
+// unusable.
+func runVerify(e *env, args []string) int {
+	fs := newFlags("verify", e)
+	asJSON := fs.Bool("json", false, `print {"verified":bool,"checks":[{"name","ok","detail"}]}`)
+	var docs stringList
+	fs.Var(&docs, "did-doc", "a did:web DID document `FILE` to use instead of fetching it (repeatable)")
+	offline := fs.Bool("offline", false, "never fetch did:web documents; only --did-doc files are used")
+	if !parseFlags(fs, args) {
+		return exitBadInput
+	}
+	resolver := &did.Resolver{Documents: map[string]*did.Document{}}
+	if !*offline {
+		resolver.Fetcher = &did.HTTPFetcher{}
+	}
+	for _, path := range docs {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return fail(e, exitBadInput, "verify: --did-doc: %v", err)
+		}
+		var doc did.Document
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return fail(e, exitBadInput, "verify: --did-doc %s: not a DID document: %v", path, err)
+		}
+		if doc.ID == "" {
+			return fail(e, exitBadInput, "verify: --did-doc %s: id: required", path)
+		}
+		resolver.Documents[doc.ID] = &doc
+	}
+	data, err := readInput(e.stdin)
+	if err != nil {
+		return fail(e, exitBadInput, "verify: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := verify.Credential(ctx, data, verify.Options{Keys: resolver})
+	if err != nil {
+		if errors.Is(err, verify.ErrUnusable) {
+			return fail(e, exitBadInput, "verify: %v", err)
+		}
+		return fail(e, exitBadInput, "verify: %v", err)
+	}
+	if *asJSON {
+		out, _ := json.Marshal(rep)
+		e.stdout.Write(append(out, '\n'))
+	} else {
+		printReport(e, rep)
+	}
+	if !rep.Verified {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// printReport writes the plain-language report: the verdict first, then
+// each check, then what the credential says.
+func printReport(e *env, rep *verify.Report) {
+	w := e.stdout
+	if rep.Verified {
+		fmt.Fprintln(w, "VERIFIED: this credential is genuine, unaltered and currently valid.")
+	} else {
+		fmt.Fprintln(w, "NOT VERIFIED: do not rely on this credential.")
+	}
+	for _, c := range rep.Checks {
+		mark := "ok  "
+		if !c.OK {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(w, "  [%s] %s: %s\n", mark, c.Name, c.Detail)
+	}
+	for _, line := range verify.Describe(rep.Credential) {
+		fmt.Fprintln(w, line)
+	}
+}

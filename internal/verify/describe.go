@@ -1,0 +1,67 @@
+package verify
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Describe returns plain-language lines saying what a credential claims:
+// who issued it, to whom, for what. It reads only display fields; whether
+// the claims hold is what the checks say.
+func Describe(doc map[string]any) []string {
+	if doc == nil {
+		return nil
+	}
+	var lines []string
+	if name := issuerName(doc); name != "" {
+		lines = append(lines, "Issued by: "+name)
+	}
+	subject, _ := doc["credentialSubject"].(map[string]any)
+	if subject != nil {
+		if ach, ok := subject["achievement"].(map[string]any); ok {
+			if n, _ := ach["name"].(string); n != "" {
+				lines = append(lines, "Achievement: "+n)
+			}
+			if d, _ := ach["description"].(string); d != "" {
+				lines = append(lines, "What it means: "+oneLine(d))
+			}
+			if c, ok := ach["criteria"].(map[string]any); ok {
+				if n, _ := c["narrative"].(string); n != "" {
+					lines = append(lines, "Earned by: "+oneLine(n))
+				}
+			}
+		}
+		if n, _ := subject["name"].(string); n != "" {
+			lines = append(lines, "Awarded to: "+n)
+		} else if id, _ := subject["id"].(string); id != "" {
+			lines = append(lines, "Awarded to: "+id)
+		}
+	}
+	if n, _ := doc["name"].(string); n != "" && len(lines) == 0 {
+		lines = append(lines, "Credential: "+n)
+	}
+	return lines
+}
+
+func issuerName(doc map[string]any) string {
+	switch v := doc["issuer"].(type) {
+	case string:
+		return v
+	case map[string]any:
+		id, _ := v["id"].(string)
+		if n, _ := v["name"].(string); n != "" {
+			return fmt.Sprintf("%s (%s)", n, id)
+		}
+		return id
+	}
+	return ""
+}
+
+// oneLine folds whitespace so a description cannot forge extra report lines.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
