@@ -21,6 +21,12 @@ type Achievement struct {
 	Version int `json:"version,omitempty"`
 	// Provider is the slug of the organization that owns the entry.
 	Provider string `json:"provider"`
+	// Format is how credentials for this entry are secured by default: one
+	// of Formats ("ldp-rdfc" for eddsa-rdfc-2022, "ldp-jcs" for
+	// eddsa-jcs-2022, "jwt" for VC-JOSE-COSE), or "" for the issuer's
+	// default (ldp-rdfc). It is issuance configuration, not part of the OB
+	// 3.0 Achievement, so OB3 leaves it out.
+	Format string `json:"format,omitempty"`
 
 	// OB 3.0 Achievement properties.
 

@@ -43,6 +43,10 @@ func (e FieldErrors) Messages(field string) []string {
 	return out
 }
 
+// Formats are the securing mechanisms an entry may choose for the
+// credentials issued for it (Achievement.Format).
+var Formats = []string{"ldp-rdfc", "ldp-jcs", "jwt"}
+
 // Input limits. A catalog entry is public and embedded in every credential
 // issued for it, so size is bounded.
 const (
@@ -177,6 +181,9 @@ func (a *Achievement) Validate() error {
 	}
 	if v.required("provider", a.Provider) && !slugRE.MatchString(a.Provider) {
 		v.add("provider", "must be an organization slug (1-64 characters of [a-z0-9-])")
+	}
+	if a.Format != "" && !slices.Contains(Formats, a.Format) {
+		v.add("format", "must be one of %s", strings.Join(Formats, ", "))
 	}
 	if a.AchievementType != "" {
 		v.enum("achievementType", a.AchievementType, AchievementTypes, true)

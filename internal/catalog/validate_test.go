@@ -61,6 +61,7 @@ func TestValidateRules(t *testing.T) {
 		{"negative version", func(a *Achievement) { a.Version = -1 }, "version", "must not be negative"},
 		{"missing provider", func(a *Achievement) { a.Provider = "" }, "provider", "required"},
 		{"bad provider", func(a *Achievement) { a.Provider = "Example_Uni" }, "provider", "must be an organization slug*"},
+		{"bad format", func(a *Achievement) { a.Format = "pdf" }, "format", "must be one of ldp-rdfc, ldp-jcs, jwt"},
 		{"unknown achievementType", func(a *Achievement) { a.AchievementType = "Nanodegree" }, "achievementType", "must be one of Achievement, *"},
 		{"ext achievementType ok", func(a *Achievement) { a.AchievementType = "ext:Nanodegree" }, "", ""},
 		{"missing name", func(a *Achievement) { a.Name = "  " }, "name", "required"},

@@ -13,6 +13,7 @@ import (
 // A Store is safe for concurrent use. The Store handed to WithTx's function
 // is bound to one transaction and must not outlive it.
 type Store interface {
+	StatusStore
 	// WithTx runs fn inside one database transaction and commits when fn
 	// returns nil; any error (or panic) rolls back everything fn wrote.
 	// fn must use only the Store it is given: on SQLite, writing through the
@@ -92,6 +93,9 @@ type Store interface {
 	Credential(ctx context.Context, id string) (Credential, error)
 	CredentialByIdempotencyKey(ctx context.Context, orgID, key string) (Credential, error)
 	ListCredentials(ctx context.Context, q CredentialQuery) ([]Credential, error)
+	// CountCredentials counts the credentials ListCredentials would return
+	// for q without its Limit and Offset, for paging.
+	CountCredentials(ctx context.Context, q CredentialQuery) (int64, error)
 	SetCredentialPrivate(ctx context.Context, id string, private bool) error
 	LinkLearnerCredentials(ctx context.Context, email, learnerID string) (int64, error)
 
@@ -105,9 +109,14 @@ type Store interface {
 	ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]Mail, error)
 	MarkMailSent(ctx context.Context, id int64, at time.Time) error
 	MarkMailFailed(ctx context.Context, id int64, sendErr string, retryAt time.Time) error
+	// ListMail returns up to limit messages of the outbox, sent or not,
+	// newest first (the demo outbox page and operators read it).
+	ListMail(ctx context.Context, limit int) ([]Mail, error)
 
 	// Audit log, append-only: there is no update or delete, and the schema
 	// refuses both.
 	AppendAudit(ctx context.Context, e AuditEvent) (AuditEvent, error)
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+
+	LogStore
 }

@@ -43,6 +43,13 @@ type Options struct {
 	Keys proof.KeyResolver
 	// Now is the time validity is judged at; zero means time.Now().
 	Now time.Time
+	// Status reads credentialStatus entries from the issuer's status
+	// lists; nil means offline, and a credential with entries then fails
+	// the status check (see checkStatus).
+	Status StatusChecker
+	// Log, when set, adds the transparency-log inclusion check (see
+	// LogOptions); nil leaves the check out.
+	Log *LogOptions
 }
 
 // ErrUnusable marks input that could not be checked at all: not JSON, not a
@@ -110,6 +117,8 @@ func Credential(ctx context.Context, data []byte, opt Options) (*Report, error) 
 	checkModel(rep)
 	checkIssuer(rep, issuerKeys)
 	checkValidity(rep, now)
+	checkStatus(ctx, rep, opt, now)
+	checkLog(ctx, rep, opt.Log, trimmed)
 	return rep.finish(), nil
 }
 

@@ -44,7 +44,7 @@ func Open(ctx context.Context, path string) (store.Store, error) {
 		wq[k] = v
 	}
 	wq.Add("_pragma", "journal_mode(WAL)")
-	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
+	w, err := openCaching("file:" + path + "?" + wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -61,7 +61,7 @@ func Open(ctx context.Context, path string) (store.Store, error) {
 		rq[k] = v
 	}
 	rq.Add("_pragma", "query_only(ON)")
-	r, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	r, err := openCaching("file:" + path + "?" + rq.Encode())
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)

@@ -40,6 +40,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentVersions", testConcurrentVersions},
 		{"MailOutbox", testMailOutbox},
 		{"AuditLog", testAuditLog},
+		{"Status", testStatus},
+		{"StatusConcurrent", testStatusConcurrent},
+		{"LogAppend", testLogAppend}, {"LogConcurrentAppend", testLogConcurrentAppend}, {"LogCheckpoints", testLogCheckpoints},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -741,6 +744,23 @@ func testCredentialQueries(t *testing.T, s store.Store) {
 			t.Errorf("%s: got %q, want %q", c.name, ids, c.want)
 		}
 	}
+	counts := []struct {
+		name string
+		q    store.CredentialQuery
+		want int64
+	}{
+		{"all", store.CredentialQuery{}, 4},
+		{"org", store.CredentialQuery{OrgID: f.org.ID}, 3},
+		{"learner, public only", store.CredentialQuery{LearnerID: learner.ID, PublicOnly: true}, 2},
+		{"email any case", store.CredentialQuery{RecipientEmail: "KIM@example.org"}, 3},
+		{"limit and offset ignored", store.CredentialQuery{OrgID: f.org.ID, Limit: 1, Offset: 2}, 3},
+		{"nothing", store.CredentialQuery{OrgID: "nope"}, 0},
+	}
+	for _, c := range counts {
+		if got := try(s.CountCredentials(ctx, c.q)).must(t); got != c.want {
+			t.Errorf("CountCredentials %s = %d, want %d", c.name, got, c.want)
+		}
+	}
 }
 
 func testTxRollback(t *testing.T, s store.Store) {
@@ -925,6 +945,13 @@ func testConcurrentVersions(t *testing.T, s store.Store) {
 
 func testMailOutbox(t *testing.T, s store.Store) {
 	ctx := context.Background()
+	mailIDs := func(ms []store.Mail) []int64 {
+		var out []int64
+		for _, m := range ms {
+			out = append(out, m.ID)
+		}
+		return out
+	}
 	var ids []int64
 	for i := range 5 {
 		m := try(s.EnqueueMail(ctx, store.Mail{To: fmt.Sprintf("r%d@example.org", i), Subject: "Your credential", Body: "Hello"})).must(t)
@@ -937,18 +964,14 @@ func testMailOutbox(t *testing.T, s store.Store) {
 		ids = append(ids, m.ID)
 	}
 	wantErr(t, "no recipient", second(s.EnqueueMail(ctx, store.Mail{Subject: "x"})), store.ErrInvalid)
+	if got := mailIDs(try(s.ListMail(ctx, 3)).must(t)); !reflect.DeepEqual(got, []int64{ids[4], ids[3], ids[2]}) {
+		t.Errorf("ListMail(3) = %v, want the three newest of %v, newest first", got, ids)
+	}
 
 	// A zero lease expires at once, so the first two are offered again.
 	first := try(s.ClaimMail(ctx, 2, 0)).must(t)
 	if len(first) != 2 || first[0].ID != ids[0] || first[1].ID != ids[1] || first[0].Subject != "Your credential" || first[0].ClaimedUntil.IsZero() {
 		t.Fatalf("ClaimMail(2) = %+v", first)
-	}
-	mailIDs := func(ms []store.Mail) []int64 {
-		var out []int64
-		for _, m := range ms {
-			out = append(out, m.ID)
-		}
-		return out
 	}
 	if got := mailIDs(try(s.ClaimMail(ctx, 10, time.Hour)).must(t)); !reflect.DeepEqual(got, ids) {
 		t.Fatalf("second ClaimMail = %v, want all of %v", got, ids)
@@ -958,6 +981,9 @@ func testMailOutbox(t *testing.T, s store.Store) {
 	}
 	sent := time.Now()
 	need(t, s.MarkMailSent(ctx, ids[0], sent))
+	if all := try(s.ListMail(ctx, 0)).must(t); len(all) != 5 || all[4].ID != ids[0] || all[4].SentAt == nil || all[0].SentAt != nil {
+		t.Errorf("ListMail after a send = %+v", all)
+	}
 	need(t, s.MarkMailFailed(ctx, ids[1], "550 mailbox unavailable", time.Now()))
 	need(t, s.MarkMailFailed(ctx, ids[2], "421 try later", time.Now().Add(time.Hour)))
 	wantErr(t, "mark unknown", s.MarkMailSent(ctx, 999999, sent), store.ErrNotFound)

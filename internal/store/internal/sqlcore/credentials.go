@@ -81,8 +81,9 @@ func (s *Store) CredentialByIdempotencyKey(ctx context.Context, orgID, key strin
 	return c, s.fail(fmt.Sprintf("credential with idempotency key %q", key), err)
 }
 
-// ListCredentials implements store.Store.
-func (s *Store) ListCredentials(ctx context.Context, q store.CredentialQuery) ([]store.Credential, error) {
+// credentialFilter returns the WHERE clause (empty or starting with
+// " WHERE ") and its arguments for the filters of q.
+func credentialFilter(q store.CredentialQuery) (string, []any) {
 	var where []string
 	var args []any
 	for _, f := range []struct {
@@ -100,10 +101,16 @@ func (s *Store) ListCredentials(ctx context.Context, q store.CredentialQuery) ([
 	if q.PublicOnly {
 		where, args = append(where, "is_private = ?"), append(args, false)
 	}
-	query := `SELECT ` + credentialCols + ` FROM credentials`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", nil
 	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// ListCredentials implements store.Store.
+func (s *Store) ListCredentials(ctx context.Context, q store.CredentialQuery) ([]store.Credential, error) {
+	where, args := credentialFilter(q)
+	query := `SELECT ` + credentialCols + ` FROM credentials` + where
 	query += " ORDER BY issued_at DESC, id DESC LIMIT ? OFFSET ?"
 	args = append(args, limit(q.Limit), max(q.Offset, 0))
 	rows, err := s.r.Query(ctx, query, args...)
@@ -111,6 +118,14 @@ func (s *Store) ListCredentials(ctx context.Context, q store.CredentialQuery) ([
 		return nil, s.fail("list credentials", err)
 	}
 	return collect(rows, scanCredential, s, "list credentials")
+}
+
+// CountCredentials implements store.Store.
+func (s *Store) CountCredentials(ctx context.Context, q store.CredentialQuery) (int64, error) {
+	where, args := credentialFilter(q)
+	var n int64
+	err := s.r.QueryRow(ctx, `SELECT COUNT(*) FROM credentials`+where, args...).Scan(&n)
+	return n, s.fail("count credentials", err)
 }
 
 // SetCredentialPrivate implements store.Store.

@@ -141,3 +141,13 @@ func (s *Store) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.Audi
 	}
 	return collect(rows, scanAudit, s, "list audit events")
 }
+
+// ListMail implements store.Store: newest first, by id (ids increase with
+// insertion order).
+func (s *Store) ListMail(ctx context.Context, n int) ([]store.Mail, error) {
+	rows, err := s.r.Query(ctx, `SELECT `+mailCols+` FROM mail_outbox ORDER BY id DESC LIMIT ?`, limit(n))
+	if err != nil {
+		return nil, s.fail("list mail", err)
+	}
+	return collect(rows, scanMail, s, "list mail")
+}

@@ -1,0 +1,307 @@
+package issue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/credential"
+	"github.com/microcred/microcred/internal/proof"
+	"github.com/microcred/microcred/internal/status"
+	"github.com/microcred/microcred/internal/store"
+)
+
+// ExternalAchievementSlug is the slug of the catalog entry, created on first
+// use in each organization, that records credentials signed through
+// IssueDocument whose achievement is not in the organization's catalog (and
+// credentials that are not Open Badges at all). The store requires every
+// credential to name an achievement version; this entry gives such
+// credentials one without inventing catalog content.
+const ExternalAchievementSlug = "vc-api-credentials"
+
+// IssueDocument signs a credential supplied by the caller (the W3C VC-API
+// issue endpoint) as the organization, then stores and audits it.
+//
+// The issuer must be absent (it is then set to the organization's Profile
+// for Open Badges credentials and to the issuer id otherwise), the issuer id
+// as a string, or an object with that id. A missing id is assigned as
+// urn:uuid. Open Badges 3.0 credentials are validated with
+// credential.ValidateMap; other credentials must meet the VC 2.0 basics.
+// Problems are returned as FieldErrors whose paths start with
+// "credential.". The document must not carry a proof yet.
+//
+// A credential whose credentialSubject.achievement.id is one of the
+// organization's achievements is recorded under that achievement (and the
+// version it names, if it exists); any other under the organization's
+// ExternalAchievementSlug entry. The write shares transactions with
+// concurrent issuance (see batchWriter).
+func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[string]any, format store.Format, actor string) (store.Credential, error) {
+	s.init()
+	if format == "" {
+		format = store.FormatLDPRDFC
+	}
+	if !format.Valid() {
+		return store.Credential{}, FieldErrors{{Field: "options.format", Problem: "must be ldp-rdfc, ldp-jcs or jwt"}}
+	}
+	if doc == nil {
+		return store.Credential{}, FieldErrors{{Field: "credential", Problem: "is required"}}
+	}
+	org, err := s.organization(ctx, orgID)
+	if err != nil {
+		return store.Credential{}, err
+	}
+	kp, _, err := s.ActiveKey(ctx, org.ID)
+	if err != nil {
+		return store.Credential{}, err
+	}
+	issuerID := s.webDID(org.Slug)
+	if org.DIDMethod == store.DIDKey {
+		issuerID = kp.Controller
+	}
+	doc = shallowCopy(doc)
+	isOB := slices.ContainsFunc(typesOf(doc["type"]), func(t string) bool {
+		return t == credential.TypeOpenBadgeCredential || t == credential.TypeAchievementCredential
+	})
+
+	var fe FieldErrors
+	switch iss := doc["issuer"].(type) {
+	case nil:
+		if isOB {
+			doc["issuer"] = profileMap(issuerID, org)
+		} else {
+			doc["issuer"] = issuerID
+		}
+	case string:
+		if iss != issuerID {
+			fe.add("credential.issuer", "must be %s", issuerID)
+		}
+	case map[string]any:
+		if id, _ := iss["id"].(string); id != issuerID {
+			fe.add("credential.issuer", "must be %s", issuerID)
+		}
+	default:
+		fe.add("credential.issuer", "must be %s", issuerID)
+	}
+	if _, ok := doc["proof"]; ok {
+		fe.add("credential.proof", "must be absent: the issuer adds the proof")
+	}
+	switch id := doc["id"].(type) {
+	case nil:
+		doc["id"] = "urn:uuid:" + store.NewID()
+	case string:
+		if !credential.IsAbsoluteURI(id) || len(id) > maxURLLen {
+			fe.add("credential.id", "must be an absolute URI")
+		}
+	default:
+		fe.add("credential.id", "must be a string")
+	}
+	if len(fe) > 0 {
+		return store.Credential{}, fe
+	}
+	if isOB {
+		if err := credential.ValidateMap(doc); err != nil {
+			var ve credential.ValidationErrors
+			if !errors.As(err, &ve) {
+				return store.Credential{}, FieldErrors{{Field: "credential", Problem: err.Error()}}
+			}
+			for _, e := range ve {
+				field := "credential"
+				if e.Path != "" {
+					field += "." + e.Path
+				}
+				fe.add(field, "%s", e.Message)
+			}
+			return store.Credential{}, fe
+		}
+	} else if fe = vcBasics(doc); len(fe) > 0 {
+		return store.Credential{}, fe
+	}
+
+	now := s.now().UTC().Truncate(time.Second)
+	c := store.Credential{ID: doc["id"].(string), OrgID: org.ID, Format: format, IssuedAt: now, ValidFrom: now}
+	if t, err := credential.ParseDateTime(stringOf(doc["validFrom"])); err == nil {
+		c.ValidFrom = t
+	}
+	if t, err := credential.ParseDateTime(stringOf(doc["validUntil"])); err == nil {
+		c.ValidUntil = &t
+	}
+	if c.AchievementID, c.AchievementVersion, err = s.documentAchievement(ctx, org, doc); err != nil {
+		return store.Credential{}, err
+	}
+	// Credentials get this server's status entries, allocated before
+	// signing, unless the caller supplied its own credentialStatus.
+	var assigned []status.Assignment
+	if _, has := doc["credentialStatus"]; !has {
+		if assigned, err = s.Status.Allocate(ctx, org.ID); err != nil {
+			return store.Credential{}, fmt.Errorf("issue: %w", err)
+		}
+		doc["credentialStatus"] = s.Status.Entries(org.Slug, assigned)
+	}
+	if c.Document, err = sign(doc, kp, format, now); err != nil {
+		if errors.Is(err, proof.ErrCanonicalize) {
+			return store.Credential{}, FieldErrors{{Field: "credential", Problem: err.Error()}}
+		}
+		return store.Credential{}, err
+	}
+	ev, err := auditEvent(org.ID, actor, "credential.issue", c.ID, map[string]any{
+		"achievement_id": c.AchievementID, "achievement_version": c.AchievementVersion, "format": string(format), "via": "document",
+	})
+	if err != nil {
+		return store.Credential{}, fmt.Errorf("issue: %w", err)
+	}
+	var stored store.Credential
+	err = s.writer().do(ctx, func(ctx context.Context, tx store.Store) error {
+		var err error
+		if stored, _, err = tx.InsertCredential(ctx, c); err != nil {
+			return err
+		}
+		if err := status.Record(ctx, tx, c.OrgID, c.ID, assigned); err != nil {
+			return err
+		}
+		if _, err := tx.AppendAudit(ctx, ev); err != nil {
+			return fmt.Errorf("audit %s: %w", ev.Action, err)
+		}
+		return logIssue(ctx, tx, stored)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return store.Credential{}, FieldErrors{{Field: "credential.id", Problem: "is already used by another credential"}}
+	}
+	if err != nil {
+		return store.Credential{}, fmt.Errorf("issue: store credential: %w", err)
+	}
+	return stored, nil
+}
+
+// vcBasics checks what every VC 2.0 credential needs: the base context
+// first, the VerifiableCredential type and a credentialSubject.
+func vcBasics(doc map[string]any) FieldErrors {
+	var fe FieldErrors
+	first := doc["@context"]
+	if list, ok := first.([]any); ok && len(list) > 0 {
+		first = list[0]
+	}
+	if first != credential.ContextV2 {
+		fe.add("credential.@context", "must start with %s", credential.ContextV2)
+	}
+	if !slices.Contains(typesOf(doc["type"]), credential.TypeVerifiableCredential) {
+		fe.add("credential.type", "must include VerifiableCredential")
+	}
+	switch cs := doc["credentialSubject"].(type) {
+	case map[string]any:
+	case []any:
+		if len(cs) == 0 {
+			fe.add("credential.credentialSubject", "must not be empty")
+		}
+	case nil:
+		fe.add("credential.credentialSubject", "is required")
+	default:
+		fe.add("credential.credentialSubject", "must be an object")
+	}
+	for _, name := range []string{"validFrom", "validUntil"} {
+		if v, ok := doc[name]; ok {
+			if _, err := credential.ParseDateTime(stringOf(v)); err != nil {
+				fe.add("credential."+name, "must be a date-time with time zone such as 2026-01-31T09:00:00Z")
+			}
+		}
+	}
+	return fe
+}
+
+// documentAchievement decides which achievement version a caller-supplied
+// credential is recorded under.
+func (s *Service) documentAchievement(ctx context.Context, org store.Organization, doc map[string]any) (string, int, error) {
+	if subj, ok := doc["credentialSubject"].(map[string]any); ok {
+		if a, ok := subj["achievement"].(map[string]any); ok {
+			if rest, ok := strings.CutPrefix(stringOf(a["id"]), s.achievementURLPrefix()); ok && rest != "" {
+				if ach, err := s.Store.Achievement(ctx, rest); err == nil && ach.OrgID == org.ID {
+					version := ach.CurrentVersion
+					if n, err := strconv.Atoi(stringOf(a["version"])); err == nil && n >= 1 && n <= ach.CurrentVersion {
+						version = n
+					}
+					return ach.ID, version, nil
+				}
+			}
+		}
+	}
+	id, err := s.externalAchievement(ctx, org)
+	return id, 1, err
+}
+
+// externalAchievement returns the id of the organization's
+// ExternalAchievementSlug entry, creating it on first use.
+func (s *Service) externalAchievement(ctx context.Context, org store.Organization) (string, error) {
+	for range 2 {
+		a, err := s.Store.AchievementBySlug(ctx, org.ID, ExternalAchievementSlug)
+		if err == nil {
+			return a.ID, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return "", fmt.Errorf("issue: external achievement: %w", err)
+		}
+		id := store.NewID()
+		entry := &catalog.Achievement{
+			ID:       s.AchievementURL(id),
+			Slug:     ExternalAchievementSlug,
+			Version:  1,
+			Provider: org.Slug,
+			Name:     "Credentials signed through the API",
+			Description: "Credentials that " + org.Name + " signed through the W3C VC-API whose achievement " +
+				"is not part of this catalog.",
+			Criteria: catalog.Criteria{Narrative: "Defined by each credential."},
+		}
+		v, err := versionRow(entry)
+		if err != nil {
+			return "", err
+		}
+		err = s.Store.WithTx(ctx, func(tx store.Store) error {
+			if _, err := tx.CreateAchievement(ctx, store.Achievement{ID: id, OrgID: org.ID, Slug: ExternalAchievementSlug}, v); err != nil {
+				return err
+			}
+			return audit(ctx, tx, org.ID, "system", "achievement.create", id, map[string]any{"name": entry.Name, "version": 1})
+		})
+		if err == nil {
+			return id, nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return "", fmt.Errorf("issue: external achievement: %w", err)
+		}
+		// Another request created it first; read it on the next round.
+	}
+	return "", fmt.Errorf("issue: external achievement: %w", store.ErrConflict)
+}
+
+func shallowCopy(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+2)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func typesOf(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		out := make([]string, 0, len(t))
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	case []string:
+		return t
+	}
+	return nil
+}
+
+func stringOf(v any) string {
+	s, _ := v.(string)
+	return s
+}

@@ -1,0 +1,48 @@
+package issue
+
+import (
+	"context"
+
+	"github.com/microcred/microcred/internal/store"
+)
+
+// BatchOutcome is the result of one item of CommitBatch.
+type BatchOutcome struct {
+	Stored  store.Credential
+	Existed bool
+	Err     error
+}
+
+// CommitBatch writes the credentials, each with a mail to its recipient and
+// a "credential.issue" audit event, through the service's batch writer as
+// one batch (the flusher's commit, without the queue), so that tests can put
+// chosen items into the same transaction.
+func CommitBatch(ctx context.Context, s *Service, creds []store.Credential) []BatchOutcome {
+	out := make([]BatchOutcome, len(creds))
+	items := make([]*writeItem, len(creds))
+	for i, c := range creds {
+		w := credentialWrite{
+			cred:  c,
+			mail:  &store.Mail{To: c.RecipientEmail, Subject: "You have earned it", Body: c.ID},
+			audit: store.AuditEvent{OrgID: c.OrgID, Actor: "test", Action: "credential.issue", Target: c.ID},
+		}
+		items[i] = &writeItem{done: make(chan struct{}), write: func(ctx context.Context, tx store.Store) error {
+			var err error
+			out[i].Stored, out[i].Existed, err = w.apply(ctx, tx)
+			return err
+		}}
+	}
+	s.writer().commit(ctx, items)
+	for i, it := range items {
+		out[i].Err = it.err
+	}
+	return out
+}
+
+// QueueLen reports how many writes wait in the service's queue.
+func QueueLen(s *Service) int {
+	w := s.writer()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.queue)
+}

@@ -1,0 +1,414 @@
+package issue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/credential"
+	"github.com/microcred/microcred/internal/keys"
+	"github.com/microcred/microcred/internal/proof"
+	"github.com/microcred/microcred/internal/status"
+	"github.com/microcred/microcred/internal/store"
+)
+
+// Request asks for one OpenBadgeCredential.
+type Request struct {
+	OrgID, AchievementID string
+	// RecipientEmail is required; RecipientName is optional but
+	// recommended; RecipientDID, when the learner has one, becomes
+	// credentialSubject.id.
+	RecipientEmail, RecipientName, RecipientDID string
+	ValidFrom                                   time.Time // zero means now
+	ValidUntil                                  time.Time // zero means no expiry
+	Narrative                                   string    // optional credentialSubject.narrative
+	EvidenceURL                                 string    // optional; becomes evidence [{"id": url, "type": ["Evidence"]}]
+	// Format is the securing mechanism; "" means the achievement's Format,
+	// and ldp-rdfc when that is empty too.
+	Format store.Format
+	// IdempotencyKey, when set, makes retries safe: a second request with
+	// the same key returns the credential of the first, with existed set,
+	// and issues nothing.
+	IdempotencyKey string
+	Actor          string // user id or API client id, for the audit log
+	Notify         bool   // mail the recipient (queued in the same transaction)
+	Replaces       string // id of the credential this one renews
+}
+
+// Input limits of a Request.
+const (
+	maxNameLen      = 256
+	maxNarrativeLen = 10000
+	maxURLLen       = 2048
+	maxKeyLen       = 256
+)
+
+// Validate checks the request and returns FieldErrors naming the form
+// fields: org_id, achievement_id, recipient_email, recipient_name,
+// recipient_did, valid_until, narrative, evidence_url, format,
+// idempotency_key, replaces.
+func (r Request) Validate() error {
+	var fe FieldErrors
+	if strings.TrimSpace(r.OrgID) == "" {
+		fe.add("org_id", "is required")
+	}
+	if strings.TrimSpace(r.AchievementID) == "" {
+		fe.add("achievement_id", "is required")
+	}
+	switch email := strings.TrimSpace(r.RecipientEmail); {
+	case email == "":
+		fe.add("recipient_email", "is required")
+	case !isEmail(email):
+		fe.add("recipient_email", "must be an email address such as learner@example.org")
+	}
+	switch {
+	case utf8.RuneCountInString(r.RecipientName) > maxNameLen:
+		fe.add("recipient_name", "must be at most %d characters", maxNameLen)
+	case strings.IndexFunc(r.RecipientName, unicode.IsControl) >= 0:
+		fe.add("recipient_name", "must not contain control characters")
+	}
+	if r.RecipientDID != "" && (!strings.HasPrefix(r.RecipientDID, "did:") || !credential.IsAbsoluteURI(r.RecipientDID) || len(r.RecipientDID) > maxURLLen) {
+		fe.add("recipient_did", "must be a DID such as did:key:z6Mk...")
+	}
+	if !r.ValidUntil.IsZero() {
+		from := r.ValidFrom
+		if from.IsZero() {
+			from = time.Now()
+		}
+		if !r.ValidUntil.After(from) {
+			fe.add("valid_until", "must be after the start of validity")
+		}
+	}
+	if utf8.RuneCountInString(r.Narrative) > maxNarrativeLen {
+		fe.add("narrative", "must be at most %d characters", maxNarrativeLen)
+	}
+	if r.EvidenceURL != "" && (!isHTTPURL(r.EvidenceURL) || len(r.EvidenceURL) > maxURLLen) {
+		fe.add("evidence_url", "must be an http or https URL")
+	}
+	if r.Format != "" && !r.Format.Valid() {
+		fe.add("format", "must be ldp-rdfc, ldp-jcs or jwt")
+	}
+	if len(r.IdempotencyKey) > maxKeyLen {
+		fe.add("idempotency_key", "must be at most %d characters", maxKeyLen)
+	}
+	if len(r.Replaces) > maxURLLen {
+		fe.add("replaces", "must be at most %d characters", maxURLLen)
+	}
+	return fe.err()
+}
+
+// Issue builds, signs and stores one OpenBadgeCredential.
+//
+// The credential uses the VC 2.0 and OB 3.0.3 contexts, an urn:uuid id, the
+// organization's Profile as issuer, and a credentialSubject that identifies
+// the recipient by a salted hash of the email address (and by name, when
+// given) and embeds the current version of the achievement. It is checked
+// against the Open Badges 3.0 rules (see template.go: the achievement and
+// issuer parts once per version and profile, the rest per credential; a
+// failure there is a bug and returned as an error), signed with the
+// organization's active key, and then stored together with the outbox mail
+// (when Notify) and the audit event "credential.issue" in one transaction.
+// A learner account with the recipient's email is linked to the credential.
+//
+// Concurrent calls share transactions (group commit, see batchWriter): each
+// builds and signs in its own goroutine, and Issue returns once the
+// transaction holding its rows has committed.
+//
+// With an IdempotencyKey already used in the organization, Issue returns
+// the stored credential and existed = true.
+func (s *Service) Issue(ctx context.Context, req Request) (c store.Credential, existed bool, err error) {
+	s.init()
+	if err := req.Validate(); err != nil {
+		return store.Credential{}, false, err
+	}
+	req.RecipientEmail = strings.TrimSpace(req.RecipientEmail)
+	req.RecipientName = strings.TrimSpace(req.RecipientName)
+	if req.IdempotencyKey != "" {
+		// Answer a retry without signing anything. InsertCredential still
+		// settles races between concurrent first attempts.
+		prev, err := s.Store.CredentialByIdempotencyKey(ctx, req.OrgID, req.IdempotencyKey)
+		if err == nil {
+			return prev, true, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return store.Credential{}, false, fmt.Errorf("issue: idempotency key: %w", err)
+		}
+	}
+	org, err := s.organization(ctx, req.OrgID)
+	if err != nil {
+		return store.Credential{}, false, err
+	}
+	ach, err := s.Store.Achievement(ctx, req.AchievementID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && ach.OrgID != org.ID) {
+		return store.Credential{}, false, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
+	}
+	if err != nil {
+		return store.Credential{}, false, fmt.Errorf("issue: achievement: %w", err)
+	}
+	data, err := s.achievementVersion(ctx, ach.ID, ach.CurrentVersion)
+	if err != nil {
+		return store.Credential{}, false, err
+	}
+	format := req.Format
+	if format == "" {
+		format = store.Format(data.entry.Format)
+	}
+	if format == "" {
+		format = store.FormatLDPRDFC
+	}
+	kp, _, err := s.ActiveKey(ctx, org.ID)
+	if err != nil {
+		return store.Credential{}, false, err
+	}
+	issuerID := s.webDID(org.Slug)
+	if org.DIDMethod == store.DIDKey {
+		issuerID = kp.Controller
+	}
+
+	now := s.now().UTC().Truncate(time.Second)
+	validFrom := req.ValidFrom
+	if validFrom.IsZero() {
+		validFrom = now
+	}
+	uuid := store.NewID()
+	profile := profileMap(issuerID, org)
+	if err := s.checkTemplate(templateKey{achievementKey{ach.ID, ach.CurrentVersion}, issuerKeyOf(issuerID, org)}, data, profile); err != nil {
+		return store.Credential{}, false, err
+	}
+	doc := buildCredential(req, "urn:uuid:"+uuid, profile, data, validFrom)
+	if err := checkPerCredential(doc); err != nil {
+		return store.Credential{}, false, err
+	}
+	// The status entries are part of what is signed, so the indexes are
+	// allocated first (from a block this process reserved in the
+	// database); an issuance that fails from here on leaves its indexes
+	// unused, which is harmless.
+	assigned, err := s.Status.Allocate(ctx, org.ID)
+	if err != nil {
+		return store.Credential{}, false, fmt.Errorf("issue: %w", err)
+	}
+	doc["credentialStatus"] = s.Status.Entries(org.Slug, assigned)
+	secured, err := sign(doc, kp, format, now)
+	if err != nil {
+		return store.Credential{}, false, err
+	}
+
+	c = store.Credential{
+		ID:                 "urn:uuid:" + uuid,
+		OrgID:              org.ID,
+		AchievementID:      ach.ID,
+		AchievementVersion: ach.CurrentVersion,
+		RecipientEmail:     req.RecipientEmail,
+		RecipientName:      req.RecipientName,
+		Format:             format,
+		Document:           secured,
+		IssuedAt:           now,
+		ValidFrom:          validFrom.UTC().Truncate(time.Second),
+		Replaces:           req.Replaces,
+		IdempotencyKey:     req.IdempotencyKey,
+	}
+	if !req.ValidUntil.IsZero() {
+		t := req.ValidUntil.UTC().Truncate(time.Second)
+		c.ValidUntil = &t
+	}
+	w := credentialWrite{cred: c, status: assigned}
+	if req.Notify {
+		m := s.learnerMail(c, org, data.entry)
+		w.mail = &m
+	}
+	if w.audit, err = auditEvent(org.ID, req.Actor, "credential.issue", c.ID, map[string]any{
+		"achievement_id": ach.ID, "achievement_version": ach.CurrentVersion, "format": string(format),
+	}); err != nil {
+		return store.Credential{}, false, fmt.Errorf("issue: %w", err)
+	}
+	var stored store.Credential
+	err = s.writer().do(ctx, func(ctx context.Context, tx store.Store) error {
+		var err error
+		stored, existed, err = w.apply(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return store.Credential{}, false, fmt.Errorf("issue: store credential: %w", err)
+	}
+	return stored, existed, nil
+}
+
+// credentialWrite is what storing one issued credential writes: the
+// credential row, linked to the recipient's learner account if there is
+// one, its notification mail (optional) and its audit event. It is
+// prepared in full before it is queued, so the batch transaction does
+// database work only.
+type credentialWrite struct {
+	cred   store.Credential
+	mail   *store.Mail
+	audit  store.AuditEvent
+	status []status.Assignment // the credential's status list indexes
+}
+
+// apply writes w through tx. When the credential's idempotency key is
+// already used (by an earlier transaction or by an earlier item of the
+// same batch), it writes nothing and returns the stored credential with
+// existed set.
+func (w credentialWrite) apply(ctx context.Context, tx store.Store) (store.Credential, bool, error) {
+	c := w.cred
+	if u, err := tx.UserByEmail(ctx, c.RecipientEmail); err == nil && u.IsLearner {
+		c.LearnerID = u.ID
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Credential{}, false, fmt.Errorf("learner lookup: %w", err)
+	}
+	stored, existed, err := tx.InsertCredential(ctx, c)
+	if err != nil || existed {
+		return stored, existed, err
+	}
+	if err := status.Record(ctx, tx, c.OrgID, c.ID, w.status); err != nil {
+		return store.Credential{}, false, err
+	}
+	if w.mail != nil {
+		if _, err := tx.EnqueueMail(ctx, *w.mail); err != nil {
+			return store.Credential{}, false, fmt.Errorf("enqueue mail: %w", err)
+		}
+	}
+	if _, err := tx.AppendAudit(ctx, w.audit); err != nil {
+		return store.Credential{}, false, fmt.Errorf("audit %s: %w", w.audit.Action, err)
+	}
+	if err := logIssue(ctx, tx, stored); err != nil {
+		return store.Credential{}, false, err
+	}
+	return stored, false, nil
+}
+
+// buildCredential assembles the unsigned OpenBadgeCredential.
+func buildCredential(req Request, id string, issuer map[string]any, data *achievementData, validFrom time.Time) map[string]any {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt) // crypto/rand.Read never fails on supported platforms
+	hashed := credential.HashedEmail(store.EmailKey(req.RecipientEmail), hex.EncodeToString(salt))
+	identifiers := []any{map[string]any{
+		"type":         "IdentityObject",
+		"identityType": credential.IdentityTypeEmailAddress,
+		"hashed":       true,
+		"identityHash": hashed.IdentityHash,
+		"salt":         hashed.Salt,
+	}}
+	subject := map[string]any{
+		"type":        []any{"AchievementSubject"},
+		"identifier":  identifiers,
+		"achievement": data.ob3,
+	}
+	if req.RecipientName != "" {
+		// The learner's name as the VC 2.0 "name" of the subject, which
+		// wallets and verify.Describe display. An IdentityObject with
+		// identityType "name" would be the other place, but
+		// credential.ValidateMap does not accept that enumeration value.
+		subject["name"] = req.RecipientName
+	}
+	if req.RecipientDID != "" {
+		subject["id"] = req.RecipientDID
+	}
+	if req.Narrative != "" {
+		subject["narrative"] = req.Narrative
+	}
+	doc := map[string]any{
+		"@context":          []any{credential.ContextV2, credential.ContextOB},
+		"id":                id,
+		"type":              []any{"VerifiableCredential", "OpenBadgeCredential"},
+		"name":              data.entry.Name,
+		"issuer":            issuer,
+		"validFrom":         credential.FormatDateTime(validFrom),
+		"credentialSubject": subject,
+	}
+	if !req.ValidUntil.IsZero() {
+		doc["validUntil"] = credential.FormatDateTime(req.ValidUntil)
+	}
+	if req.EvidenceURL != "" {
+		doc["evidence"] = []any{map[string]any{"id": req.EvidenceURL, "type": []any{"Evidence"}}}
+	}
+	return doc
+}
+
+// sign secures doc in the given format and returns the stored form: the
+// JSON document for Data Integrity, the compact JWS for JWT.
+func sign(doc map[string]any, kp *keys.KeyPair, format store.Format, created time.Time) (string, error) {
+	var suite string
+	switch format {
+	case store.FormatJWT:
+		token, err := proof.SignJWT(doc, kp, "")
+		if err != nil {
+			return "", fmt.Errorf("issue: sign JWT: %w", err)
+		}
+		return token, nil
+	case store.FormatLDPJCS:
+		suite = proof.SuiteJCS
+	case store.FormatLDPRDFC:
+		suite = proof.SuiteRDFC
+	default:
+		return "", fmt.Errorf("issue: unknown format %q", format)
+	}
+	signed, err := proof.Sign(doc, kp, proof.Options{Suite: suite, Created: created})
+	if err != nil {
+		return "", fmt.Errorf("issue: sign %s: %w", suite, err)
+	}
+	b, err := json.Marshal(signed)
+	if err != nil {
+		return "", fmt.Errorf("issue: encode credential: %w", err)
+	}
+	return string(b), nil
+}
+
+// learnerMail is the notification a recipient gets.
+func (s *Service) learnerMail(c store.Credential, org store.Organization, a *catalog.Achievement) store.Mail {
+	greeting := "Hello,"
+	if c.RecipientName != "" {
+		greeting = "Hello " + c.RecipientName + ","
+	}
+	body := fmt.Sprintf("%s\n\n%s has awarded you the credential %q.\n\nView, share or download it here:\n%s\n\n"+
+		"The credential is digitally signed by %s, so anyone you share it with can check that it is genuine.\n",
+		greeting, org.Name, a.Name, s.PublicURL(c), org.Name)
+	return store.Mail{To: c.RecipientEmail, Subject: "You have earned: " + a.Name, Body: body}
+}
+
+// CredentialUUID returns the uuid of an urn:uuid credential id
+// ("urn:uuid:X" → "X"); other ids are returned unchanged.
+func (s *Service) CredentialUUID(id string) string {
+	if len(id) > len("urn:uuid:") && strings.EqualFold(id[:len("urn:uuid:")], "urn:uuid:") {
+		return id[len("urn:uuid:"):]
+	}
+	return id
+}
+
+// PublicURL returns the public page of a credential: BaseURL/c/<uuid>.
+func (s *Service) PublicURL(c store.Credential) string {
+	s.init()
+	return s.base + "/c/" + s.CredentialUUID(c.ID)
+}
+
+// SetPrivate hides a credential from public pages, or shows it again. Only
+// the learner the credential is linked to may do so (ErrForbidden
+// otherwise); the change is audited as "credential.private" or
+// "credential.public".
+func (s *Service) SetPrivate(ctx context.Context, credentialID, learnerUserID string, private bool) error {
+	return s.Store.WithTx(ctx, func(tx store.Store) error {
+		c, err := tx.Credential(ctx, credentialID)
+		if err != nil {
+			return fmt.Errorf("issue: set private: %w", err)
+		}
+		if learnerUserID == "" || c.LearnerID != learnerUserID {
+			return fmt.Errorf("%w: only the credential's learner may change its visibility", ErrForbidden)
+		}
+		if err := tx.SetCredentialPrivate(ctx, credentialID, private); err != nil {
+			return fmt.Errorf("issue: set private: %w", err)
+		}
+		action := "credential.public"
+		if private {
+			action = "credential.private"
+		}
+		return audit(ctx, tx, c.OrgID, learnerUserID, action, c.ID, nil)
+	})
+}
