@@ -1,0 +1,158 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/microcred/microcred/internal/auth"
+	"github.com/microcred/microcred/internal/issue"
+	"github.com/microcred/microcred/internal/status"
+	"github.com/microcred/microcred/internal/store"
+)
+
+// Limits and lifetimes.
+const (
+	// MaxBodyBytes bounds every API request body.
+	MaxBodyBytes = 1 << 20
+	// TokenLifetime is how long an access token is valid.
+	TokenLifetime = time.Hour
+	// DefaultRateLimit is the default number of requests per second each
+	// API client may make on average; DefaultRateBurst is its burst.
+	DefaultRateLimit = 200
+	DefaultRateBurst = 400
+	// maxPageSize caps limit on list endpoints (the store's own maximum).
+	maxPageSize = 1000
+)
+
+// Config configures the API.
+type Config struct {
+	Store   store.Store
+	Issuer  *issue.Service
+	BaseURL string // public base URL without trailing slash, e.g. "https://badges.example.edu"
+	Logger  *slog.Logger
+	Now     func() time.Time // nil means time.Now
+	// Status changes credential statuses; nil means the issuance
+	// service's (Issuer.StatusService).
+	Status *status.Service
+
+	// RateLimit is the average number of bearer-authenticated requests per
+	// second each API client may make, and RateBurst the burst it may use
+	// at once. A zero RateLimit means DefaultRateLimit, a zero RateBurst
+	// the larger of DefaultRateBurst and twice the rate; a negative
+	// RateLimit turns the limit off (benchmarks on loopback).
+	RateLimit float64
+	RateBurst int
+
+	// PrivacyPolicyURL and ImageURL are published in the OB 3.0 service
+	// description document; empty means BaseURL+"/privacy" and
+	// BaseURL+"/static/logo.svg".
+	PrivacyPolicyURL string
+	ImageURL         string
+}
+
+// API holds the handlers. Create it with New.
+type API struct {
+	store   store.Store
+	issuer  *issue.Service
+	status  *status.Service
+	base    string
+	log     *slog.Logger
+	now     func() time.Time
+	limiter *auth.Limiter // nil when rate limiting is off
+	// tokenLimiter slows down guessing of client secrets: it is keyed by
+	// the client id a token request names, authenticated or not.
+	tokenLimiter *auth.Limiter
+	retryAfter   string // Retry-After seconds when limiter refuses
+
+	privacyURL, imageURL string
+
+	openapiOnce sync.Once
+	openapi     []byte
+
+	// registered records the patterns Register installed, for tests.
+	registered []string
+}
+
+// New returns the API for cfg.
+func New(cfg Config) *API {
+	a := &API{
+		store:      cfg.Store,
+		issuer:     cfg.Issuer,
+		base:       strings.TrimRight(cfg.BaseURL, "/"),
+		log:        cfg.Logger,
+		now:        cfg.Now,
+		privacyURL: cfg.PrivacyPolicyURL,
+		imageURL:   cfg.ImageURL,
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	a.status = cfg.Status
+	if a.status == nil && cfg.Issuer != nil {
+		a.status = cfg.Issuer.StatusService()
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.privacyURL == "" {
+		a.privacyURL = a.base + "/privacy"
+	}
+	if a.imageURL == "" {
+		a.imageURL = a.base + "/static/logo.svg"
+	}
+	rate, burst := cfg.RateLimit, cfg.RateBurst
+	if rate == 0 {
+		rate = DefaultRateLimit
+	}
+	if burst <= 0 {
+		burst = max(DefaultRateBurst, int(2*rate))
+	}
+	if rate > 0 {
+		a.limiter = auth.NewLimiter(rate, burst)
+		// Whole seconds until one token has refilled, at least one.
+		secs := int(1/rate + 0.999)
+		a.retryAfter = strconv.Itoa(max(secs, 1))
+	}
+	// Ten token requests per client id per second on average is ample for
+	// a legitimate client (tokens last an hour) and makes online guessing
+	// of a 256-bit secret pointless anyway; it mainly bounds the work a
+	// flood of token requests causes.
+	a.tokenLimiter = auth.NewLimiter(10, 20)
+	return a
+}
+
+// Register installs every API route on mux with Go 1.22 method and path
+// patterns. The web server wraps mux in its logging, recovery and security
+// header middleware.
+func (a *API) Register(mux *http.ServeMux) {
+	for _, rt := range a.routes() {
+		pattern := rt.method + " " + rt.path
+		mux.Handle(pattern, a.handler(rt))
+		a.registered = append(a.registered, pattern)
+	}
+}
+
+// handler wraps a route's handler with body limits, authentication, scope
+// checks, rate limiting and error rendering.
+func (a *API) handler(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		}
+		var c *caller
+		if rt.scope != "" {
+			var err error
+			if c, err = a.authenticate(r, rt.scope); err != nil {
+				a.writeError(w, r, rt.style, err)
+				return
+			}
+		}
+		if err := rt.handle(a, w, r, c); err != nil {
+			a.writeError(w, r, rt.style, err)
+		}
+	})
+}
