@@ -25,10 +25,20 @@ type benchResult struct {
 	Ratio       float64 `json:"ratio"`
 }
 
-// runBench handles "microcred bench sign|verify [--suite S] [-n N] [--json]".
+// runBench handles "microcred bench sign|verify [--suite S] [-n N] [--json]"
+// and "microcred bench issue ..." (see runBenchIssue).
 func runBench(e *env, args []string) int {
+	if len(args) > 0 && args[0] == "issue" {
+		return runBenchIssue(e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "status" {
+		return runBenchStatus(e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "log" {
+		return runBenchLog(e, args[1:])
+	}
 	if len(args) == 0 || (args[0] != "sign" && args[0] != "verify") {
-		return fail(e, exitBadInput, "bench: expected sign or verify: bench sign|verify [--suite S] [-n N] [--json]")
+		return fail(e, exitBadInput, "bench: expected sign, verify or issue: bench sign|verify [--suite S] [-n N] [--json] | bench issue [--db URL] [-n N] [-c C] [--json]")
 	}
 	op := args[0]
 	fs := newFlags("bench "+op, e)

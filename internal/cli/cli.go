@@ -33,10 +33,19 @@ type verb struct {
 }
 
 var verbs = map[string]verb{
-	"keys":   {"manage issuer keys (keys new)", runKeys},
-	"sign":   {"sign an unsigned credential read on stdin", runSign},
-	"verify": {"verify a credential (JSON or JWT) read on stdin", runVerify},
-	"bench":  {"measure signing and verification throughput", runBench},
+	"keys":        {"manage issuer keys (keys new)", runKeys},
+	"sign":        {"sign an unsigned credential read on stdin", runSign},
+	"verify":      {"verify a credential (JSON or JWT) read on stdin", runVerify},
+	"bench":       {"measure signing, verification and issuance throughput", runBench},
+	"migrate":     {"create the database or apply pending schema migrations", runMigrate},
+	"catalog":     {"list the achievements of the catalog (catalog list)", runCatalog},
+	"serve":       {"run the web server and the APIs", runServe},
+	"demo":        {"seed a demo database and serve it", runDemo},
+	"revoke":      {"revoke a credential for good (--id ID --reason TEXT)", runRevoke},
+	"suspend":     {"suspend a credential until unsuspended (--id ID --reason TEXT)", runSuspend},
+	"unsuspend":   {"lift a credential's suspension (--id ID --reason TEXT)", runUnsuspend},
+	"credentials": {"list issued credentials with their status and public URL (credentials list)", runCredentials},
+	"log":         {"audit the transparency log, fetch checkpoints and proofs (log audit|checkpoint|proof)", runLog},
 }
 
 // Main runs the command line with args (without the program name) and
@@ -81,8 +90,19 @@ func newFlags(name string, e *env) *flag.FlagSet {
 
 // parseFlags parses args and rejects stray positional arguments. It returns
 // false after printing the problem; the caller returns exitBadInput.
+// Parse errors are one line; -h prints the flag list.
 func parseFlags(fs *flag.FlagSet, args []string) bool {
-	if err := fs.Parse(args); err != nil {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(out, "usage of %s:\n", fs.Name())
+		fs.PrintDefaults()
+		return false
+	}
+	if err != nil {
+		fmt.Fprintf(out, "%s: %v (run '%s -h' for the flags)\n", fs.Name(), err, fs.Name())
 		return false
 	}
 	if fs.NArg() > 0 {
@@ -117,4 +137,10 @@ func fail(e *env, code int, format string, a ...any) int {
 	msg := fmt.Sprintf(format, a...)
 	fmt.Fprintln(e.stderr, "microcred: "+strings.TrimSpace(strings.ReplaceAll(msg, "\n", " ")))
 	return code
+}
+
+// printf writes to standard output. Output errors (a closed pipe) are not
+// actionable for a command line tool, so they are ignored here once.
+func (e *env) printf(format string, a ...any) {
+	fmt.Fprintf(e.stdout, format, a...)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/verify"
 )
 
@@ -28,6 +29,9 @@ func runVerify(e *env, args []string) int {
 	var docs stringList
 	fs.Var(&docs, "did-doc", "a did:web DID document `FILE` to use instead of fetching it (repeatable)")
 	offline := fs.Bool("offline", false, "never fetch did:web documents; only --did-doc files are used")
+	var lists stringList
+	fs.Var(&lists, "status-list", "a status list credential `FILE` to check credentialStatus against instead of fetching it (repeatable; needed with --offline)")
+	lf := addLogVerifyFlags(fs)
 	if !parseFlags(fs, args) {
 		return exitBadInput
 	}
@@ -55,7 +59,29 @@ func runVerify(e *env, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	rep, err := verify.Credential(ctx, data, verify.Options{Keys: resolver})
+	logOpt, err := lf.options(*offline)
+	if err != nil {
+		return fail(e, exitBadInput, "verify: %v", err)
+	}
+	// Status lists: the given files first; online, the rest over HTTP.
+	// Offline without a file, a credential with credentialStatus fails the
+	// status check with a detail saying so.
+	var src status.LocalFirst
+	if len(lists) > 0 {
+		files, err := status.LoadFiles(lists...)
+		if err != nil {
+			return fail(e, exitBadInput, "verify: --status-list: %v", err)
+		}
+		src.Local = filesFirst{files}
+	}
+	if !*offline {
+		src.Remote = &status.HTTPSource{}
+	}
+	var checker verify.StatusChecker
+	if src.Local != nil || src.Remote != nil {
+		checker = &status.Checker{Source: src}
+	}
+	rep, err := verify.Credential(ctx, data, verify.Options{Keys: resolver, Log: logOpt, Status: checker})
 	if err != nil {
 		if errors.Is(err, verify.ErrUnusable) {
 			return fail(e, exitBadInput, "verify: %v", err)
@@ -93,4 +119,15 @@ func printReport(e *env, rep *verify.Report) {
 	for _, line := range verify.Describe(rep.Credential) {
 		fmt.Fprintln(w, line)
 	}
+}
+
+// filesFirst answers from the given list files and reports other URLs as
+// not local, so that LocalFirst falls through to HTTP for them.
+type filesFirst struct{ files status.Files }
+
+func (f filesFirst) Fetch(ctx context.Context, url, etag string) (status.Fetched, error) {
+	if _, ok := f.files[url]; !ok {
+		return status.Fetched{}, status.ErrNotLocal
+	}
+	return f.files.Fetch(ctx, url, etag)
 }

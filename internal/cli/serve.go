@@ -1,0 +1,265 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/microcred/microcred/internal/api"
+	"github.com/microcred/microcred/internal/issue"
+	"github.com/microcred/microcred/internal/mail"
+	"github.com/microcred/microcred/internal/store"
+	"github.com/microcred/microcred/internal/web"
+)
+
+// HTTP server limits. ReadHeaderTimeout stops slow-header (Slowloris)
+// clients; the body limits themselves are enforced per handler.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 15 * time.Second
+	mailInterval      = 5 * time.Second
+	mailBatch         = 20
+)
+
+// serveOptions configure one run of the server, shared by serve and demo.
+type serveOptions struct {
+	addr     string
+	baseURL  string // "" derives it from the listening address
+	data     *dataFlags
+	smtp     string
+	mailFrom string
+	demo     bool
+	// apiRateLimit is passed to api.Config.RateLimit (0: the default).
+	apiRateLimit float64
+}
+
+// runServe handles "microcred serve --addr HOST:PORT [--base-url URL]
+// [--data DIR | --db URL] [--smtp URL --mail-from ADDR]".
+func runServe(e *env, args []string) int {
+	o, code := parseServe(e, args)
+	if code != exitOK {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, e, o, nil)
+}
+
+// parseServe parses and checks serve's flags.
+func parseServe(e *env, args []string) (serveOptions, int) {
+	fs := newFlags("serve", e)
+	var o serveOptions
+	o.data = addDataFlags(fs)
+	fs.StringVar(&o.addr, "addr", "", "`HOST:PORT` to listen on, e.g. 127.0.0.1:8080 or :8080 (required)")
+	fs.StringVar(&o.baseURL, "base-url", "", "public base `URL` all links and did:web identifiers are built from (default http:// + addr)")
+	fs.StringVar(&o.smtp, "smtp", "", "SMTP server `URL` for learner mail, smtp://user:pass@host:port (default: mail stays in the outbox)")
+	fs.StringVar(&o.mailFrom, "mail-from", "", "sender `address` of learner mail (required with --smtp)")
+	if !parseFlags(fs, args) {
+		return o, exitBadInput
+	}
+	if o.addr == "" {
+		return o, fail(e, exitBadInput, "serve: --addr HOST:PORT is required")
+	}
+	if err := checkServeOptions(o); err != nil {
+		return o, fail(e, exitBadInput, "serve: %v", err)
+	}
+	return o, exitOK
+}
+
+// checkServeOptions validates what can be checked before opening anything.
+func checkServeOptions(o serveOptions) error {
+	if err := o.data.check(); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(o.addr); err != nil {
+		return fmt.Errorf("--addr %q is not HOST:PORT", o.addr)
+	}
+	if o.baseURL != "" {
+		if _, err := checkBaseURL(o.baseURL); err != nil {
+			return err
+		}
+	}
+	if o.smtp != "" && o.mailFrom == "" {
+		return errors.New("--smtp needs --mail-from, the sender address")
+	}
+	if o.smtp == "" && o.mailFrom != "" {
+		return errors.New("--mail-from is only used with --smtp")
+	}
+	if o.smtp != "" {
+		// Checks the URL and the address only; nothing connects yet.
+		if _, err := mail.NewSMTPSender(o.smtp, o.mailFrom); err != nil {
+			return fmt.Errorf("--smtp: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkBaseURL returns the base URL without a trailing slash after checking
+// it is an absolute http(s) URL without query or fragment.
+func checkBaseURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("--base-url %q must be an absolute http:// or https:// URL without query", raw)
+	}
+	return strings.TrimRight(raw, "/"), nil
+}
+
+// baseURLFor derives the base URL from the address the server listens on:
+// an unspecified host (":8080", "0.0.0.0:8080") becomes 127.0.0.1, which
+// works from the same machine.
+func baseURLFor(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// app is an opened, migrated database with the issuance service and the
+// HTTP handler on top of it.
+type app struct {
+	store   store.Store
+	issuer  *issue.Service
+	handler http.Handler
+	baseURL string
+}
+
+// openApp opens and migrates the database, loads the master key and builds
+// the issuance service and the web server with the APIs registered.
+func openApp(ctx context.Context, data *dataFlags, baseURL string, demoMode bool, apiRate float64, logger *slog.Logger) (*app, error) {
+	master, err := data.masterKey()
+	if err != nil {
+		return nil, err
+	}
+	st, err := data.openStore(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrating %s: %w", data.describe(), err)
+	}
+	// Command-line verbs (credentials list) build public addresses from
+	// the base URL the server last ran with.
+	if err := st.SetSetting(ctx, store.SettingBaseURL, baseURL); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("recording the base URL: %w", err)
+	}
+	svc := &issue.Service{Store: st, Master: master, BaseURL: baseURL}
+	stat := svc.StatusService()
+	apis := api.New(api.Config{Store: st, Issuer: svc, BaseURL: baseURL, Logger: logger, RateLimit: apiRate, Status: stat})
+	h, err := web.New(web.Config{
+		Store:   st,
+		Issuer:  svc,
+		BaseURL: baseURL,
+		Demo:    demoMode,
+		Status:  stat,
+		Logger:  logger,
+		Extra:   apis.Register,
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("building the web server: %w", err)
+	}
+	return &app{store: st, issuer: svc, handler: h, baseURL: baseURL}, nil
+}
+
+// serve listens, opens the application and serves until ctx ends; then it
+// drains requests for up to shutdownTimeout. ready, when set, is called
+// with the base URL once the server accepts connections.
+func serve(ctx context.Context, e *env, o serveOptions, ready func(baseURL string)) int {
+	name := "serve"
+	if o.demo {
+		name = "demo"
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fail(e, exitFailed, "%s: listening on %s: %v", name, o.addr, err)
+	}
+	defer ln.Close()
+	base := o.baseURL
+	if base == "" {
+		base = baseURLFor(ln.Addr())
+	} else if base, err = checkBaseURL(base); err != nil {
+		return fail(e, exitBadInput, "%s: %v", name, err)
+	}
+	a, err := openApp(ctx, o.data, base, o.demo, o.apiRateLimit, logger)
+	if err != nil {
+		return fail(e, exitFailed, "%s: %v", name, err)
+	}
+	defer a.store.Close()
+	return runServer(ctx, e, name, ln, a, o, logger, ready)
+}
+
+// runServer serves a on ln until ctx ends, with the mail worker running when
+// SMTP is configured.
+func runServer(ctx context.Context, e *env, name string, ln net.Listener, a *app, o serveOptions, logger *slog.Logger, ready func(string)) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workerDone := make(chan struct{})
+	switch {
+	case o.smtp != "" && !o.demo:
+		sender, err := mail.NewSMTPSender(o.smtp, o.mailFrom)
+		if err != nil {
+			return fail(e, exitBadInput, "%s: --smtp: %v", name, err)
+		}
+		w := &mail.Worker{Store: a.store, Sender: sender, Interval: mailInterval, Batch: mailBatch, Logger: logger}
+		go func() {
+			defer close(workerDone)
+			w.Run(ctx)
+		}()
+	case o.demo:
+		close(workerDone)
+		logger.Info("demo mode: mail is not sent; read it at " + a.baseURL + "/admin/outbox")
+	default:
+		close(workerDone)
+		logger.Warn("no --smtp given: learner mail stays queued in the outbox")
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("microcred listening", "addr", ln.Addr().String(), "base_url", a.baseURL, "database", o.data.describe())
+	if ready != nil {
+		ready(a.baseURL)
+	}
+	select {
+	case err := <-errc:
+		cancel()
+		<-workerDone
+		return fail(e, exitFailed, "%s: %v", name, err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, scancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer scancel()
+	err := srv.Shutdown(sctx)
+	<-workerDone
+	if err != nil {
+		return fail(e, exitFailed, "%s: shutdown: %v", name, err)
+	}
+	return exitOK
+}

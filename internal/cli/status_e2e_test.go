@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRevokeThenVerify runs the demo server, verifies one of its
+// credentials with "microcred verify" against the DID document and status
+// lists the server publishes (saved to files: the verifier refuses to
+// fetch from loopback addresses), revokes it with "microcred revoke" on the
+// same database, and checks that verification now fails with exit status
+// 1 saying so.
+func TestRevokeThenVerify(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	o, _, code := parseDemo(&env{stdout: io.Discard, stderr: io.Discard}, []string{"--addr", "127.0.0.1:0", "--data", dir})
+	if code != exitOK {
+		t.Fatalf("parseDemo: exit %d", code)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- demoMain(ctx, &env{stdout: &stdout, stderr: &stderr}, o, false, func(base string) { ready <- base })
+	}()
+	var base string
+	select {
+	case base = <-ready:
+	case code := <-done:
+		t.Fatalf("demo exited with %d: %s", code, stderr.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("demo did not start")
+	}
+	var credURL string
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "credential" {
+			credURL = f[1]
+		}
+	}
+	if !strings.HasPrefix(credURL, base+"/c/") {
+		t.Fatalf("demo printed no credential URL under %s:\n%s", base, stdout.String())
+	}
+	resp, err := http.Get(credURL + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(doc), "BitstringStatusListEntry") {
+		t.Fatalf("demo credential has no status entry: %.300s", doc)
+	}
+
+	tmp := t.TempDir()
+	save := func(name, u string) string {
+		t.Helper()
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s", u, resp.Status)
+		}
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	didDoc := save("did.json", base+"/orgs/demo-university/did.json")
+	lists := func() []string {
+		return []string{"--did-doc", didDoc,
+			"--status-list", save("revocation.json", base+"/orgs/demo-university/status/revocation/0"),
+			"--status-list", save("suspension.json", base+"/orgs/demo-university/status/suspension/0")}
+	}
+	code, out, errs := run(t, doc, append([]string{"verify", "--offline"}, lists()...)...)
+	if code != exitOK || !strings.Contains(out, "not revoked and not suspended") {
+		t.Fatalf("verify before revocation: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = run(t, doc, "verify", "--offline", "--did-doc", didDoc)
+	if code != exitFailed || !strings.Contains(out, "status: not checked") {
+		t.Errorf("offline verify without the list: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := run(t, nil, "revoke", "--data", dir, "--id", credURL, "--reason", "issued in error"); code != exitOK {
+		t.Fatalf("revoke: exit %d: %s%s", code, out, errs)
+	}
+	code, out, errs = run(t, doc, append([]string{"verify", "--offline"}, lists()...)...)
+	if code != exitFailed || !strings.Contains(out, "[FAIL] status: revoked") {
+		t.Errorf("verify after revocation: exit %d\n%s%s", code, out, errs)
+	}
+	// The public page says so too, without the reason.
+	resp, err = http.Get(credURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "Revoked on") || strings.Contains(string(page), "issued in error") {
+		t.Errorf("public page after revocation: %.400s", page)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("demo exited with %d: %s", code, stderr.String())
+	}
+}
