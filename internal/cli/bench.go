@@ -34,6 +34,9 @@ func runBench(e *env, args []string) int {
 	if len(args) > 0 && args[0] == "status" {
 		return runBenchStatus(e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "bulk" {
+		return runBenchBulk(e, args[1:])
+	}
 	if len(args) > 0 && args[0] == "log" {
 		return runBenchLog(e, args[1:])
 	}

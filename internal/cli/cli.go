@@ -45,6 +45,7 @@ var verbs = map[string]verb{
 	"suspend":     {"suspend a credential until unsuspended (--id ID --reason TEXT)", runSuspend},
 	"unsuspend":   {"lift a credential's suspension (--id ID --reason TEXT)", runUnsuspend},
 	"credentials": {"list issued credentials with their status and public URL (credentials list)", runCredentials},
+	"bulk":        {"issue credentials from a CSV file as a resumable job (bulk issue|pause|cancel|status)", runBulk},
 	"log":         {"audit the transparency log, fetch checkpoints and proofs (log audit|checkpoint|proof)", runLog},
 }
 

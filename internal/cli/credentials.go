@@ -21,6 +21,9 @@ import (
 // a database a server never ran on falls back to the base URL that the
 // credential's own achievement id (BASE/achievements/ID) reveals.
 func runCredentials(e *env, args []string) int {
+	if len(args) > 0 && args[0] == "count" {
+		return runCredentialsCount(e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "list" {
 		return fail(e, exitBadInput, "credentials: usage: microcred credentials list [--org SLUG] [--json] [--data DIR | --db URL]")
 	}

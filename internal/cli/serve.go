@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/microcred/microcred/internal/api"
+	"github.com/microcred/microcred/internal/bulk"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/mail"
 	"github.com/microcred/microcred/internal/store"
@@ -162,6 +164,14 @@ func openApp(ctx context.Context, data *dataFlags, baseURL string, demoMode bool
 	}
 	svc := &issue.Service{Store: st, Master: master, BaseURL: baseURL}
 	stat := svc.StatusService()
+	// Bulk jobs run in this process; jobs a crashed or stopped server left
+	// running resume now (their uploaded files live in the data directory).
+	bulkJobs := &bulk.Manager{Runner: &bulk.Runner{Store: st, Issuer: svc}, Logger: logger}
+	if n, err := bulk.ResumeAll(ctx, bulkJobs); err != nil {
+		logger.Error("resuming bulk jobs", "err", err)
+	} else if n > 0 {
+		logger.Info("resumed bulk jobs", "jobs", n)
+	}
 	apis := api.New(api.Config{Store: st, Issuer: svc, BaseURL: baseURL, Logger: logger, RateLimit: apiRate, Status: stat})
 	h, err := web.New(web.Config{
 		Store:   st,
@@ -170,6 +180,8 @@ func openApp(ctx context.Context, data *dataFlags, baseURL string, demoMode bool
 		Demo:    demoMode,
 		Status:  stat,
 		Logger:  logger,
+		Bulk:    bulkJobs,
+		BulkDir: filepath.Join(data.dir, "bulk"),
 		Extra:   apis.Register,
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 // is bound to one transaction and must not outlive it.
 type Store interface {
 	StatusStore
+	BulkStore
 	// WithTx runs fn inside one database transaction and commits when fn
 	// returns nil; any error (or panic) rolls back everything fn wrote.
 	// fn must use only the Store it is given: on SQLite, writing through the

@@ -151,6 +151,8 @@ func limitBody(h http.Handler) http.Handler {
 		if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
 			ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			switch {
+			case isBulkUpload(r):
+				r.Body = http.MaxBytesReader(w, r.Body, maxBulkUploadBytes)
 			case r.URL.Path == "/verify":
 				r.Body = http.MaxBytesReader(w, r.Body, maxCredentialBytes+maxFormBytes)
 			case ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data":

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/auth"
+	"github.com/microcred/microcred/internal/bulk"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
@@ -40,6 +41,12 @@ type Config struct {
 	// Extra registers additional routes (the REST APIs) on the same mux,
 	// inside the common middleware.
 	Extra func(mux *http.ServeMux)
+	// Bulk runs bulk issuance jobs in the background; nil means one built
+	// from Store and Issuer. BulkDir is where uploaded CSV files are kept
+	// while their jobs run (the data directory's "bulk"); "" means a
+	// directory under the system's temporary directory.
+	Bulk    *bulk.Manager
+	BulkDir string
 	// ArtifactsDir is not used by the server.
 	ArtifactsDir string
 }
@@ -73,6 +80,8 @@ type server struct {
 	setupMu sync.Mutex
 	tlog    *tlog.Log // the transparency log, set by logRoutes
 	status  *status.Service
+	bulk    *bulk.Manager
+	bulkDir string
 }
 
 // New returns the HTTP handler of the whole server: the HTML pages, their
@@ -117,6 +126,7 @@ func New(cfg Config) (http.Handler, error) {
 		dummyHash: dummy,
 	}
 	s.status = cfg.Status
+	s.bulk, s.bulkDir = cfg.Bulk, cfg.BulkDir
 	if s.status == nil {
 		s.status = cfg.Issuer.StatusService()
 	}
@@ -184,6 +194,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("POST /verify", s.verifySubmit)
 	s.logRoutes(mux)
 	s.statusRoutes(mux)
+	s.bulkRoutes(mux)
 	return nil
 }
 

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MailOutbox", testMailOutbox},
 		{"AuditLog", testAuditLog},
 		{"Status", testStatus},
+		{"BulkJobs", testBulkJobs},
 		{"StatusConcurrent", testStatusConcurrent},
 		{"LogAppend", testLogAppend}, {"LogConcurrentAppend", testLogConcurrentAppend}, {"LogCheckpoints", testLogCheckpoints},
 	}
