@@ -215,6 +215,7 @@ func (a *API) routes() []route {
 		},
 	}
 	rs = append(rs, a.statusRoutes()...)
+	rs = append(rs, a.renewRoutes()...)
 	return rs
 }
 

@@ -66,10 +66,14 @@ func statusSchemas() map[string]any {
 	}
 }
 
-// schemas are every component schema: the base set and the status ones.
+// schemas are every component schema: the base set, the status and the
+// renewal ones.
 func schemas() map[string]any {
 	all := baseSchemas()
 	for k, v := range statusSchemas() {
+		all[k] = v
+	}
+	for k, v := range renewSchemas() {
 		all[k] = v
 	}
 	return all

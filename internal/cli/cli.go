@@ -44,6 +44,7 @@ var verbs = map[string]verb{
 	"revoke":      {"revoke a credential for good (--id ID --reason TEXT)", runRevoke},
 	"suspend":     {"suspend a credential until unsuspended (--id ID --reason TEXT)", runSuspend},
 	"unsuspend":   {"lift a credential's suspension (--id ID --reason TEXT)", runUnsuspend},
+	"renew":       {"issue a credential that replaces one (--id ID [--valid-until DATE])", runRenew},
 	"credentials": {"list issued credentials with their status and public URL (credentials list)", runCredentials},
 	"bulk":        {"issue credentials from a CSV file as a resumable job (bulk issue|pause|cancel|status)", runBulk},
 	"log":         {"audit the transparency log, fetch checkpoints and proofs (log audit|checkpoint|proof)", runLog},

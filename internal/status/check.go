@@ -179,7 +179,10 @@ func (c *Checker) verifyList(ctx context.Context, url string, data []byte, keys 
 		if err != nil {
 			return nil, fmt.Errorf("status: the status list %s: validFrom: %w", url, err)
 		}
-		if now.Before(t) {
+		// The list was signed by a server whose clock may run a little
+		// ahead of ours (another node, another host): tolerate the same
+		// skew proofs do, but no more.
+		if now.Add(proof.DefaultClockSkew).Before(t) {
 			return nil, fmt.Errorf("status: the status list %s is not valid before %s", url, t.UTC().Format(time.RFC3339))
 		}
 		d.validFrom = t

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/microcred/microcred/internal/issue"
@@ -206,10 +206,11 @@ func (s *server) changeCredentialStatus(w http.ResponseWriter, r *http.Request) 
 	http.Redirect(w, r, r.URL.Path[:len(r.URL.Path)-len(r.PathValue("action"))-1], http.StatusSeeOther)
 }
 
-// renewCredential issues a replacement for c: the same learner and
-// achievement (its current catalog version), a new expiry date, and
-// Replaces pointing at c, which the public pages of both show. The old
-// credential stays valid until it expires or is revoked.
+// renewCredential issues a replacement for c through issue.Service.Renew:
+// the same learner and achievement (its current catalog version), a new
+// expiry date (empty keeps the old validity period), and Replaces pointing
+// at c, which the public pages of both show. The old credential stays
+// valid until it expires or is revoked.
 func (s *server) renewCredential(w http.ResponseWriter, r *http.Request, c store.Credential) {
 	var until time.Time
 	if v := r.PostFormValue("valid_until"); v != "" {
@@ -220,21 +221,27 @@ func (s *server) renewCredential(w http.ResponseWriter, r *http.Request, c store
 		}
 		until = t
 	}
-	req := issue.Request{OrgID: c.OrgID, AchievementID: c.AchievementID, RecipientEmail: c.RecipientEmail,
-		RecipientName: c.RecipientName, RecipientDID: subjectID(c), ValidUntil: until, Format: c.Format,
-		Replaces: c.ID, Actor: currentViewer(r).User.ID, Notify: true}
-	nc, _, err := s.issuer.Issue(r.Context(), req)
+	nc, err := s.issuer.Renew(r.Context(), c.ID, until, currentViewer(r).User.ID)
 	if err != nil {
 		var fe issue.FieldErrors
-		if errors.As(err, &fe) && len(fe) > 0 {
+		switch {
+		case errors.As(err, &fe) && len(fe) > 0:
 			s.renderManage(w, r, formErrors{{Field: "valid_until", Message: fe[0].Problem}})
-			return
+		case errors.Is(err, issue.ErrNotRenewable):
+			s.renderManage(w, r, formErrors{{Field: "valid_until", Message: notRenewable(err)}})
+		default:
+			s.serverError(w, r, fmt.Errorf("renew %s: %w", c.ID, err))
 		}
-		s.serverError(w, r, fmt.Errorf("renew %s: %w", c.ID, err))
 		return
 	}
 	s.setFlash(w, "Renewed: the new credential replaces the old one.")
 	http.Redirect(w, r, "/admin/orgs/"+currentOrg(r).Org.Slug+"/credentials/"+s.issuer.CredentialUUID(nc.ID), http.StatusSeeOther)
+}
+
+// notRenewable is a refused renewal in words for the form.
+func notRenewable(err error) string {
+	msg := strings.TrimPrefix(err.Error(), issue.ErrNotRenewable.Error()+": ")
+	return "Cannot renew: " + msg + "."
 }
 
 // refusal is a refused transition in words for the form.
@@ -278,21 +285,4 @@ func (s *server) lifecycleOf(r *http.Request, c store.Credential) *lifecycleView
 		}
 	}
 	return lv
-}
-
-// subjectID returns the learner's DID (credentialSubject.id) of a stored
-// Data Integrity credential, or "".
-func subjectID(c store.Credential) string {
-	if c.Format == store.FormatJWT {
-		return ""
-	}
-	var doc struct {
-		Subject struct {
-			ID string `json:"id"`
-		} `json:"credentialSubject"`
-	}
-	if json.Unmarshal([]byte(c.Document), &doc) != nil {
-		return ""
-	}
-	return doc.Subject.ID
 }
