@@ -161,8 +161,27 @@ func testCredential(f fixture, n int) store.Credential {
 // TestBatchIsolatesFailures puts bad items into one batch with good ones:
 // each bad item gets its own error, every good item is written, and
 // idempotency keys repeated inside the batch yield one credential.
+//
+// It runs twice per database: with the store's multi-row writes
+// (store.BatchWriter), where a statement failure names no item and the
+// batch is halved, and with a store offering only the row-by-row methods.
 func TestBatchIsolatesFailures(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, s store.Store) {
+	for _, b := range backends() {
+		t.Run(b+"/multi-row", func(t *testing.T) { testBatchIsolatesFailures(t, openStore(t, b)) })
+		t.Run(b+"/row-by-row", func(t *testing.T) { testBatchIsolatesFailures(t, rowByRowStore{openStore(t, b)}) })
+	}
+}
+
+// rowByRowStore hides store.BatchWriter from the transactions of the
+// store it wraps.
+type rowByRowStore struct{ store.Store }
+
+func (s rowByRowStore) WithTx(ctx context.Context, fn func(store.Store) error) error {
+	return s.Store.WithTx(ctx, func(tx store.Store) error { return fn(struct{ store.Store }{tx}) })
+}
+
+func testBatchIsolatesFailures(t *testing.T, s store.Store) {
+	{
 		ctx := context.Background()
 		f := newFixture(t, s, store.DIDWeb)
 		good1, good2, good3 := testCredential(f, 1), testCredential(f, 2), testCredential(f, 3)
@@ -198,7 +217,7 @@ func TestBatchIsolatesFailures(t *testing.T) {
 		}
 		// good1, keyed1, good2, good3: four credentials, mails and events.
 		assertCounts(t, s, f.org.ID, 4, 4, 4)
-	})
+	}
 }
 
 // TestServiceClose checks that Close lets queued writes finish, refuses

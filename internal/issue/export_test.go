@@ -21,20 +21,15 @@ func CommitBatch(ctx context.Context, s *Service, creds []store.Credential) []Ba
 	out := make([]BatchOutcome, len(creds))
 	items := make([]*writeItem, len(creds))
 	for i, c := range creds {
-		w := credentialWrite{
+		items[i] = &writeItem{done: make(chan struct{}), cred: &credentialWrite{
 			cred:  c,
 			mail:  &store.Mail{To: c.RecipientEmail, Subject: "You have earned it", Body: c.ID},
 			audit: store.AuditEvent{OrgID: c.OrgID, Actor: "test", Action: "credential.issue", Target: c.ID},
-		}
-		items[i] = &writeItem{done: make(chan struct{}), write: func(ctx context.Context, tx store.Store) error {
-			var err error
-			out[i].Stored, out[i].Existed, err = w.apply(ctx, tx)
-			return err
 		}}
 	}
 	s.writer().commit(ctx, items)
 	for i, it := range items {
-		out[i].Err = it.err
+		out[i] = BatchOutcome{Stored: it.stored, Existed: it.existed, Err: it.err}
 	}
 	return out
 }
@@ -45,4 +40,13 @@ func QueueLen(s *Service) int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return len(w.queue)
+}
+
+// BatchStats reports how many batches the service's writer has taken and
+// how many items they held.
+func BatchStats(s *Service) (batches, items int64) {
+	w := s.writer()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.batches, w.items
 }

@@ -90,7 +90,7 @@ func (s *Service) init() {
 		s.cache.achievements = newBoundedCache[achievementKey, *achievementData](maxCachedAchievements, 0)
 		s.cache.methods = newBoundedCache[string, []byte](maxCachedKeys, 0)
 		s.cache.validated = newBoundedCache[templateKey, error](maxCachedAchievements, 0)
-		s.batch = &batchWriter{store: s.Store}
+		s.batch = newBatchWriter(s.Store)
 		if s.Status == nil {
 			s.Status = &status.Service{Store: s.Store, Signer: s, BaseURL: s.base, Now: s.Now, OnChange: tlog.OnStatusChange}
 		}

@@ -36,9 +36,7 @@ func (s *Store) InsertCredential(ctx context.Context, c store.Credential) (store
 	}
 	c.IssuedAt, c.ValidFrom, c.ValidUntil = norm(c.IssuedAt), norm(c.ValidFrom), normPtr(c.ValidUntil)
 	op := fmt.Sprintf("insert credential %q", c.ID)
-	insert := `INSERT INTO credentials (id, org_id, achievement_id, achievement_version, learner_id, recipient_email,
-		recipient_email_key, recipient_name, format, document, issued_at, valid_from, valid_until, is_private, replaces,
-		idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insert := `INSERT INTO credentials (` + credentialInsertCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	args := []any{c.ID, c.OrgID, c.AchievementID, c.AchievementVersion, nstr(c.LearnerID), c.RecipientEmail,
 		store.EmailKey(c.RecipientEmail), c.RecipientName, string(c.Format), c.Document, c.IssuedAt, c.ValidFrom,
 		tsArg(c.ValidUntil), c.Private, nstr(c.Replaces), nstr(c.IdempotencyKey)}
@@ -141,4 +139,127 @@ func (s *Store) LinkLearnerCredentials(ctx context.Context, email, learnerID str
 	n, err := s.w.Exec(ctx, `UPDATE credentials SET learner_id = ? WHERE recipient_email_key = ? AND learner_id IS NULL`,
 		learnerID, store.EmailKey(email))
 	return n, s.fail(fmt.Sprintf("link credentials of %q", email), err)
+}
+
+var _ store.BatchWriter = (*Store)(nil)
+
+// credentialInsertCols are the columns InsertCredential and
+// InsertCredentials write.
+const credentialInsertCols = `id, org_id, achievement_id, achievement_version, learner_id, recipient_email,
+	recipient_email_key, recipient_name, format, document, issued_at, valid_from, valid_until, is_private, replaces,
+	idempotency_key`
+
+// LearnersByEmail implements store.BatchWriter with one query per
+// maxChunkRows addresses.
+func (s *Store) LearnersByEmail(ctx context.Context, emails []string) (map[string]string, error) {
+	seen := make(map[string]bool, len(emails))
+	var keys []string
+	for _, e := range emails {
+		if k := store.EmailKey(e); k != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	out := make(map[string]string)
+	for len(keys) > 0 {
+		n := min(len(keys), maxChunkRows)
+		in, args := inList(keys[:n])
+		rows, err := s.r.Query(ctx, `SELECT email_key, id FROM users WHERE is_learner = ? AND email_key IN (`+in+`)`,
+			append([]any{true}, args...)...)
+		if err != nil {
+			return nil, s.fail("learners by email", err)
+		}
+		for rows.Next() {
+			var k, id string
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return nil, s.fail("learners by email", err)
+			}
+			out[k] = id
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, s.fail("learners by email", err)
+		}
+		keys = keys[n:]
+	}
+	return out, nil
+}
+
+// InsertCredentials implements store.BatchWriter: one multi-row INSERT
+// ... ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id per
+// chunk, and a read of the stored credential for each key found in use
+// (rare: the issuance service answers retries before signing). Repeated
+// keys within cs are settled here, before the database sees them, so that
+// the outcome does not depend on how a database orders the rows of one
+// statement.
+func (s *Store) InsertCredentials(ctx context.Context, cs []store.Credential) ([]store.CredentialInsert, error) {
+	const op = "insert credentials"
+	out := make([]store.CredentialInsert, len(cs))
+	sameAs := make([]int, len(cs)) // index+1 of the earlier row with the same key, 0 if none
+	ids := make(map[string]int, len(cs))
+	keys := make(map[[2]string]int)
+	args := make([]any, 0, 16*len(cs))
+	for i, c := range cs {
+		if c.ValidFrom.IsZero() {
+			c.ValidFrom = c.IssuedAt
+		}
+		if err := c.Validate(); err != nil {
+			return nil, &store.RowError{Row: i, Err: err}
+		}
+		if c.IdempotencyKey != "" {
+			k := [2]string{c.OrgID, c.IdempotencyKey}
+			if j, ok := keys[k]; ok {
+				sameAs[i] = j + 1
+				continue
+			}
+			keys[k] = i
+		}
+		if j, ok := ids[c.ID]; ok {
+			return nil, &store.RowError{Row: i, Err: &store.Error{Kind: store.ErrConflict, Op: "store: " + op,
+				Err: fmt.Errorf("credential id %q is also row %d", c.ID, j)}}
+		}
+		ids[c.ID] = i
+		c.IssuedAt, c.ValidFrom, c.ValidUntil = norm(c.IssuedAt), norm(c.ValidFrom), normPtr(c.ValidUntil)
+		out[i].Stored = c
+		args = append(args, c.ID, c.OrgID, c.AchievementID, c.AchievementVersion, nstr(c.LearnerID), c.RecipientEmail,
+			store.EmailKey(c.RecipientEmail), c.RecipientName, string(c.Format), c.Document, c.IssuedAt, c.ValidFrom,
+			tsArg(c.ValidUntil), c.Private, nstr(c.Replaces), nstr(c.IdempotencyKey))
+	}
+	inserted := make(map[string]bool, len(ids))
+	err := s.queryRows(ctx, `INSERT INTO credentials (`+credentialInsertCols+`) VALUES `,
+		` ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id`, 16, args, func(r Row) error {
+			var id string
+			if err := r.Scan(&id); err != nil {
+				return err
+			}
+			inserted[id] = true
+			return nil
+		})
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	for id, i := range ids {
+		if inserted[id] {
+			continue
+		}
+		// Only a row whose key was taken is skipped: rows without a key
+		// never conflict on (org_id, idempotency_key), NULLs being
+		// distinct. As in InsertCredential, the row holding the key is
+		// committed (or this transaction's own), so the read finds it.
+		c := cs[i]
+		stored, err := scanCredential(s.w.QueryRow(ctx, `SELECT `+credentialCols+` FROM credentials
+			WHERE org_id = ? AND idempotency_key = ?`, c.OrgID, c.IdempotencyKey))
+		if err != nil {
+			return nil, s.fail(fmt.Sprintf("%s: read credential with idempotency key %q", op, c.IdempotencyKey), err)
+		}
+		out[i] = store.CredentialInsert{Stored: stored, Existed: true}
+	}
+	for i, j := range sameAs {
+		if j > 0 {
+			out[i] = store.CredentialInsert{Stored: out[j-1].Stored, Existed: true}
+		}
+	}
+	return out, nil
 }

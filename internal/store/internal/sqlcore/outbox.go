@@ -151,3 +151,50 @@ func (s *Store) ListMail(ctx context.Context, n int) ([]store.Mail, error) {
 	}
 	return collect(rows, scanMail, s, "list mail")
 }
+
+// EnqueueMails implements store.BatchWriter.
+func (s *Store) EnqueueMails(ctx context.Context, ms []store.Mail) error {
+	t := now()
+	args := make([]any, 0, 4*len(ms))
+	for i, m := range ms {
+		if strings.TrimSpace(m.To) == "" {
+			return &store.RowError{Row: i, Err: &store.Error{Kind: store.ErrInvalid, Op: "store: enqueue mails",
+				Err: fmt.Errorf("recipient is required")}}
+		}
+		at := t
+		if !m.CreatedAt.IsZero() {
+			at = norm(m.CreatedAt)
+		}
+		args = append(args, m.To, m.Subject, m.Body, at)
+	}
+	err := s.execRows(ctx, `INSERT INTO mail_outbox (to_addr, subject, body, created_at) VALUES `, "", 4, args)
+	return s.fail("enqueue mails", err)
+}
+
+// AppendAudits implements store.BatchWriter. The rows of one statement
+// take their ids in the order of its VALUES list, on both databases, so id
+// order stays insertion order.
+func (s *Store) AppendAudits(ctx context.Context, es []store.AuditEvent) error {
+	const op = "store: append audit events"
+	t := now()
+	args := make([]any, 0, 6*len(es))
+	for i, e := range es {
+		if e.Actor == "" || e.Action == "" {
+			return &store.RowError{Row: i, Err: &store.Error{Kind: store.ErrInvalid, Op: op, Err: fmt.Errorf("actor and action are required")}}
+		}
+		var detail any
+		if len(e.Detail) > 0 {
+			if !json.Valid(e.Detail) {
+				return &store.RowError{Row: i, Err: &store.Error{Kind: store.ErrInvalid, Op: op, Err: fmt.Errorf("detail is not valid JSON")}}
+			}
+			detail = string(e.Detail)
+		}
+		at := t
+		if !e.CreatedAt.IsZero() {
+			at = norm(e.CreatedAt)
+		}
+		args = append(args, nstr(e.OrgID), e.Actor, e.Action, e.Target, detail, at)
+	}
+	err := s.execRows(ctx, `INSERT INTO audit_log (org_id, actor, action, target, detail, created_at) VALUES `, "", 6, args)
+	return s.fail("append audit events", err)
+}

@@ -236,3 +236,43 @@ func (s *Store) ReplacementOf(ctx context.Context, id string) (store.Credential,
 		WHERE replaces = ? ORDER BY issued_at DESC, id DESC LIMIT 1`, id))
 	return c, s.fail(fmt.Sprintf("replacement of %q", id), err)
 }
+
+// InsertCredentialStatuses implements store.BatchWriter: one size query per
+// list the entries fall in (a batch of new credentials uses a few lists),
+// then multi-row inserts.
+func (s *Store) InsertCredentialStatuses(ctx context.Context, css []store.CredentialStatus) error {
+	const op = "insert credential statuses"
+	type listKey struct {
+		org, purpose string
+		list         int
+	}
+	sizes := make(map[listKey]int)
+	for i, cs := range css {
+		if cs.CredentialID == "" || !store.ValidPurpose(cs.Purpose) || cs.Index < 0 || cs.List < 0 {
+			return &store.RowError{Row: i, Err: &store.Error{Kind: store.ErrInvalid, Op: "store: " + op,
+				Err: errors.New("need a credential id, a known purpose and a non-negative list and index")}}
+		}
+		k := listKey{cs.OrgID, cs.Purpose, cs.List}
+		if _, ok := sizes[k]; ok {
+			continue
+		}
+		var size int
+		err := s.w.QueryRow(ctx, `SELECT size FROM status_lists WHERE org_id = ? AND purpose = ? AND list = ?`,
+			cs.OrgID, cs.Purpose, cs.List).Scan(&size)
+		if err != nil {
+			return &store.RowError{Row: i, Err: s.fail(fmt.Sprintf("%s: %s list %d", op, cs.Purpose, cs.List), err)}
+		}
+		sizes[k] = size
+	}
+	args := make([]any, 0, 7*len(css))
+	for i, cs := range css {
+		if size := sizes[listKey{cs.OrgID, cs.Purpose, cs.List}]; cs.Index >= size {
+			return &store.RowError{Row: i, Err: &store.Error{Kind: store.ErrInvalid, Op: "store: " + op,
+				Err: fmt.Errorf("index %d is outside the list of %d entries", cs.Index, size)}}
+		}
+		args = append(args, cs.CredentialID, cs.OrgID, cs.Purpose, cs.List, cs.Index, cs.Set, tsArg(cs.ChangedAt))
+	}
+	err := s.execRows(ctx, `INSERT INTO credential_status (credential_id, org_id, purpose, list, idx, is_set, changed_at) VALUES `,
+		"", 7, args)
+	return s.fail(op, err)
+}

@@ -163,3 +163,12 @@ func expectOne(op string, n int64, err error, s *Store) error {
 	}
 	return nil
 }
+
+// WriteConcurrency implements store.WriteConcurrency by asking the
+// backend, which may implement the same method; 0 (unknown) otherwise.
+func (s *Store) WriteConcurrency() int {
+	if c, ok := s.b.(store.WriteConcurrency); ok {
+		return c.WriteConcurrency()
+	}
+	return 0
+}

@@ -4,18 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/microcred/microcred/internal/store"
 )
-
-// Multi-row inserts run in chunks of these sizes only (largest first), so
-// that a batch of any length uses at most a handful of distinct statement
-// texts: the prepared-statement cache and the placeholder rebinding cache
-// stay small.
-var insertChunks = []int{256, 64, 16, 4, 1}
 
 // maxReadHashes bounds the indexes of one ReadHashes query; a proof needs
 // about two per tree level, far fewer.
@@ -70,7 +63,7 @@ func (s *Store) AppendLeaves(ctx context.Context, leaves []store.LogLeaf) (int64
 			}
 			leafArgs = append(leafArgs, first+int64(i), l.Data, l.Kind, nstr(l.CredentialHash), at)
 		}
-		if err := tx.insertRows(ctx, `INSERT INTO tlog_leaves (`+leafCols+`) VALUES `, 5, leafArgs); err != nil {
+		if err := tx.execRows(ctx, `INSERT INTO tlog_leaves (`+leafCols+`) VALUES `, "", 5, leafArgs); err != nil {
 			return tx.fail(op+": insert leaves", err)
 		}
 		base := tlog.StoredHashIndex(0, first)
@@ -78,7 +71,7 @@ func (s *Store) AppendLeaves(ctx context.Context, leaves []store.LogLeaf) (int64
 		for i, h := range hashes {
 			hashArgs = append(hashArgs, base+int64(i), h[:])
 		}
-		if err := tx.insertRows(ctx, `INSERT INTO tlog_hashes (idx, hash) VALUES `, 2, hashArgs); err != nil {
+		if err := tx.execRows(ctx, `INSERT INTO tlog_hashes (idx, hash) VALUES `, "", 2, hashArgs); err != nil {
 			return tx.fail(op+": insert hashes", err)
 		}
 		return nil
@@ -133,28 +126,6 @@ func (s *Store) storedHashes(ctx context.Context, first int64, leaves []store.Lo
 		all = append(all, hs...)
 	}
 	return all, nil
-}
-
-// insertRows runs prefix followed by rows of width placeholders each, in
-// chunks of the sizes in insertChunks.
-func (s *Store) insertRows(ctx context.Context, prefix string, width int, args []any) error {
-	row := "(" + placeholders(width) + ")"
-	rows := len(args) / width
-	for rows > 0 {
-		n := 1
-		for _, c := range insertChunks {
-			if c <= rows {
-				n = c
-				break
-			}
-		}
-		q := prefix + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
-		if _, err := s.w.Exec(ctx, q, args[:n*width]...); err != nil {
-			return err
-		}
-		args, rows = args[n*width:], rows-n
-	}
-	return nil
 }
 
 // ReadHashes implements store.LogStore.
