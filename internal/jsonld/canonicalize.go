@@ -1,6 +1,11 @@
 package jsonld
 
-import "github.com/microcred/microcred/internal/jsonld/rdfc"
+import (
+	"fmt"
+	"io"
+
+	"github.com/microcred/microcred/internal/jsonld/rdfc"
+)
 
 // Canonicalize returns the RDFC-1.0 canonical N-Quads of the JSON-LD
 // document doc (a decoded JSON value). It uses the fast path (ToRDF and
@@ -8,9 +13,30 @@ import "github.com/microcred/microcred/internal/jsonld/rdfc"
 // dataset, the reference path, so its result and its errors are always
 // those of CanonicalizeReference.
 func Canonicalize(doc any) (string, error) {
-	quads, err := ToRDF(doc)
-	if err != nil {
+	w := getWalker()
+	defer putWalker(w)
+	if err := w.run(doc); err != nil {
 		return CanonicalizeReference(doc)
 	}
-	return rdfc.Canonicalize(quads)
+	return rdfc.Canonicalize(w.quads)
+}
+
+// WriteCanonical writes what Canonicalize returns for doc to w without
+// building the document in memory, for callers that only hash it. Nothing
+// is written when canonicalization fails.
+func WriteCanonical(w io.Writer, doc any) error {
+	wk := getWalker()
+	defer putWalker(wk)
+	if err := wk.run(doc); err != nil {
+		nq, err := CanonicalizeReference(doc)
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, nq); err != nil {
+			return fmt.Errorf("jsonld: write: %w", err)
+		}
+		return nil
+	}
+	// ToRDF refuses IRIs that need escapes, so none has to be scanned.
+	return rdfc.WriteCanonicalPlain(w, wk.quads)
 }

@@ -1,6 +1,7 @@
 package jsonld
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/microcred/microcred/internal/jsonld/rdfc"
 	"github.com/piprate/json-gold/ld"
 )
 
@@ -36,9 +38,12 @@ type termDef struct {
 	prefix    bool
 	protected bool
 	// idOK and typOK cache the safe-mode checks of id and typ as RDF
-	// terms, done once per definition instead of once per statement.
-	idOK  bool
-	typOK bool
+	// terms, done once per definition instead of once per statement;
+	// idOK also requires that id needs no escape in N-Quads (see
+	// plainForNQuads), and typPlain says the same of typ.
+	idOK     bool
+	typOK    bool
+	typPlain bool
 }
 
 // activeCtx is a processed active context. It is immutable once built;
@@ -54,14 +59,16 @@ type activeCtx struct {
 
 	mu    sync.Mutex
 	cache map[ctxKey]*activeCtx
+	// byURLs memoizes derivations by document @context values made only
+	// of URLs, keyed by urlKey, so that the lookup for every document
+	// needs no allocation.
+	byURLs map[string]*activeCtx
 }
 
-// ctxKey names one derivation of an active context: the local context is
-// either a scoped context held by a term definition (td) or a document
-// @context made only of URLs (urls).
+// ctxKey names one derivation of an active context by a scoped context
+// held by a term definition.
 type ctxKey struct {
 	td        *termDef
-	urls      string
 	propagate bool
 	override  bool
 }
@@ -86,14 +93,33 @@ func (c *activeCtx) clone() *activeCtx {
 // derive returns the active context that results from processing local on
 // top of c, memoized when the local context is cacheable.
 func (c *activeCtx) derive(local any, td *termDef, propagate, override bool) (*activeCtx, error) {
-	key := ctxKey{td: td, propagate: propagate, override: override}
-	cacheable := td != nil
-	if td == nil {
-		key.urls, cacheable = urlKey(local)
-	}
-	if cacheable {
+	if td != nil {
+		key := ctxKey{td: td, propagate: propagate, override: override}
 		c.mu.Lock()
 		r, ok := c.cache[key]
+		c.mu.Unlock()
+		if ok {
+			return r, nil
+		}
+		r, err := c.parse(local, nil, propagate, override)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.cache == nil {
+			c.cache = make(map[ctxKey]*activeCtx)
+		}
+		if len(c.cache)+len(c.byURLs) < maxDerived {
+			c.cache[key] = r
+		}
+		c.mu.Unlock()
+		return r, nil
+	}
+	var buf [256]byte
+	key, cacheable := urlKey(buf[:0], local, propagate, override)
+	if cacheable {
+		c.mu.Lock()
+		r, ok := c.byURLs[string(key)]
 		c.mu.Unlock()
 		if ok {
 			return r, nil
@@ -105,35 +131,48 @@ func (c *activeCtx) derive(local any, td *termDef, propagate, override bool) (*a
 	}
 	if cacheable {
 		c.mu.Lock()
-		if c.cache == nil {
-			c.cache = make(map[ctxKey]*activeCtx)
+		if c.byURLs == nil {
+			c.byURLs = make(map[string]*activeCtx)
 		}
-		if len(c.cache) < maxDerived {
-			c.cache[key] = r
+		if len(c.cache)+len(c.byURLs) < maxDerived {
+			c.byURLs[string(key)] = r
 		}
 		c.mu.Unlock()
 	}
 	return r, nil
 }
 
-// urlKey returns a cache key for a local context made only of URL strings.
-func urlKey(local any) (string, bool) {
+// urlKey appends to dst the cache key of a local context made only of URL
+// strings: the two processing flags, whether it is a string or a list,
+// then each URL preceded by its length, so that no two contexts share a
+// key.
+func urlKey(dst []byte, local any, propagate, override bool) ([]byte, bool) {
+	flags := byte('0')
+	if propagate {
+		flags |= 1
+	}
+	if override {
+		flags |= 2
+	}
 	switch v := local.(type) {
 	case string:
-		return v, true
+		dst = append(dst, flags, 's')
+		dst = binary.AppendUvarint(dst, uint64(len(v)))
+		dst = append(dst, v...)
+		return dst, true
 	case []any:
-		var b strings.Builder
+		dst = append(dst, flags, 'l')
 		for _, e := range v {
 			s, ok := e.(string)
 			if !ok {
-				return "", false
+				return dst, false
 			}
-			b.WriteString(s)
-			b.WriteByte('\n')
+			dst = binary.AppendUvarint(dst, uint64(len(s)))
+			dst = append(dst, s...)
 		}
-		return b.String(), true
+		return dst, true
 	}
-	return "", false
+	return dst, false
 }
 
 func unsupported(format string, args ...any) error {
@@ -493,8 +532,9 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 			return contextError("redefinition of protected term %q", term)
 		}
 	}
-	def.idOK = !strings.HasPrefix(def.id, "_:") && isAbsIRI(def.id) && validIRI(def.id)
+	def.idOK = !strings.HasPrefix(def.id, "_:") && isAbsIRI(def.id) && validIRI(def.id) && rdfc.PlainIRI(def.id)
 	def.typOK = validIRI(def.typ)
+	def.typPlain = rdfc.PlainIRI(def.typ)
 	c.terms[term] = def
 	return nil
 }
@@ -522,6 +562,23 @@ func jsonEqual(a, b any) bool {
 // relative resolution leaves a value unchanged.
 func (c *activeCtx) expandIRI(value string, vocab bool) (string, error) {
 	return c.expandIRILocal(value, vocab, nil, nil)
+}
+
+// expandKey is expandIRI(key, true) that also returns the term definition
+// the key expanded by, if it names a (non-null) term.
+func (c *activeCtx) expandKey(key string) (string, *termDef, error) {
+	// The order of expandIRILocal: keywords and keyword-like forms first,
+	// then terms.
+	if len(key) == 0 || key[0] != '@' || !(ld.IsKeyword(key) || ignoredKeyword.MatchString(key)) {
+		if td, ok := c.terms[key]; ok {
+			if td == nil {
+				return "", nil, nil
+			}
+			return td.id, td, nil
+		}
+	}
+	e, err := c.expandIRILocal(key, true, nil, nil)
+	return e, nil, err
 }
 
 // expandIRILocal is IRI expansion; local and defined are given only while

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/microcred/microcred/internal/jsonld/rdfc"
@@ -40,6 +42,18 @@ func checkAgainstReference(t testing.TB, doc any, requireFast bool) {
 	c, cErr := Canonicalize(deepCopy(doc))
 	if (cErr == nil) != (refErr == nil) || c != ref {
 		t.Fatalf("Canonicalize = %q, %v; reference = %q, %v", c, cErr, ref, refErr)
+	}
+	checkWriteCanonical(t, doc, ref, refErr)
+}
+
+// checkWriteCanonical holds WriteCanonical to the reference: the same
+// bytes, the same success, and nothing written on failure.
+func checkWriteCanonical(t testing.TB, doc any, ref string, refErr error) {
+	t.Helper()
+	var b strings.Builder
+	err := WriteCanonical(&b, deepCopy(doc))
+	if (err == nil) != (refErr == nil) || b.String() != ref {
+		t.Fatalf("WriteCanonical = %q, %v; reference = %q, %v", b.String(), err, ref, refErr)
 	}
 }
 
@@ -251,4 +265,50 @@ func deleteAt(doc any, path []any) any {
 		delete(parent.(map[string]any), k)
 	}
 	return c
+}
+
+// TestConcurrentReuse canonicalizes the corpus from several goroutines at
+// once, over and over, so that the recycled conversion and
+// canonicalization buffers are shared between documents of different
+// shapes: every result must equal the one computed alone.
+func TestConcurrentReuse(t *testing.T) {
+	docs := corpus(t)
+	want := map[string]string{}
+	for name, doc := range docs {
+		c, err := Canonicalize(deepCopy(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want[name] = c
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 20 {
+				for name, doc := range docs {
+					var got string
+					var err error
+					if (g+round)%2 == 0 {
+						got, err = Canonicalize(doc)
+					} else {
+						var b strings.Builder
+						err = WriteCanonical(&b, doc)
+						got = b.String()
+					}
+					if err != nil || got != want[name] {
+						errs <- fmt.Errorf("%s, goroutine %d, round %d: %v\n%s", name, g, round, err, got)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }

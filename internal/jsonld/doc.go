@@ -26,6 +26,14 @@
 // CanonicalizeReference returns, so the two are identical by contract; the
 // conformance, differential and fuzz tests hold the fast path to it.
 //
+// WriteCanonical streams the same canonical N-Quads into an io.Writer (a
+// hash, for signing and verification) without building the document. The
+// fast path recycles its buffers between documents, and it leaves any
+// document with an IRI that N-Quads would have to escape to the reference
+// path (json-gold writes such IRIs verbatim), so the IRIs of every dataset
+// it produces are written without scanning them
+// (rdfc.WriteCanonicalPlain).
+//
 // Features handled by the fast path: remote (shipped) and inline contexts,
 // @vocab, compact IRIs and prefixes, @protected, type-scoped contexts with
 // json-gold's propagation and reverting rules, property-scoped contexts,

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gowebpki/jcs"
 	"github.com/microcred/microcred/internal/jsonld/rdfc"
@@ -34,41 +35,84 @@ const (
 // ErrUndefinedTerm. Features it does not implement fail with
 // ErrUnsupported. Blank nodes are labelled b0, b1, …; a statement may appear more than
 // once (the dataset is the set of the quads).
-func ToRDF(doc any) (quads []rdfc.Quad, err error) {
+func ToRDF(doc any) ([]rdfc.Quad, error) {
+	w := &walker{}
+	if err := w.run(doc); err != nil {
+		return nil, err
+	}
+	return w.quads, nil
+}
+
+// walker is the state of one ToRDF conversion. Canonicalize recycles
+// walkers (their quad and term buffers) through walkers; ToRDF, whose
+// quads outlive the call, does not.
+type walker struct {
+	quads  []rdfc.Quad
+	blanks int
+	labels map[string]string
+	// stack holds the objects of values being expanded: element, values
+	// and list push the terms the parent links to, and the parent emits
+	// and pops them. One shared stack instead of a slice per value keeps
+	// the conversion nearly free of small allocations.
+	stack []rdfc.Term
+}
+
+var walkers = sync.Pool{New: func() any { return new(walker) }}
+
+// maxPooledQuads keeps an exceptionally large document from pinning its
+// buffers in the pool.
+const maxPooledQuads = 4096
+
+func getWalker() *walker {
+	return walkers.Get().(*walker)
+}
+
+func putWalker(w *walker) {
+	if cap(w.quads) > maxPooledQuads || cap(w.stack) > maxPooledQuads {
+		return
+	}
+	// The terms left in the buffers keep strings of the last document
+	// alive until they are overwritten or the pool is emptied, which the
+	// garbage collector does within two cycles; clearing them every time
+	// would cost more than it saves.
+	w.quads, w.stack = w.quads[:0], w.stack[:0]
+	w.blanks, w.labels = 0, nil
+	walkers.Put(w)
+}
+
+// run converts doc, appending to w.quads.
+func (w *walker) run(doc any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			quads, err = nil, unsupported("internal error: %v", r)
+			err = unsupported("internal error: %v", r)
 		}
 	}()
-	w := &walker{quads: make([]rdfc.Quad, 0, 128)}
+	if w.quads == nil {
+		w.quads = make([]rdfc.Quad, 0, 32)
+	}
 	switch d := doc.(type) {
 	case map[string]any:
-		if _, err := w.element(rootCtx, "", d, nil, rdfc.Term{}, true, 0); err != nil {
-			return nil, err
+		if err := w.element(rootCtx, "", nil, d, nil, rdfc.Term{}, true, 0); err != nil {
+			return err
 		}
 	case []any:
 		for _, e := range d {
 			m, ok := e.(map[string]any)
 			if !ok {
 				if _, isArray := e.([]any); isArray {
-					return nil, unsupported("nested top-level array")
+					return unsupported("nested top-level array")
 				}
 				continue // free-floating scalars are dropped by expansion
 			}
-			if _, err := w.element(rootCtx, "", m, nil, rdfc.Term{}, true, 0); err != nil {
-				return nil, err
+			if err := w.element(rootCtx, "", nil, m, nil, rdfc.Term{}, true, 0); err != nil {
+				return err
 			}
 		}
 	default:
-		return nil, unsupported("top-level %T", doc)
+		return unsupported("top-level %T", doc)
 	}
-	return w.quads, nil
-}
-
-type walker struct {
-	quads  []rdfc.Quad
-	blanks int
-	labels map[string]string
+	w.stack = w.stack[:0]
+	return nil
 }
 
 // emit appends a statement. Repeated statements are kept: a dataset is a
@@ -79,9 +123,26 @@ func (w *walker) emit(s, p, o, g rdfc.Term) {
 }
 
 func (w *walker) newBlank() rdfc.Term {
-	t := rdfc.Term{Kind: rdfc.Blank, Value: "b" + strconv.Itoa(w.blanks)}
+	var l string
+	if w.blanks < len(blankLabels) {
+		l = blankLabels[w.blanks]
+	} else {
+		l = "b" + strconv.Itoa(w.blanks)
+	}
 	w.blanks++
+	return rdfc.Term{Kind: rdfc.Blank, Value: l}
+}
+
+// blankLabels are the first blank node labels, made once.
+var blankLabels = func() (t [256]string) {
+	for i := range t {
+		t[i] = "b" + strconv.Itoa(i)
+	}
 	return t
+}()
+
+func (w *walker) push(t rdfc.Term) {
+	w.stack = append(w.stack, t)
 }
 
 // nodeTerm turns an expanded @id into a subject or object term.
@@ -100,23 +161,24 @@ func (w *walker) nodeTerm(id, what string) (rdfc.Term, error) {
 	if !isAbsIRI(id) || !validIRI(id) {
 		return rdfc.Term{}, fmt.Errorf("jsonld: %s %q is not an absolute IRI and would be dropped (safe mode): %w", what, id, ErrUndefinedTerm)
 	}
+	if !rdfc.PlainIRI(id) {
+		return rdfc.Term{}, errEscapedIRI(id)
+	}
 	return rdfc.Term{Kind: rdfc.IRI, Value: id}, nil
 }
 
-// objects is the RDF form of one expanded value: a node, value or list
-// becomes one term; a @set object or array becomes several.
-type objects []rdfc.Term
-
 // element processes a JSON object met under activeProperty (a term, or ""
-// at the top). It returns the terms the parent links to.
-func (w *walker) element(active *activeCtx, activeProp string, elem map[string]any, tsc *activeCtx, graph rdfc.Term, top bool, depth int) (objects, error) {
+// at the top) whose definition in active is propTD (the caller looks it
+// up). It pushes the terms the parent links to on w.stack: a node, value
+// or list gives one term, a @set object several.
+func (w *walker) element(active *activeCtx, activeProp string, propTD *termDef, elem map[string]any, tsc *activeCtx, graph rdfc.Term, top bool, depth int) error {
 	if depth > maxNestDepth {
-		return nil, unsupported("nesting deeper than %d", maxNestDepth)
+		return unsupported("nesting deeper than %d", maxNestDepth)
 	}
 	var psc any
 	var pscTD *termDef
 	if activeProp != "" {
-		if td := active.terms[activeProp]; td != nil && td.ctx != nil {
+		if td := propTD; td != nil && td.ctx != nil {
 			psc, pscTD = td.ctx, td
 		}
 	}
@@ -124,10 +186,11 @@ func (w *walker) element(active *activeCtx, activeProp string, elem map[string]a
 		tsc = active
 	}
 	var keyBuf [16]string
-	keys := sortedKeys(elem, keyBuf[:0])
+	var valBuf [16]any
+	keys, vals := sortedMembers(elem, keyBuf[:0], valBuf[:0])
 	if len(keys) > 0 && keys[0] == "" {
 		// json-gold treats an empty key as the @type key of the object.
-		return nil, unsupported("empty property name")
+		return unsupported("empty property name")
 	}
 	elemCtx, hasCtx := elem["@context"]
 	mustRevert := true
@@ -135,7 +198,7 @@ func (w *walker) element(active *activeCtx, activeProp string, elem map[string]a
 		for _, k := range keys {
 			e, err := tsc.expandIRI(k, true)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if e == "@value" {
 				mustRevert = false
@@ -154,34 +217,38 @@ func (w *walker) element(active *activeCtx, activeProp string, elem map[string]a
 	var err error
 	if psc != nil {
 		if active, err = active.derive(psc, pscTD, true, true); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if hasCtx {
 		if active, err = active.derive(elemCtx, nil, true, false); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	tsc = active
 
-	// Expand every key once; find @type for type-scoped contexts.
+	// Expand every key once; find @type for type-scoped contexts. tds
+	// keeps the term definition each key expanded through, if any.
 	var expBuf [16]string
-	exp := expBuf[:0]
+	var tdBuf [16]*termDef
+	exp, tds := expBuf[:0], tdBuf[:0]
 	for range keys {
 		exp = append(exp, "")
+		tds = append(tds, nil)
 	}
-	var types []string
+	var typeBuf [4]string
+	types := typeBuf[:0]
 	for i, k := range keys {
 		if k == "@context" {
 			continue
 		}
-		e, err := active.expandIRI(k, true)
+		e, td, err := active.expandKey(k)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		exp[i] = e
+		exp[i], tds[i] = e, td
 		if e == "@type" {
-			switch v := elem[k].(type) {
+			switch v := vals[i].(type) {
 			case string:
 				types = append(types, v)
 			case []any:
@@ -189,20 +256,20 @@ func (w *walker) element(active *activeCtx, activeProp string, elem map[string]a
 				for _, t := range v {
 					s, ok := t.(string)
 					if !ok {
-						return nil, contextError("@type value of type %T", t)
+						return contextError("@type value of type %T", t)
 					}
 					types = append(types, s)
 				}
 				slices.Sort(types[start:])
 			default:
-				return nil, contextError("@type value of type %T", v)
+				return contextError("@type value of type %T", v)
 			}
 		}
 	}
 	for _, t := range types {
 		if td := tsc.terms[t]; td != nil && td.hasCtx {
 			if active, err = active.derive(td.ctx, td, false, false); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
@@ -212,8 +279,8 @@ func (w *walker) element(active *activeCtx, activeProp string, elem map[string]a
 			if k == "@context" {
 				continue
 			}
-			if exp[i], err = active.expandIRI(k, true); err != nil {
-				return nil, err
+			if exp[i], tds[i], err = active.expandKey(k); err != nil {
+				return err
 			}
 		}
 	}
@@ -227,7 +294,7 @@ func (w *walker) element(active *activeCtx, activeProp string, elem map[string]a
 		switch e {
 		case "@id":
 			if idKey >= 0 {
-				return nil, unsupported("several keys expanding to @id")
+				return unsupported("several keys expanding to @id")
 			}
 			idKey = i
 		case "@value":
@@ -238,65 +305,72 @@ func (w *walker) element(active *activeCtx, activeProp string, elem map[string]a
 			setKey = i
 		case "@type", "@language":
 		case "":
-			return nil, fmt.Errorf("jsonld: property %q is not defined by the document's contexts and would be dropped (safe mode): %w", keys[i], ErrUndefinedTerm)
+			return fmt.Errorf("jsonld: property %q is not defined by the document's contexts and would be dropped (safe mode): %w", keys[i], ErrUndefinedTerm)
 		default:
 			if ld.IsKeyword(e) {
-				return nil, unsupported("keyword %s", e)
+				return unsupported("keyword %s", e)
 			}
 			if !strings.Contains(e, ":") {
-				return nil, fmt.Errorf("jsonld: property %q expands to the relative IRI %q and would be dropped (safe mode): %w", keys[i], e, ErrUndefinedTerm)
+				return fmt.Errorf("jsonld: property %q expands to the relative IRI %q and would be dropped (safe mode): %w", keys[i], e, ErrUndefinedTerm)
 			}
 		}
 	}
 	if valueKey >= 0 {
 		if top {
-			return nil, nil
+			return nil
 		}
-		lit, ok, err := w.valueObject(tsc, keys, exp, elem)
+		lit, ok, err := w.valueObject(tsc, keys, exp, vals)
 		if err != nil || !ok {
-			return nil, err
+			return err
 		}
-		return objects{lit}, nil
+		w.push(lit)
+		return nil
 	}
 	if listKey >= 0 || setKey >= 0 {
 		if len(keys) != 1 {
-			return nil, unsupported("@list or @set object with other keys")
+			return unsupported("@list or @set object with other keys")
 		}
 		if top {
-			return nil, nil
+			return nil
 		}
 		if listKey >= 0 {
 			if active.terms[activeProp] != nil && active.terms[activeProp].cList {
-				return nil, unsupported("list of lists")
+				return unsupported("list of lists")
 			}
-			head, err := w.list(active, activeProp, elem[keys[listKey]], graph, depth)
+			head, err := w.list(active, activeProp, active.terms[activeProp], vals[listKey], graph, depth)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			return objects{head}, nil
+			w.push(head)
+			return nil
 		}
-		return w.values(active, activeProp, elem[keys[setKey]], graph, depth)
+		return w.values(active, activeProp, active.terms[activeProp], vals[setKey], graph, depth)
 	}
 
 	// A node object.
 	var subject rdfc.Term
 	hasID := false
 	if idKey >= 0 {
-		s, ok := elem[keys[idKey]].(string)
+		s, ok := vals[idKey].(string)
 		if !ok {
-			return nil, contextError("@id value of type %T", elem[keys[idKey]])
+			return contextError("@id value of type %T", vals[idKey])
 		}
 		id, err := active.expandIRI(s, false)
 		if err != nil {
-			return nil, err
+			return err
+		}
+		if top && countProps(keys) == 1 {
+			// Expansion drops a top-level node object that has only an
+			// @id, whatever the id: no statement is lost.
+			return nil
 		}
 		if subject, err = w.nodeTerm(id, "@id"); err != nil {
-			return nil, err
+			return err
 		}
 		hasID = true
 	}
 	if top && (len(keys) == 0 || (hasID && countProps(keys) == 1)) {
-		return nil, nil
+		return nil
 	}
 	if !hasID {
 		subject = w.newBlank()
@@ -306,65 +380,61 @@ func (w *walker) element(active *activeCtx, activeProp string, elem map[string]a
 			continue
 		}
 		e := exp[i]
-		val := elem[k]
+		val := vals[i]
 		if e == "@type" {
-			var list []any
 			if s, ok := val.(string); ok {
-				list = []any{s}
-			} else {
-				list = val.([]any)
+				if err := w.typeStatement(tsc, subject, s, graph); err != nil {
+					return err
+				}
+				continue
 			}
-			for _, t := range list {
-				ts, err := tsc.expandIRI(t.(string), true)
-				if err != nil {
-					return nil, err
+			for _, t := range val.([]any) {
+				if err := w.typeStatement(tsc, subject, t.(string), graph); err != nil {
+					return err
 				}
-				if ts == "" {
-					return nil, fmt.Errorf("jsonld: type %q is not defined (safe mode): %w", t, ErrUndefinedTerm)
-				}
-				var obj rdfc.Term
-				if td := tsc.terms[t.(string)]; td != nil && td.id == ts && td.idOK {
-					obj = rdfc.Term{Kind: rdfc.IRI, Value: ts}
-				} else if obj, err = w.nodeTerm(ts, "type"); err != nil {
-					return nil, err
-				}
-				w.emit(subject, rdfc.Term{Kind: rdfc.IRI, Value: rdfType}, obj, graph)
 			}
 			continue
 		}
 		if e == "@language" {
-			return nil, contextError("@language in a node object")
+			return contextError("@language in a node object")
 		}
-		if td := active.terms[k]; (td == nil || td.id != e || !td.idOK) && (strings.HasPrefix(e, "_:") || !isAbsIRI(e) || !validIRI(e)) {
-			return nil, fmt.Errorf("jsonld: property %q expands to %q, not an absolute IRI, and would be dropped (safe mode): %w", k, e, ErrUndefinedTerm)
+		// tds[i] is active.terms[k]: the definition the key expanded by.
+		td := tds[i]
+		if td == nil || td.id != e || !td.idOK {
+			if strings.HasPrefix(e, "_:") || !isAbsIRI(e) || !validIRI(e) {
+				return fmt.Errorf("jsonld: property %q expands to %q, not an absolute IRI, and would be dropped (safe mode): %w", k, e, ErrUndefinedTerm)
+			}
+			if !rdfc.PlainIRI(e) {
+				return errEscapedIRI(e)
+			}
 		}
 		pred := rdfc.Term{Kind: rdfc.IRI, Value: e}
 		termCtx := active
-		if td := active.terms[k]; td != nil && td.hasCtx {
+		if td != nil && td.hasCtx {
 			if termCtx, err = active.derive(td.ctx, td, true, true); err != nil {
-				return nil, err
+				return err
 			}
+			td = termCtx.terms[k]
 		}
-		td := termCtx.terms[k]
-		var objs objects
+		mark := len(w.stack)
 		switch {
 		case td != nil && td.typ == "@json":
 			lit, err := jsonLiteral(val)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			objs = objects{lit}
+			w.push(lit)
 		case val == nil:
 			continue
 		case td != nil && td.cList:
 			if _, isMap := val.(map[string]any); isMap {
-				return nil, unsupported("object value of a @list property")
+				return unsupported("object value of a @list property")
 			}
-			head, err := w.list(termCtx, k, val, graph, depth)
+			head, err := w.list(termCtx, k, td, val, graph, depth)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			objs = objects{head}
+			w.push(head)
 		case td != nil && td.cGraph:
 			items, ok := val.([]any)
 			if !ok {
@@ -376,31 +446,53 @@ func (w *walker) element(active *activeCtx, activeProp string, elem map[string]a
 					if it == nil {
 						continue
 					}
-					return nil, unsupported("non-object value of a @graph container")
+					return unsupported("non-object value of a @graph container")
 				}
 				if _, hasGraph := m["@graph"]; hasGraph {
-					return nil, unsupported("graph object in a @graph container")
+					return unsupported("graph object in a @graph container")
 				}
 				g := w.newBlank()
-				inner, err := w.element(termCtx, k, m, nil, g, false, depth+1)
-				if err != nil {
-					return nil, err
+				inner := len(w.stack)
+				if err := w.element(termCtx, k, td, m, nil, g, false, depth+1); err != nil {
+					return err
 				}
-				if len(inner) != 1 || inner[0].Kind == rdfc.Literal {
-					return nil, unsupported("value in a @graph container")
+				if len(w.stack)-inner != 1 || w.stack[inner].Kind == rdfc.Literal {
+					return unsupported("value in a @graph container")
 				}
-				objs = append(objs, g)
+				w.stack = w.stack[:inner]
+				w.push(g)
 			}
 		default:
-			if objs, err = w.values(termCtx, k, val, graph, depth); err != nil {
-				return nil, err
+			if err := w.values(termCtx, k, td, val, graph, depth); err != nil {
+				return err
 			}
 		}
-		for _, o := range objs {
+		for _, o := range w.stack[mark:] {
 			w.emit(subject, pred, o, graph)
 		}
+		w.stack = w.stack[:mark]
 	}
-	return objects{subject}, nil
+	w.push(subject)
+	return nil
+}
+
+// typeStatement emits the rdf:type statement of one @type value t.
+func (w *walker) typeStatement(tsc *activeCtx, subject rdfc.Term, t string, graph rdfc.Term) error {
+	ts, td, err := tsc.expandKey(t)
+	if err != nil {
+		return err
+	}
+	if ts == "" {
+		return fmt.Errorf("jsonld: type %q is not defined (safe mode): %w", t, ErrUndefinedTerm)
+	}
+	var obj rdfc.Term
+	if td != nil && td.idOK {
+		obj = rdfc.Term{Kind: rdfc.IRI, Value: ts}
+	} else if obj, err = w.nodeTerm(ts, "type"); err != nil {
+		return err
+	}
+	w.emit(subject, rdfc.Term{Kind: rdfc.IRI, Value: rdfType}, obj, graph)
+	return nil
 }
 
 func countProps(keys []string) int {
@@ -413,42 +505,43 @@ func countProps(keys []string) int {
 	return n
 }
 
-// values expands the value of property prop (a scalar, object or array).
-func (w *walker) values(active *activeCtx, prop string, val any, graph rdfc.Term, depth int) (objects, error) {
+// values expands the value of property prop (a scalar, object or array)
+// and pushes its objects on w.stack.
+// td is active.terms[prop], looked up by the caller.
+func (w *walker) values(active *activeCtx, prop string, td *termDef, val any, graph rdfc.Term, depth int) error {
 	switch v := val.(type) {
 	case nil:
-		return nil, nil
+		return nil
 	case []any:
-		var out objects
 		for _, e := range v {
 			if _, nested := e.([]any); nested {
-				return nil, unsupported("array inside an array")
+				return unsupported("array inside an array")
 			}
-			o, err := w.values(active, prop, e, graph, depth)
-			if err != nil {
-				return nil, err
+			if err := w.values(active, prop, td, e, graph, depth); err != nil {
+				return err
 			}
-			out = append(out, o...)
 		}
-		return out, nil
+		return nil
 	case map[string]any:
-		return w.element(active, prop, v, nil, graph, false, depth+1)
+		return w.element(active, prop, td, v, nil, graph, false, depth+1)
 	default:
-		t, err := scalar(active, prop, v)
+		t, err := scalar(active, prop, td, v)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return objects{t}, nil
+		w.push(t)
+		return nil
 	}
 }
 
 // list builds an RDF collection from the items of a @list value.
-func (w *walker) list(active *activeCtx, prop string, val any, graph rdfc.Term, depth int) (rdfc.Term, error) {
+// td is active.terms[prop], looked up by the caller.
+func (w *walker) list(active *activeCtx, prop string, td *termDef, val any, graph rdfc.Term, depth int) (rdfc.Term, error) {
 	items, ok := val.([]any)
 	if !ok {
 		items = []any{val}
 	}
-	var terms objects
+	mark := len(w.stack)
 	for _, it := range items {
 		if _, nested := it.([]any); nested {
 			return rdfc.Term{}, unsupported("list of lists")
@@ -458,12 +551,12 @@ func (w *walker) list(active *activeCtx, prop string, val any, graph rdfc.Term, 
 				return rdfc.Term{}, unsupported("list of lists")
 			}
 		}
-		o, err := w.values(active, prop, it, graph, depth)
-		if err != nil {
+		if err := w.values(active, prop, td, it, graph, depth); err != nil {
 			return rdfc.Term{}, err
 		}
-		terms = append(terms, o...)
 	}
+	terms := w.stack[mark:]
+	defer func() { w.stack = w.stack[:mark] }()
 	if len(terms) == 0 {
 		return rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}, nil
 	}
@@ -482,8 +575,8 @@ func (w *walker) list(active *activeCtx, prop string, val any, graph rdfc.Term, 
 }
 
 // scalar is json-gold's value expansion followed by its RDF conversion.
-func scalar(active *activeCtx, prop string, v any) (rdfc.Term, error) {
-	td := active.terms[prop]
+// td is active.terms[prop].
+func scalar(active *activeCtx, prop string, td *termDef, v any) (rdfc.Term, error) {
 	if td != nil && (td.typ == "@id" || td.typ == "@vocab") {
 		if s, ok := v.(string); ok {
 			id, err := active.expandIRI(s, td.typ == "@vocab")
@@ -496,6 +589,9 @@ func scalar(active *activeCtx, prop string, v any) (rdfc.Term, error) {
 			if !isAbsIRI(id) || !validIRI(id) {
 				return rdfc.Term{}, fmt.Errorf("jsonld: value %q of %q is not an absolute IRI and would be dropped (safe mode): %w", s, prop, ErrUndefinedTerm)
 			}
+			if !rdfc.PlainIRI(id) {
+				return rdfc.Term{}, errEscapedIRI(id)
+			}
 			return rdfc.Term{Kind: rdfc.IRI, Value: id}, nil
 		}
 		return literal(v, "", "", false)
@@ -504,6 +600,9 @@ func scalar(active *activeCtx, prop string, v any) (rdfc.Term, error) {
 	if td != nil && td.typ != "" && td.typ != "@none" {
 		if !td.typOK {
 			return rdfc.Term{}, fmt.Errorf("jsonld: datatype %q would be dropped (safe mode): %w", td.typ, ErrUndefinedTerm)
+		}
+		if !td.typPlain {
+			return rdfc.Term{}, errEscapedIRI(td.typ)
 		}
 		dt = td.typ
 	}
@@ -588,7 +687,7 @@ func jsonLiteral(v any) (rdfc.Term, error) {
 
 // valueObject converts a value object ({"@value": …}) to a literal. The
 // boolean result is false when the value is null and nothing is produced.
-func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, elem map[string]any) (rdfc.Term, bool, error) {
+func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, vals []any) (rdfc.Term, bool, error) {
 	var (
 		value            any
 		dt, lang         string
@@ -597,11 +696,11 @@ func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, elem map[string
 	for i, k := range keys {
 		switch exp[i] {
 		case "@value":
-			value = elem[k]
+			value = vals[i]
 		case "@type":
-			s, ok := elem[k].(string)
+			s, ok := vals[i].(string)
 			if !ok {
-				return rdfc.Term{}, false, unsupported("@type of a value object of type %T", elem[k])
+				return rdfc.Term{}, false, unsupported("@type of a value object of type %T", vals[i])
 			}
 			e, err := tsc.expandIRI(s, true)
 			if err != nil {
@@ -609,9 +708,9 @@ func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, elem map[string
 			}
 			dt, hasType = e, true
 		case "@language":
-			s, ok := elem[k].(string)
+			s, ok := vals[i].(string)
 			if !ok {
-				return rdfc.Term{}, false, contextError("@language of type %T", elem[k])
+				return rdfc.Term{}, false, contextError("@language of type %T", vals[i])
 			}
 			lang, hasLang = strings.ToLower(s), true
 		default:
@@ -642,14 +741,44 @@ func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, elem map[string
 	if hasType && !validIRI(dt) {
 		return rdfc.Term{}, false, fmt.Errorf("jsonld: datatype %q would be dropped (safe mode): %w", dt, ErrUndefinedTerm)
 	}
+	if hasType && !rdfc.PlainIRI(dt) {
+		return rdfc.Term{}, false, errEscapedIRI(dt)
+	}
 	t, err := literal(value, dt, lang, hasLang)
 	return t, err == nil, err
 }
 
-func sortedKeys(m map[string]any, keys []string) []string {
-	for k := range m {
-		keys = append(keys, k)
+// keyAfter reports a > b; the first bytes of two keys usually differ,
+// and comparing them inline spares a call to the runtime.
+func keyAfter(a, b string) bool {
+	if a != "" && b != "" && a[0] != b[0] {
+		return a[0] > b[0]
 	}
-	slices.Sort(keys)
-	return keys
+	return a > b
+}
+
+// sortedMembers appends the members of m to keys and vals, in key order.
+// Collecting the values with the keys spares a map lookup per member.
+func sortedMembers(m map[string]any, keys []string, vals []any) ([]string, []any) {
+	for k, v := range m {
+		keys = append(keys, k)
+		vals = append(vals, v)
+	}
+	if len(keys) > 16 {
+		slices.Sort(keys)
+		for i, k := range keys {
+			vals[i] = m[k]
+		}
+		return keys, vals
+	}
+	// Insertion sort of the pairs: objects are small.
+	for i := 1; i < len(keys); i++ {
+		k, v := keys[i], vals[i]
+		j := i
+		for ; j > 0 && keyAfter(keys[j-1], k); j-- {
+			keys[j], vals[j] = keys[j-1], vals[j-1]
+		}
+		keys[j], vals[j] = k, v
+	}
+	return keys, vals
 }

@@ -55,5 +55,6 @@ func FuzzCanonicalize(f *testing.F) {
 		if (cErr == nil) != (refErr == nil) || c != ref {
 			t.Fatalf("Canonicalize = %q, %v; reference = %q, %v", c, cErr, ref, refErr)
 		}
+		checkWriteCanonical(t, doc, ref, refErr)
 	})
 }

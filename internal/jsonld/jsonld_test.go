@@ -117,6 +117,11 @@ func TestSafeMode(t *testing.T) {
 			"issuer": "did:example:1", "name": map[string]any{"@value": "x", "@language": "en us"},
 			"credentialSubject": map[string]any{"id": "did:example:2"},
 		}, "en us"},
+		{"keyword-like property", map[string]any{
+			"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "id": "urn:uuid:1", "type": "VerifiableCredential",
+			"issuer": "did:example:1", "@:unsigned": "x",
+			"credentialSubject": map[string]any{"id": "did:example:2"},
+		}, "@:unsigned"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

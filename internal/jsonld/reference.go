@@ -136,6 +136,11 @@ func checkExpanded(v any, path string) error {
 				}
 			default:
 				if strings.HasPrefix(key, "@") {
+					if !ld.IsKeyword(key) {
+						// json-gold keeps a key such as "@:x" through
+						// expansion and then drops it with its value.
+						return fmt.Errorf("jsonld: %s: property %q is not an IRI and would be dropped (safe mode): %w", p, key, ErrUndefinedTerm)
+					}
 					continue
 				}
 				if err := checkPredicate(key, p); err != nil {

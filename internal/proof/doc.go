@@ -24,5 +24,9 @@
 //
 // Transform, ProofConfig and HashData expose the intermediate steps so that
 // the conformance tests can compare them byte for byte with the published
-// test vectors.
+// test vectors. Sign and Verify need only the two hashes: they stream the
+// canonical form into SHA-256 instead of building it, and remember the
+// hashes of recent eddsa-rdfc-2022 proof configurations (the same for
+// every credential a bulk job signs within one second), keyed by the exact
+// configuration.
 package proof

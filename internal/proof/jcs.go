@@ -76,7 +76,8 @@ func writeCanonical(buf *bytes.Buffer, v any) error {
 		}
 		buf.WriteByte(']')
 	case map[string]any:
-		keys := make([]string, 0, len(x))
+		var keyBuf [16]string // objects are small; no allocation for them
+		keys := keyBuf[:0]
 		for k := range x {
 			keys = append(keys, k)
 		}

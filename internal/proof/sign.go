@@ -35,8 +35,10 @@ type Options struct {
 }
 
 // Sign adds a DataIntegrityProof to doc, a decoded JSON object, and returns
-// the secured document; doc itself is not modified. When doc already has a
-// proof, the new one joins the proof set and proof becomes an array.
+// the secured document; doc itself is not modified. The secured document is
+// a new top-level object that shares its nested values (objects, arrays)
+// with doc. When doc already has a proof, the new one joins the proof set
+// and proof becomes an array.
 func Sign(doc map[string]any, key *keys.KeyPair, opt Options) (map[string]any, error) {
 	if doc == nil {
 		return nil, errors.New("sign: nil document")
@@ -67,7 +69,10 @@ func Sign(doc map[string]any, key *keys.KeyPair, opt Options) (map[string]any, e
 		created = time.Now()
 	}
 
-	secured, _ := deepCopy(doc).(map[string]any)
+	// Only the top level changes (the proof property), so the secured
+	// document shares every nested value with doc instead of copying the
+	// whole tree.
+	secured := shallowCopy(doc)
 	existing, err := proofList(secured["proof"])
 	if err != nil && !errors.Is(err, ErrNoProof) {
 		return nil, fmt.Errorf("sign: existing proof: %w", err)
@@ -96,9 +101,10 @@ func Sign(doc map[string]any, key *keys.KeyPair, opt Options) (map[string]any, e
 
 	// The document the new proof signs: without proofs, or, in a chain,
 	// with exactly the proofs it references (Data Integrity, Add Proof
-	// Set/Chain).
-	unsecured := shallowCopy(secured)
+	// Set/Chain). secured itself serves until its proof is set below.
+	unsecured := secured
 	if opt.PreviousProof != nil {
+		unsecured = shallowCopy(secured)
 		ids, err := previousProofIDs(opt.PreviousProof)
 		if err != nil {
 			return nil, fmt.Errorf("sign: %w", err)
@@ -126,15 +132,15 @@ func Sign(doc map[string]any, key *keys.KeyPair, opt Options) (map[string]any, e
 		}
 	}
 
-	transformed, err := Transform(unsecured, suite)
+	docHash, err := transformHash(unsecured, suite)
 	if err != nil {
 		return nil, fmt.Errorf("sign: document: %w", err)
 	}
-	config, err := ProofConfig(unsecured, proof, suite)
+	configHash, err := proofConfigHash(unsecured, proof, suite)
 	if err != nil {
 		return nil, fmt.Errorf("sign: proof configuration: %w", err)
 	}
-	sig := ed25519.Sign(key.Private, HashData(transformed, config))
+	sig := ed25519.Sign(key.Private, hashData(docHash, configHash))
 	proof["proofValue"] = encodeProofValue(sig)
 
 	if len(existing) == 0 {

@@ -1,10 +1,13 @@
 package proof
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/mr-tron/base58"
@@ -96,6 +99,16 @@ func Transform(doc map[string]any, suite string) ([]byte, error) {
 // the cryptosuite and the created date, as the cryptosuite's proof
 // configuration algorithm requires.
 func ProofConfig(doc map[string]any, proof map[string]any, suite string) ([]byte, error) {
+	config, err := configDocument(doc, proof, suite)
+	if err != nil {
+		return nil, err
+	}
+	return Transform(config, suite)
+}
+
+// configDocument checks proof and returns the proof configuration document
+// that ProofConfig canonicalizes.
+func configDocument(doc map[string]any, proof map[string]any, suite string) (map[string]any, error) {
 	if t, _ := proof["type"].(string); t != ProofType {
 		return nil, fmt.Errorf("%w: %v", ErrUnknownProofType, proof["type"])
 	}
@@ -116,7 +129,82 @@ func ProofConfig(doc map[string]any, proof map[string]any, suite string) ([]byte
 	if ctx, ok := doc["@context"]; ok {
 		config["@context"] = ctx
 	}
-	return Transform(config, suite)
+	return config, nil
+}
+
+// transformHash returns sha256(Transform(doc, suite)). Signing and
+// verification need only the hash, so the eddsa-rdfc-2022 canonical
+// N-Quads are streamed into the hash instead of being built as a document.
+func transformHash(doc map[string]any, suite string) ([sha256.Size]byte, error) {
+	var sum [sha256.Size]byte
+	switch suite {
+	case SuiteRDFC:
+		if _, ok := doc["@context"]; !ok {
+			return sum, fmt.Errorf("%w: eddsa-rdfc-2022 needs a JSON-LD document with @context", ErrCanonicalize)
+		}
+		h := hashers.Get().(hash.Hash)
+		defer hashers.Put(h)
+		h.Reset()
+		if err := jsonld.WriteCanonical(h, doc); err != nil {
+			return sum, fmt.Errorf("%w: %w", ErrCanonicalize, err)
+		}
+		h.Sum(sum[:0])
+		return sum, nil
+	case SuiteJCS:
+		buf := jcsBuffers.Get().(*bytes.Buffer)
+		defer func() {
+			if buf.Cap() <= maxPooledJCS {
+				jcsBuffers.Put(buf)
+			}
+		}()
+		buf.Reset()
+		if err := writeCanonical(buf, doc); err != nil {
+			return sum, fmt.Errorf("%w: %w", ErrCanonicalize, err)
+		}
+		return sha256.Sum256(buf.Bytes()), nil
+	default:
+		return sum, fmt.Errorf("%w: %q", ErrUnsupportedSuite, suite)
+	}
+}
+
+// jcsBuffers recycles the buffers that transformHash writes JCS into.
+var jcsBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledJCS keeps an exceptionally large document's buffer out of the
+// pool.
+const maxPooledJCS = 1 << 20
+
+// hashers recycles SHA-256 states for transformHash.
+var hashers = sync.Pool{New: func() any { return sha256.New() }}
+
+// proofConfigHash returns sha256(ProofConfig(doc, proof, suite)).
+func proofConfigHash(doc map[string]any, proof map[string]any, suite string) ([sha256.Size]byte, error) {
+	config, err := configDocument(doc, proof, suite)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	if suite != SuiteRDFC {
+		return transformHash(config, suite)
+	}
+	var buf [512]byte
+	key, cacheable := configKey(buf[:0], config)
+	if cacheable {
+		if h, ok := lookupConfigHash(key); ok {
+			return h, nil
+		}
+	}
+	h, err := transformHash(config, suite)
+	if err == nil && cacheable {
+		storeConfigHash(key, h)
+	}
+	return h, err
+}
+
+// hashData is HashData from the two hashes.
+func hashData(docHash, configHash [sha256.Size]byte) []byte {
+	out := make([]byte, 0, 2*sha256.Size)
+	out = append(out, configHash[:]...)
+	return append(out, docHash[:]...)
 }
 
 // HashData joins the two SHA-256 hashes that an EdDSA Data Integrity proof
@@ -177,7 +265,7 @@ func parseDateTime(v any) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("not an XML Schema dateTime: %q", s)
 	}
 	layout := time.RFC3339Nano
-	if m := xsdDateTime.FindStringSubmatch(s); m[2] == "" {
+	if !hasTimeZone(s) {
 		layout = "2006-01-02T15:04:05.999999999"
 	}
 	t, err := time.Parse(layout, s)
@@ -185,6 +273,14 @@ func parseDateTime(v any) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("invalid dateTime %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// hasTimeZone reports whether s, which matches xsdDateTime, ends in a time
+// zone: "Z" or ±hh:mm. Without one, s ends in the seconds or their
+// fraction, whose last six characters never start with a sign.
+func hasTimeZone(s string) bool {
+	n := len(s)
+	return s[n-1] == 'Z' || (s[n-6] == '+' || s[n-6] == '-') && s[n-3] == ':'
 }
 
 // formatDateTime writes t the way proofs carry dates: UTC, whole seconds.

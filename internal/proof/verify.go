@@ -3,6 +3,7 @@ package proof
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"reflect"
@@ -86,7 +87,7 @@ func Verify(ctx context.Context, doc map[string]any, keys KeyResolver, opt Verif
 		opt.ProofPurpose = "assertionMethod"
 	}
 
-	v := &verifier{keys: keys, opt: opt, doc: doc, all: all, cache: map[string][]byte{}}
+	v := &verifier{keys: keys, opt: opt, doc: doc, all: all}
 	v.unsecured = shallowCopy(doc)
 	delete(v.unsecured, "proof")
 
@@ -138,9 +139,10 @@ type verifier struct {
 	doc       map[string]any
 	unsecured map[string]any
 	all       []map[string]any
-	// cache keeps the canonical document per suite for proofs that sign
-	// the plain unsecured document, so a proof set canonicalizes it once.
-	cache map[string][]byte
+	// cache keeps the hash of the canonical document per suite for proofs
+	// that sign the plain unsecured document, so a proof set
+	// canonicalizes it once.
+	cache map[string][sha256.Size]byte
 }
 
 // verifyOne runs the cryptosuite's verification algorithm on one proof and
@@ -239,17 +241,20 @@ func (v *verifier) verifyOne(ctx context.Context, p map[string]any) (Result, []i
 			options[k] = val
 		}
 	}
-	transformed, ok := v.cache[r.Suite]
+	docHash, ok := v.cache[r.Suite]
 	if !ok || !cacheable {
-		transformed, err = Transform(input, r.Suite)
+		docHash, err = transformHash(input, r.Suite)
 		if err != nil {
 			return fail(fmt.Errorf("document: %w", err))
 		}
 		if cacheable {
-			v.cache[r.Suite] = transformed
+			if v.cache == nil {
+				v.cache = make(map[string][sha256.Size]byte, 2)
+			}
+			v.cache[r.Suite] = docHash
 		}
 	}
-	config, err := ProofConfig(input, options, r.Suite)
+	configHash, err := proofConfigHash(input, options, r.Suite)
 	if err != nil {
 		return fail(fmt.Errorf("proof configuration: %w", err))
 	}
@@ -260,7 +265,7 @@ func (v *verifier) verifyOne(ctx context.Context, p map[string]any) (Result, []i
 	if len(pub) != ed25519.PublicKeySize {
 		return fail(fmt.Errorf("%w: %s: not an Ed25519 public key", ErrKey, r.VerificationMethod))
 	}
-	if !ed25519.Verify(pub, HashData(transformed, config), sig) {
+	if !ed25519.Verify(pub, hashData(docHash, configHash), sig) {
 		return fail(fmt.Errorf("%w (%s)", ErrSignature, r.Suite))
 	}
 	r.Verified = true

@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // ErrTooComplex is wrapped by the error Canonicalize returns when a dataset
@@ -37,18 +39,80 @@ var MaxNDegreeWork = 50_000
 // _:c14n1, ..., one line per distinct quad, lines sorted in code point
 // order, each ending in "\n".
 func Canonicalize(quads []Quad) (string, error) {
-	var c canonicalizer
+	c := getCanonicalizer()
+	defer putCanonicalizer(c)
 	if err := c.run(quads); err != nil {
 		return "", err
 	}
-	return c.output(), nil
+	lines, size := c.sortedLines()
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, l := range lines {
+		sb.Write(l)
+	}
+	return sb.String(), nil
+}
+
+// AppendCanonical appends the canonical N-Quads document of quads (what
+// Canonicalize returns) to dst and returns the extended slice.
+func AppendCanonical(dst []byte, quads []Quad) ([]byte, error) {
+	c := getCanonicalizer()
+	defer putCanonicalizer(c)
+	if err := c.run(quads); err != nil {
+		return dst, err
+	}
+	lines, size := c.sortedLines()
+	dst = slices.Grow(dst, size)
+	for _, l := range lines {
+		dst = append(dst, l...)
+	}
+	return dst, nil
+}
+
+// WriteCanonical writes the canonical N-Quads document of quads (what
+// Canonicalize returns) to w, line by line, without building it in
+// memory; hashing the document is its main use. Nothing is written when
+// canonicalization fails.
+func WriteCanonical(w io.Writer, quads []Quad) error {
+	return writeCanonical(w, quads, false)
+}
+
+// WriteCanonicalPlain is WriteCanonical for a dataset whose IRIs,
+// datatype IRIs included, the caller has checked with PlainIRI (a JSON-LD
+// conversion that refuses other IRIs, say). Scanning IRIs for characters
+// to escape is a good part of serializing, and this skips it; an IRI that
+// is not plain after all is written verbatim.
+func WriteCanonicalPlain(w io.Writer, quads []Quad) error {
+	return writeCanonical(w, quads, true)
+}
+
+func writeCanonical(w io.Writer, quads []Quad, plain bool) error {
+	c := getCanonicalizer()
+	defer putCanonicalizer(c)
+	c.plain = plain
+	if err := c.run(quads); err != nil {
+		return err
+	}
+	lines, size := c.sortedLines()
+	// One contiguous write: a hash processes it block by block without
+	// copying each line into its own buffer first.
+	out := slices.Grow(c.out[:0], size)
+	for _, l := range lines {
+		out = append(out, l...)
+	}
+	c.out = out
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("rdfc: write: %w", err)
+	}
+	return nil
 }
 
 // CanonicalizeWithMap is Canonicalize that also returns the issued
 // identifier map: each input blank node label mapped to its canonical
 // label ("c14n0", ...), both without the "_:" prefix.
 func CanonicalizeWithMap(quads []Quad) (string, map[string]string, error) {
-	var c canonicalizer
+	c := getCanonicalizer()
+	defer putCanonicalizer(c)
 	if err := c.run(quads); err != nil {
 		return "", nil, err
 	}
@@ -56,7 +120,61 @@ func CanonicalizeWithMap(quads []Quad) (string, map[string]string, error) {
 	for i := range c.nodes {
 		m[c.nodes[i].label] = c.nodes[i].canonLabel
 	}
-	return c.output(), m, nil
+	lines, size := c.sortedLines()
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, l := range lines {
+		sb.Write(l)
+	}
+	return sb.String(), m, nil
+}
+
+// canonicalizers recycles the working memory of canonicalizations: a
+// credential is canonicalized twice per signature (document and proof
+// configuration), and at thousands of signatures per second the buffers,
+// indexes and hash state would otherwise dominate the garbage produced.
+var canonicalizers = sync.Pool{New: func() any { return &canonicalizer{h: sha256.New()} }}
+
+// maxPooledBuf keeps an exceptionally large dataset from pinning its
+// buffers in the pool.
+const maxPooledBuf = 1 << 20
+
+func getCanonicalizer() *canonicalizer {
+	c := canonicalizers.Get().(*canonicalizer)
+	c.reset()
+	return c
+}
+
+func putCanonicalizer(c *canonicalizer) {
+	if cap(c.buf) > maxPooledBuf || cap(c.out) > maxPooledBuf || cap(c.quads) > maxPooledBuf/64 {
+		return
+	}
+	// Drop references into the caller's quads so that the pool does not
+	// keep them alive.
+	clear(c.quads[:cap(c.quads)])
+	for i := range c.nodes {
+		c.nodes[i].label = ""
+	}
+	canonicalizers.Put(c)
+}
+
+// reset prepares a recycled canonicalizer, keeping its allocated memory.
+func (c *canonicalizer) reset() {
+	c.quads = c.quads[:0]
+	c.refs = c.refs[:0]
+	c.nodes = c.nodes[:0]
+	c.nextCanon = 0
+	c.plain = false
+	c.ranked = false
+	c.work = 0
+	c.buf = c.buf[:0]
+	c.lines = c.lines[:0]
+	c.ends = c.ends[:0]
+	if c.index == nil {
+		c.index = make(map[string]int32)
+	} else {
+		clear(c.index)
+	}
 }
 
 // bnode is the state of one blank node of the input.
@@ -79,19 +197,27 @@ type canonicalizer struct {
 	work      int
 	maxWork   int
 	h         hash.Hash
+	plain     bool // every IRI satisfies PlainIRI
 	buf       []byte
+	out       []byte
 	lines     [][]byte
+	ends      []int
+	subj      []int32
+	distinct  [][]byte
+	byRank    []rankedLine
+	order     []int32
+	index     map[string]int32
 }
 
 func (c *canonicalizer) run(input []Quad) error {
 	c.maxWork = MaxNDegreeWork
-	c.h = sha256.New()
 	if err := c.load(input); err != nil {
 		return err
 	}
 
 	// Hash First Degree Quads for every blank node; group them by hash.
-	order := make([]int32, len(c.nodes))
+	order := slices.Grow(c.order[:0], len(c.nodes))[:len(c.nodes)]
+	c.order = order
 	for i := range c.nodes {
 		c.hashFirstDegree(int32(i))
 		order[i] = int32(i)
@@ -152,10 +278,10 @@ func (c *canonicalizer) run(input []Quad) error {
 // dropped when the output is sorted) and indexes the blank nodes. Quads
 // are referenced, not copied.
 func (c *canonicalizer) load(input []Quad) error {
-	index := make(map[string]int32)
+	index := c.index
 	var seen map[Quad]struct{} // only for nodes with many quads
-	c.quads = make([]*Quad, 0, len(input))
-	c.refs = make([][3]int32, 0, len(input))
+	c.quads = slices.Grow(c.quads[:0], len(input))
+	c.refs = slices.Grow(c.refs[:0], len(input))
 	for i := range input {
 		q := &input[i]
 		if err := checkQuad(q); err != nil {
@@ -175,7 +301,7 @@ func (c *canonicalizer) load(input []Quad) error {
 			if !ok {
 				n = int32(len(c.nodes))
 				index[t.Value] = n
-				c.nodes = append(c.nodes, bnode{label: t.Value, canon: -1})
+				c.addNode(t.Value)
 			}
 			ref[k] = n
 		}
@@ -230,6 +356,17 @@ func (c *canonicalizer) load(input []Quad) error {
 	return nil
 }
 
+// addNode appends a blank node, reusing the quad list of a recycled one.
+func (c *canonicalizer) addNode(label string) {
+	if len(c.nodes) < cap(c.nodes) {
+		c.nodes = c.nodes[:len(c.nodes)+1]
+		n := &c.nodes[len(c.nodes)-1]
+		*n = bnode{label: label, quads: n.quads[:0], canon: -1}
+		return
+	}
+	c.nodes = append(c.nodes, bnode{label: label, canon: -1})
+}
+
 func checkQuad(q *Quad) error {
 	switch {
 	case q.Subject.Kind != IRI && q.Subject.Kind != Blank:
@@ -255,26 +392,39 @@ func (c *canonicalizer) issueCanon(n int32) {
 		return
 	}
 	node.canon = c.nextCanon
-	node.canonLabel = "c14n" + strconv.Itoa(int(c.nextCanon))
+	if int(c.nextCanon) < len(canonLabels) {
+		node.canonLabel = canonLabels[c.nextCanon]
+	} else {
+		node.canonLabel = "c14n" + strconv.Itoa(int(c.nextCanon))
+	}
 	c.nextCanon++
 }
+
+// canonLabels are the first canonical labels, made once: credentials use
+// a few dozen.
+var canonLabels = func() (t [256]string) {
+	for i := range t {
+		t[i] = "c14n" + strconv.Itoa(i)
+	}
+	return t
+}()
 
 // hashFirstDegree implements Hash First Degree Quads (RDFC-1.0 4.6).
 func (c *canonicalizer) hashFirstDegree(n int32) {
 	node := &c.nodes[n]
 	buf := c.buf[:0]
-	ends := make([]int, 0, 8)
+	ends := c.ends[:0]
 	for _, qi := range node.quads {
 		q := c.quads[qi]
 		ref := &c.refs[qi]
-		buf = appendTerm(buf, &q.Subject, firstDegreeLabel(ref[0], n))
+		buf = appendTerm(buf, &q.Subject, firstDegreeLabel(ref[0], n), c.plain)
 		buf = append(buf, ' ')
-		buf = appendTerm(buf, &q.Predicate, "")
+		buf = appendTerm(buf, &q.Predicate, "", c.plain)
 		buf = append(buf, ' ')
-		buf = appendTerm(buf, &q.Object, firstDegreeLabel(ref[1], n))
+		buf = appendTerm(buf, &q.Object, firstDegreeLabel(ref[1], n), c.plain)
 		if q.Graph.Kind != None {
 			buf = append(buf, ' ')
-			buf = appendTerm(buf, &q.Graph, firstDegreeLabel(ref[2], n))
+			buf = appendTerm(buf, &q.Graph, firstDegreeLabel(ref[2], n), c.plain)
 		}
 		buf = append(buf, " .\n"...)
 		ends = append(ends, len(buf))
@@ -294,7 +444,7 @@ func (c *canonicalizer) hashFirstDegree(n int32) {
 	}
 	c.h.Sum(node.hash[:0])
 	hex.Encode(node.hex[:], node.hash[:])
-	c.buf, c.lines = buf, lines
+	c.buf, c.lines, c.ends = buf, lines, ends
 }
 
 func firstDegreeLabel(ref, n int32) string {
@@ -542,42 +692,130 @@ func (c *canonicalizer) rankLabels() {
 	c.ranked = true
 }
 
-// output serializes the quads with canonical labels, sorted, without
-// duplicates.
-func (c *canonicalizer) output() string {
-	buf := c.buf[:0]
-	ends := make([]int, 0, len(c.quads))
+// sortedLines serializes the quads with canonical labels and returns the
+// lines sorted, without duplicates, and their total length. The lines
+// point into c.buf and are valid until c is reused.
+func (c *canonicalizer) sortedLines() ([][]byte, int) {
+	size := 0
+	for _, q := range c.quads {
+		size += len(q.Subject.Value) + len(q.Predicate.Value) + len(q.Object.Value) +
+			len(q.Object.Datatype) + len(q.Object.Language) + len(q.Graph.Value) + 16
+	}
+	buf := slices.Grow(c.buf[:0], size)
+	ends := c.ends[:0]
+	subj := c.subj[:0]
 	for i := range c.quads {
 		q := c.quads[i]
 		ref := &c.refs[i]
-		buf = appendTerm(buf, &q.Subject, c.canonLabel(ref[0]))
+		start := len(buf)
+		buf = appendTerm(buf, &q.Subject, c.canonLabel(ref[0]), c.plain)
+		subj = append(subj, int32(len(buf)-start))
 		buf = append(buf, ' ')
-		buf = appendTerm(buf, &q.Predicate, "")
+		buf = appendTerm(buf, &q.Predicate, "", c.plain)
 		buf = append(buf, ' ')
-		buf = appendTerm(buf, &q.Object, c.canonLabel(ref[1]))
+		buf = appendTerm(buf, &q.Object, c.canonLabel(ref[1]), c.plain)
 		if q.Graph.Kind != None {
 			buf = append(buf, ' ')
-			buf = appendTerm(buf, &q.Graph, c.canonLabel(ref[2]))
+			buf = appendTerm(buf, &q.Graph, c.canonLabel(ref[2]), c.plain)
 		}
 		buf = append(buf, " .\n"...)
 		ends = append(ends, len(buf))
 	}
-	lines := make([][]byte, 0, len(ends))
+	lines := c.lines[:0]
 	start := 0
 	for _, end := range ends {
 		lines = append(lines, buf[start:end])
 		start = end
 	}
-	slices.SortFunc(lines, bytes.Compare)
-	var sb strings.Builder
-	sb.Grow(len(buf))
+	c.sortLines(lines, subj)
+	out := lines[:0]
+	total := 0
 	for i, l := range lines {
 		if i > 0 && bytes.Equal(l, lines[i-1]) {
 			continue
 		}
-		sb.Write(l)
+		out = append(out, l)
+		total += len(l)
 	}
-	return sb.String()
+	c.buf, c.lines, c.ends, c.subj = buf, lines, ends, subj
+	return out, total
+}
+
+// maxRankedSubjects bounds the distinct subjects sortLines ranks; a
+// dataset with more is sorted by plain comparison.
+const maxRankedSubjects = 64
+
+// rankedLine is a line to sort with the rank of its subject among the
+// distinct subjects, and the length of the subject's serialization.
+type rankedLine struct {
+	line       []byte
+	rank, subj int32
+}
+
+// sortLines sorts lines in code point order; subj[i] is the length of the
+// subject that starts lines[i]. Most comparisons are between lines of the
+// same subject (a credential has a few dozen statements about a handful of
+// nodes), and comparing whole lines compares the long subject IRI again
+// and again. So distinct subjects are ranked once, and lines are compared
+// by subject rank, then by the rest of the line. The order is the same:
+// the space that ends a subject sorts before every byte a subject can
+// contain, so when two subjects differ the lines compare as the subjects
+// do.
+func (c *canonicalizer) sortLines(lines [][]byte, subj []int32) {
+	if len(lines) < 2 {
+		return
+	}
+	// Distinct subjects, found by comparison with the previous line's
+	// subject (statements about one node are usually adjacent) and then
+	// with the others seen so far.
+	distinct := c.distinct[:0]
+	ranked := c.byRank[:0]
+	defer func() { c.distinct, c.byRank = distinct, ranked }()
+	for i, l := range lines {
+		s := l[:subj[i]]
+		id := -1
+		if i > 0 && bytes.Equal(s, lines[i-1][:subj[i-1]]) {
+			id = int(ranked[i-1].rank)
+		} else {
+			for j, d := range distinct {
+				if bytes.Equal(s, d) {
+					id = j
+					break
+				}
+			}
+		}
+		if id < 0 {
+			if len(distinct) == maxRankedSubjects {
+				slices.SortFunc(lines, bytes.Compare)
+				return
+			}
+			id = len(distinct)
+			distinct = append(distinct, s)
+		}
+		ranked = append(ranked, rankedLine{line: l, rank: int32(id), subj: subj[i]})
+	}
+	// Replace the ids by ranks in the subjects' code point order.
+	var order [maxRankedSubjects]int32
+	var rankOf [maxRankedSubjects]int32
+	for i := range distinct {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order[:len(distinct)], func(a, b int32) int { return bytes.Compare(distinct[a], distinct[b]) })
+	for r, id := range order[:len(distinct)] {
+		rankOf[id] = int32(r)
+	}
+	for i := range ranked {
+		ranked[i].rank = rankOf[ranked[i].rank]
+	}
+	slices.SortFunc(ranked, func(a, b rankedLine) int {
+		if a.rank != b.rank {
+			return cmp.Compare(a.rank, b.rank)
+		}
+		return bytes.Compare(a.line[a.subj:], b.line[b.subj:])
+	})
+	for i := range ranked {
+		lines[i] = ranked[i].line
+	}
 }
 
 func (c *canonicalizer) canonLabel(ref int32) string {

@@ -40,6 +40,7 @@ func FuzzCanonicalize(f *testing.F) {
 		if err != nil {
 			t.Fatalf("canonicalize: %v", err)
 		}
+		checkOutputs(t, quads)
 		again, err := Canonicalize(mustParse(t, got))
 		if err != nil || again != got {
 			t.Fatalf("not idempotent (%v):\n%s\nthen\n%s", err, got, again)

@@ -1,6 +1,7 @@
 package rdfc
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -26,14 +27,14 @@ const hexUpper = "0123456789ABCDEF"
 // language-tagged string. Characters that may not appear in an IRIREF are
 // written as \uXXXX so that the output always parses back to the same term.
 func (q Quad) AppendNQuad(dst []byte) []byte {
-	dst = appendTerm(dst, &q.Subject, "")
+	dst = appendTerm(dst, &q.Subject, "", false)
 	dst = append(dst, ' ')
-	dst = appendTerm(dst, &q.Predicate, "")
+	dst = appendTerm(dst, &q.Predicate, "", false)
 	dst = append(dst, ' ')
-	dst = appendTerm(dst, &q.Object, "")
+	dst = appendTerm(dst, &q.Object, "", false)
 	if q.Graph.Kind != None {
 		dst = append(dst, ' ')
-		dst = appendTerm(dst, &q.Graph, "")
+		dst = appendTerm(dst, &q.Graph, "", false)
 	}
 	return append(dst, " .\n"...)
 }
@@ -56,12 +57,17 @@ func SerializeNQuads(quads []Quad) string {
 
 // appendTerm writes t; for a blank node, label (when not empty) replaces
 // the node's own label, which is how the canonicalization substitutes
-// _:a, _:z and canonical identifiers without copying quads.
-func appendTerm(dst []byte, t *Term, label string) []byte {
+// _:a, _:z and canonical identifiers without copying quads. plain says
+// that every IRI is known to satisfy PlainIRI, so none is scanned.
+func appendTerm(dst []byte, t *Term, label string, plain bool) []byte {
 	switch t.Kind {
 	case IRI:
 		dst = append(dst, '<')
-		dst = appendIRI(dst, t.Value)
+		if plain {
+			dst = append(dst, t.Value...)
+		} else {
+			dst = appendIRI(dst, t.Value)
+		}
 		return append(dst, '>')
 	case Blank:
 		if label == "" {
@@ -79,7 +85,11 @@ func appendTerm(dst []byte, t *Term, label string) []byte {
 			dst = append(dst, t.Language...)
 		case t.Datatype != "" && t.Datatype != XSDString && t.Datatype != RDFLangString:
 			dst = append(dst, '^', '^', '<')
-			dst = appendIRI(dst, t.Datatype)
+			if plain {
+				dst = append(dst, t.Datatype...)
+			} else {
+				dst = appendIRI(dst, t.Datatype)
+			}
 			dst = append(dst, '>')
 		}
 		return dst
@@ -99,6 +109,12 @@ var iriEscape = func() (t [128]bool) {
 }()
 
 func appendIRI(dst []byte, s string) []byte {
+	clean := cleanIRIPrefix(s)
+	if clean == len(s) {
+		return append(dst, s...)
+	}
+	dst = append(dst, s[:clean]...)
+	s = s[clean:]
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -130,6 +146,12 @@ var literalEscape = func() (t [128]string) {
 }()
 
 func appendLiteral(dst []byte, s string) []byte {
+	clean := cleanLiteralPrefix(s)
+	if clean == len(s) {
+		return append(dst, s...)
+	}
+	dst = append(dst, s[:clean]...)
+	s = s[clean:]
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -141,6 +163,77 @@ func appendLiteral(dst []byte, s string) []byte {
 		start = i + 1
 	}
 	return append(dst, s[start:]...)
+}
+
+// Serializing IRIs and literals is most of the work of writing canonical
+// N-Quads, and nearly all of them need no escape. cleanIRIPrefix and
+// cleanLiteralPrefix find the escape-free prefix eight bytes at a time
+// with the classic SWAR byte tests, which are exact as "does any byte of
+// the word match" answers: a word with a match is left to the byte loop.
+const (
+	swarLow  = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// swarHasZero reports (nonzero) whether a byte of x is zero.
+func swarHasZero(x uint64) uint64 { return (x - swarLow) & ^x & swarHigh }
+
+// swarHasByte reports (nonzero) whether a byte of x equals b.
+func swarHasByte(x uint64, b byte) uint64 { return swarHasZero(x ^ (swarLow * uint64(b))) }
+
+// swarHasLess reports (nonzero) whether a byte of x is less than n
+// (n <= 128).
+func swarHasLess(x uint64, n byte) uint64 { return (x - swarLow*uint64(n)) & ^x & swarHigh }
+
+// swarHasBetween reports (nonzero) whether a byte of x is greater than m
+// and less than n (m <= 127, n <= 128).
+func swarHasBetween(x uint64, m, n byte) uint64 {
+	const low7 = swarLow * 127
+	return (swarLow*(127+uint64(n)) - x&low7) & ^x & (x&low7 + swarLow*(127-uint64(m))) & swarHigh
+}
+
+// PlainIRI reports whether s is written as an N-Quads IRIREF as it is,
+// without \u escapes: it has no control character, space, or any of
+// <>"{}|^`\. Every valid IRI is plain.
+func PlainIRI(s string) bool {
+	i := cleanIRIPrefix(s)
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x80 && iriEscape[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanIRIPrefix returns the length of a prefix of s, a multiple of eight,
+// without bytes that appendIRI escapes.
+func cleanIRIPrefix(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		// Setting bit 1 maps '<' (0x3C) to '>' (0x3E) and '\\' (0x5C) to
+		// '^' (0x5E), and no other byte to either; '{' '|' '}' are the
+		// range 0x7B-0x7D.
+		y := x | swarLow*2
+		if swarHasLess(x, 0x21)|swarHasBetween(x, 0x7A, 0x7E)|swarHasByte(y, '>')|swarHasByte(y, '^')|
+			swarHasByte(x, '"')|swarHasByte(x, '`') != 0 {
+			break
+		}
+	}
+	return i
+}
+
+// cleanLiteralPrefix returns the length of a prefix of s, a multiple of
+// eight, without bytes that appendLiteral escapes.
+func cleanLiteralPrefix(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		if swarHasLess(x, 0x20)|swarHasByte(x, 0x7f)|swarHasByte(x, '"')|swarHasByte(x, '\\') != 0 {
+			break
+		}
+	}
+	return i
 }
 
 // ErrSyntax is wrapped by every error ParseNQuads returns.
