@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/microcred/microcred/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,7 +104,7 @@ func TestInterop(t *testing.T) {
 	if err != nil {
 		t.Skip("node not found in PATH: interop with the JavaScript implementations not tested")
 	}
-	f := &fixture{root: repoRoot(t), node: node, tmp: t.TempDir()}
+	f := &fixture{root: testutil.RepoRoot(t), node: node, tmp: t.TempDir()}
 	f.interopDir = filepath.Join(f.root, "interop")
 	vectors := filepath.Join(f.root, "..", "shared", "vectors", "vc-di-eddsa")
 	if _, err := os.Stat(vectors); err != nil {
@@ -260,26 +261,6 @@ func TestInterop(t *testing.T) {
 				t.Errorf("JavaScript did not verify microcred's proof: %s", v.Error)
 			}
 		})
-	}
-}
-
-// repoRoot walks up from the working directory to the directory holding
-// go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("working directory: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("no go.mod above the working directory")
-		}
-		dir = parent
 	}
 }
 

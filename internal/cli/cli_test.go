@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/microcred/microcred/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,24 +17,6 @@ func run(t *testing.T, stdin []byte, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := Main(args, bytes.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
 }
 
 func readFile(t *testing.T, path string) []byte {
@@ -79,7 +62,7 @@ func newKey(t *testing.T, controller string) string {
 func sampleFor(t *testing.T, issuer string) []byte {
 	t.Helper()
 	var doc map[string]any
-	if err := json.Unmarshal(readFile(t, filepath.Join(repoRoot(t), "internal/proof/sample/ob3-credential.json")), &doc); err != nil {
+	if err := json.Unmarshal(readFile(t, filepath.Join(testutil.RepoRoot(t), "internal/proof/sample/ob3-credential.json")), &doc); err != nil {
 		t.Fatal(err)
 	}
 	doc["issuer"].(map[string]any)["id"] = issuer
@@ -149,7 +132,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 }
 
 func TestVerifyW3CVectors(t *testing.T) {
-	vectors := filepath.Join(repoRoot(t), "..", "shared", "vectors", "vc-di-eddsa")
+	vectors := filepath.Join(testutil.RepoRoot(t), "..", "shared", "vectors", "vc-di-eddsa")
 	for _, f := range []string{
 		"eddsa-rdfc-2022/signedDataInt.json",
 		"eddsa-rdfc-2022/employ/signedDataInt.json",

@@ -3,6 +3,7 @@ package credential
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/microcred/microcred/internal/testutil"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -12,37 +13,11 @@ import (
 	"testing"
 )
 
-// vectorsDir returns ../shared/vectors relative to the module root (the
-// directory holding go.mod). The conformance vectors are required input, so a
-// missing directory fails the test.
-func vectorsDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	v := filepath.Join(dir, "..", "shared", "vectors")
-	if _, err := os.Stat(v); err != nil {
-		t.Fatalf("conformance vectors missing: %v", err)
-	}
-	return v
-}
-
 // ob3VectorCredential returns the unsigned credential of the 1EdTech OB 3.0
 // test vector as JSON.
 func ob3VectorCredential(t testing.TB) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(vectorsDir(t), "ob3", "obv3p0", "vector.json"))
+	b, err := os.ReadFile(filepath.Join(testutil.Vectors(t), "ob3", "obv3p0", "vector.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package credential
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/microcred/microcred/internal/testutil"
 	"os"
 	"path/filepath"
 	"testing"
@@ -156,7 +157,7 @@ func TestFullFixtureSize(t *testing.T) {
 // the original still verifies over the re-encoded document. They are not Open
 // Badges, so only decoding and encoding are exercised.
 func TestRoundTripSignedVCs(t *testing.T) {
-	dir := vectorsDir(t)
+	dir := testutil.Vectors(t)
 	files := []string{
 		"vc-di-eddsa/eddsa-jcs-2022/signedJCS.json",
 		"vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json",

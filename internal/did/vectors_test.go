@@ -4,37 +4,13 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/microcred/microcred/internal/testutil"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/mr-tron/base58"
 )
-
-// vectorsDir locates ../shared/vectors relative to the module root. The
-// conformance tests fail when the vectors are missing rather than skip.
-func vectorsDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	vectors := filepath.Join(dir, "..", "shared", "vectors")
-	if _, err := os.Stat(vectors); err != nil {
-		t.Fatalf("test vectors missing: %v", err)
-	}
-	return vectors
-}
 
 func readJSON(t *testing.T, path string, v any) {
 	t.Helper()
@@ -56,7 +32,7 @@ type vectorPair struct {
 // vectors, checks that each secret derives its public key, and re-encodes
 // both byte for byte.
 func TestMultikeyVectors(t *testing.T) {
-	dir := vectorsDir(t)
+	dir := testutil.Vectors(t)
 	pairs := map[string]vectorPair{}
 	var single vectorPair
 	readJSON(t, filepath.Join(dir, "vc-di-eddsa", "keyPair.json"), &single)
@@ -107,7 +83,7 @@ func TestOB3Vector(t *testing.T) {
 			VerificationMethod string `json:"verificationMethod"`
 		} `json:"proofConfig"`
 	}
-	readJSON(t, filepath.Join(vectorsDir(t), "ob3", "obv3p0", "vector.json"), &v)
+	readJSON(t, filepath.Join(testutil.Vectors(t), "ob3", "obv3p0", "vector.json"), &v)
 	pubRaw, err := hex.DecodeString(v.PublicKeyHex)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package jsonld
 
 import (
+	"github.com/microcred/microcred/internal/testutil"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +14,7 @@ type canonCase struct {
 }
 
 func conformanceCases(t *testing.T) []canonCase {
-	v := vectorsDir(t)
+	v := testutil.Vectors(t)
 	eddsa := filepath.Join(v, "vc-di-eddsa")
 	rdfc := filepath.Join(eddsa, "eddsa-rdfc-2022")
 	ob := readJSON(t, filepath.Join(v, "ob3", "obv3p0", "vector.json")).(map[string]any)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/microcred/microcred/internal/testutil"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,35 +17,10 @@ import (
 	"github.com/microcred/microcred/internal/did"
 )
 
-// vectorsDir locates ../shared/vectors relative to the module root; the
-// conformance tests fail when the vectors are missing.
-func vectorsDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	vectors := filepath.Join(dir, "..", "shared", "vectors")
-	if _, err := os.Stat(vectors); err != nil {
-		t.Fatalf("test vectors missing: %v", err)
-	}
-	return vectors
-}
-
 // TestParseVectorKeyFiles imports the W3C key pair files as key files and
 // writes them back with the same Multikey strings.
 func TestParseVectorKeyFiles(t *testing.T) {
-	dir := vectorsDir(t)
+	dir := testutil.Vectors(t)
 	files := map[string][]byte{}
 	data, err := os.ReadFile(filepath.Join(dir, "vc-di-eddsa", "keyPair.json"))
 	if err != nil {
@@ -106,7 +82,7 @@ func TestOB3VectorKey(t *testing.T) {
 			VerificationMethod string `json:"verificationMethod"`
 		} `json:"proofConfig"`
 	}
-	data, err := os.ReadFile(filepath.Join(vectorsDir(t), "ob3", "obv3p0", "vector.json"))
+	data, err := os.ReadFile(filepath.Join(testutil.Vectors(t), "ob3", "obv3p0", "vector.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,31 +14,6 @@ import (
 	"github.com/microcred/microcred/internal/keys"
 )
 
-// vectorsDir returns ../shared/vectors relative to the module root (the
-// directory holding go.mod). Conformance tests fail, not skip, without it.
-func vectorsDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	v := filepath.Join(dir, "..", "shared", "vectors")
-	if _, err := os.Stat(v); err != nil {
-		t.Fatalf("test vectors missing: %v", err)
-	}
-	return v
-}
-
 func readFile(t testing.TB, path ...string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(path...))

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/microcred/microcred/internal/testutil"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 // vc-di-eddsa test vectors from the unsigned credential, the key and the
 // proof configuration, then checks the signed credential.
 func TestEdDSAVectors(t *testing.T) {
-	root := filepath.Join(vectorsDir(t), "vc-di-eddsa")
+	root := filepath.Join(testutil.Vectors(t), "vc-di-eddsa")
 	tests := []struct {
 		name, dir, suite, suffix, unsigned string
 	}{
@@ -123,7 +124,7 @@ func optionsFrom(t testing.TB, p map[string]any) Options {
 // two independent proofs, then a proof chained to both, then one chained to
 // that.
 func TestProofSetChainVectors(t *testing.T) {
-	dir := filepath.Join(vectorsDir(t), "vc-di-eddsa", "proof-set-chain")
+	dir := filepath.Join(testutil.Vectors(t), "vc-di-eddsa", "proof-set-chain")
 	pairs := readJSON(t, dir, "multiKeyPairs.json")
 	var k [5]*keys.KeyPair
 	for i := 1; i <= 4; i++ {
@@ -193,7 +194,7 @@ func TestProofSetChainVectors(t *testing.T) {
 
 // TestOB3Vector reproduces the Open Badges 3.0 implementation guide vector.
 func TestOB3Vector(t *testing.T) {
-	dir := filepath.Join(vectorsDir(t), "ob3", "obv3p0")
+	dir := filepath.Join(testutil.Vectors(t), "ob3", "obv3p0")
 	v := readJSON(t, dir, "vector.json")
 	unsigned := v["unsigned"].(map[string]any)
 	config := v["proofConfig"].(map[string]any)

@@ -1,6 +1,7 @@
 package rdfc
 
 import (
+	"github.com/microcred/microcred/internal/testutil"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
@@ -9,7 +10,7 @@ import (
 // benchInputs are realistic credentials: the canonical documents of the
 // shared vectors with random blank node labels, shuffled.
 func benchInputs(b *testing.B) map[string][]Quad {
-	root := vectorsDir(b)
+	root := testutil.Vectors(b)
 	rng := rand.New(rand.NewPCG(8, 9))
 	return map[string][]Quad{
 		"ob3":    relabel(mustParse(b, readFile(b, filepath.Join(root, "ob3/obv3p0/document-canon.txt"))), rng),

@@ -3,6 +3,7 @@ package rdfc
 import (
 	"encoding/json"
 	"errors"
+	"github.com/microcred/microcred/internal/testutil"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -17,7 +18,7 @@ import (
 // whatever the blank node labels and the quad order, canonicalization
 // reproduces the file byte for byte.
 func TestVectors(t *testing.T) {
-	root := vectorsDir(t)
+	root := testutil.Vectors(t)
 	var files []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
