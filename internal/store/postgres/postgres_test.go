@@ -2,13 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/store/postgres"
@@ -31,34 +27,7 @@ func baseURL(tb testing.TB) string {
 func open(tb testing.TB) store.Store {
 	tb.Helper()
 	ctx := context.Background()
-	base := baseURL(tb)
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	schema := "test_" + hex.EncodeToString(rnd[:])
-
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		tb.Fatalf("connect to %s: %v", base, err)
-	}
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close(ctx)
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close(ctx)
-	})
-
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	s, err := postgres.Open(ctx, u.String())
+	s, err := postgres.Open(ctx, sharedSchemaURL(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
