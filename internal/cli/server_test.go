@@ -272,36 +272,8 @@ func TestServe(t *testing.T) {
 
 // demo serves what it seeded: the credential page it prints answers.
 func TestDemoServes(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	o, _, code := parseDemo(&env{stdout: io.Discard, stderr: io.Discard}, []string{"--addr", "127.0.0.1:0", "--data", dir})
-	if code != exitOK {
-		t.Fatalf("parseDemo: exit %d", code)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	ready := make(chan string, 1)
-	done := make(chan int, 1)
-	go func() {
-		done <- demoMain(ctx, &env{stdout: &stdout, stderr: &stderr}, o, false, func(base string) { ready <- base })
-	}()
-	var base string
-	select {
-	case base = <-ready:
-	case code := <-done:
-		t.Fatalf("demo exited with %d: %s", code, stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatal("demo did not start")
-	}
-	var credURL string
-	for _, line := range strings.Split(stdout.String(), "\n") {
-		if f := strings.Fields(line); len(f) == 2 && f[0] == "credential" {
-			credURL = f[1]
-		}
-	}
-	if !strings.HasPrefix(credURL, base+"/c/") {
-		t.Fatalf("demo printed no credential URL under %s:\n%s", base, stdout.String())
-	}
+	d := startDemo(t)
+	base, credURL := d.base, d.credURL
 	for _, u := range []string{base + "/catalog", credURL, credURL + ".json", base + "/orgs/demo-university/did.json"} {
 		resp, err := http.Get(u)
 		if err != nil {
@@ -316,9 +288,59 @@ func TestDemoServes(t *testing.T) {
 			t.Errorf("credential page does not show the verdict: %.300s", body)
 		}
 	}
-	cancel()
-	if code := <-done; code != exitOK {
-		t.Fatalf("demo exited with %d: %s", code, stderr.String())
+	d.stop(t)
+}
+
+// demoServer is "microcred demo" running in-process for a test, on a fresh
+// data directory and a free loopback port.
+type demoServer struct {
+	dir, base, credURL string
+	stderr             syncBuffer
+	cancel             context.CancelFunc
+	done               chan int
+}
+
+// startDemo seeds and serves the demo and returns once it answers, with the
+// base URL and the sample credential URL the demo printed.
+func startDemo(t *testing.T) *demoServer {
+	t.Helper()
+	d := &demoServer{dir: filepath.Join(t.TempDir(), "data"), done: make(chan int, 1)}
+	o, _, code := parseDemo(&env{stdout: io.Discard, stderr: io.Discard}, []string{"--addr", "127.0.0.1:0", "--data", d.dir})
+	if code != exitOK {
+		t.Fatalf("parseDemo: exit %d", code)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	t.Cleanup(cancel)
+	var stdout syncBuffer
+	ready := make(chan string, 1)
+	go func() {
+		d.done <- demoMain(ctx, &env{stdout: &stdout, stderr: &d.stderr}, o, false, func(base string) { ready <- base })
+	}()
+	select {
+	case d.base = <-ready:
+	case code := <-d.done:
+		t.Fatalf("demo exited with %d: %s", code, d.stderr.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("demo did not start")
+	}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "credential" {
+			d.credURL = f[1]
+		}
+	}
+	if !strings.HasPrefix(d.credURL, d.base+"/c/") {
+		t.Fatalf("demo printed no credential URL under %s:\n%s", d.base, stdout.String())
+	}
+	return d
+}
+
+// stop shuts the demo down and fails the test unless it exited cleanly.
+func (d *demoServer) stop(t *testing.T) {
+	t.Helper()
+	d.cancel()
+	if code := <-d.done; code != exitOK {
+		t.Fatalf("demo exited with %d: %s", code, d.stderr.String())
 	}
 }
 

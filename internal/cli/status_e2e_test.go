@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestRevokeThenVerify runs the demo server, verifies one of its
@@ -18,36 +16,8 @@ import (
 // same database, and checks that verification now fails with exit status
 // 1 saying so.
 func TestRevokeThenVerify(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	o, _, code := parseDemo(&env{stdout: io.Discard, stderr: io.Discard}, []string{"--addr", "127.0.0.1:0", "--data", dir})
-	if code != exitOK {
-		t.Fatalf("parseDemo: exit %d", code)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	ready := make(chan string, 1)
-	done := make(chan int, 1)
-	go func() {
-		done <- demoMain(ctx, &env{stdout: &stdout, stderr: &stderr}, o, false, func(base string) { ready <- base })
-	}()
-	var base string
-	select {
-	case base = <-ready:
-	case code := <-done:
-		t.Fatalf("demo exited with %d: %s", code, stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatal("demo did not start")
-	}
-	var credURL string
-	for _, line := range strings.Split(stdout.String(), "\n") {
-		if f := strings.Fields(line); len(f) == 2 && f[0] == "credential" {
-			credURL = f[1]
-		}
-	}
-	if !strings.HasPrefix(credURL, base+"/c/") {
-		t.Fatalf("demo printed no credential URL under %s:\n%s", base, stdout.String())
-	}
+	d := startDemo(t)
+	dir, base, credURL := d.dir, d.base, d.credURL
 	resp, err := http.Get(credURL + ".json")
 	if err != nil {
 		t.Fatal(err)
@@ -107,8 +77,5 @@ func TestRevokeThenVerify(t *testing.T) {
 	if !strings.Contains(string(page), "Revoked on") || strings.Contains(string(page), "issued in error") {
 		t.Errorf("public page after revocation: %.400s", page)
 	}
-	cancel()
-	if code := <-done; code != exitOK {
-		t.Fatalf("demo exited with %d: %s", code, stderr.String())
-	}
+	d.stop(t)
 }
