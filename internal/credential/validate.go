@@ -480,41 +480,35 @@ var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 // profileRef checks an optional Profile other than the issuer. The JSON-LD
 // context types these properties as @id, so a bare IRI is a valid reference.
 func (c *checker) profileRef(obj map[string]any, path, key string) {
-	v, ok := obj[key]
-	if !ok {
-		return
-	}
-	p := join(path, key)
-	switch t := v.(type) {
-	case string:
-		if !IsAbsoluteURI(t) {
-			c.add(p, "must be an absolute URI")
-		}
-	case map[string]any:
-		c.profile(p, t)
-	default:
-		c.add(p, "must be a string or an object")
-	}
+	c.iriOrObject(obj, path, key, c.profile)
 }
 
 // image checks an Image, which may be a bare IRI or an object.
 func (c *checker) image(obj map[string]any, path, key string) {
-	v, ok := obj[key]
-	if !ok {
-		return
-	}
-	p := join(path, key)
-	switch t := v.(type) {
-	case string:
-		if !IsAbsoluteURI(t) {
-			c.add(p, "must be an absolute URI")
-		}
-	case map[string]any:
+	c.iriOrObject(obj, path, key, func(p string, t map[string]any) {
 		c.uri(t, p, "id", true)
 		if s, ok := c.str(t, p, "type", true); ok && s != TypeImage {
 			c.add(join(p, "type"), fmt.Sprintf("must be %q", TypeImage))
 		}
 		c.str(t, p, "caption", false)
+	})
+}
+
+// iriOrObject checks an optional property that may be a bare absolute IRI
+// or an object, which object then checks.
+func (c *checker) iriOrObject(obj map[string]any, path, key string, object func(p string, t map[string]any)) {
+	v, ok := obj[key]
+	if !ok {
+		return
+	}
+	p := join(path, key)
+	switch t := v.(type) {
+	case string:
+		if !IsAbsoluteURI(t) {
+			c.add(p, "must be an absolute URI")
+		}
+	case map[string]any:
+		object(p, t)
 	default:
 		c.add(p, "must be a string or an object")
 	}
