@@ -286,6 +286,13 @@ func (r *Runner) issueRows(ctx context.Context, j store.BulkJob, o Options, done
 	readErr := make(chan error, 1)
 	prefix := store.BulkIdempotencyPrefix(j.ID)
 
+	// One achievement read for the whole run; rows are issued without the
+	// per-call idempotency lookup, since done already excludes the rows
+	// that have a credential (the store still refuses a key used twice).
+	batch, berr := r.Issuer.NewBatch(ctx, o.OrgID, o.AchievementID)
+	if berr != nil {
+		return Summary{Progress: prog}, fmt.Errorf("bulk: %w", berr)
+	}
 	go func() {
 		defer close(rows)
 		readErr <- r.feed(ctx, o, done, &stop, rows)
@@ -300,7 +307,7 @@ func (r *Runner) issueRows(ctx context.Context, j store.BulkJob, o Options, done
 				req.IdempotencyKey = prefix + strconv.Itoa(pr.num)
 				req.Notify = o.Notify
 				req.Actor = o.Actor
-				c, existed, err := r.Issuer.Issue(ctx, req)
+				c, existed, err := batch.Issue(ctx, req)
 				res := result{row: store.BulkRow{Row: pr.num, Line: pr.line, RecipientEmail: req.RecipientEmail}, existed: existed}
 				if err != nil {
 					if ctx.Err() != nil {

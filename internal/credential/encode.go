@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -134,4 +135,73 @@ func appendString(buf *bytes.Buffer, s string) {
 	}
 	buf.WriteString(s[start:])
 	buf.WriteByte('"')
+}
+
+// AppendJSON appends v, a decoded JSON value (maps with string keys, slices,
+// strings, booleans, numbers, nil), to buf as json.Marshal encodes it:
+// object members sorted by key, the same string escapes. For each object,
+// raw may return its encoding, which is then written as it is instead — an
+// issuer that embeds one encoded achievement in thousands of credentials
+// encodes it once. The caller vouches that what raw returns is that
+// object's JSON; nil means encode the object.
+func AppendJSON(buf *bytes.Buffer, v any, raw func(map[string]any) []byte) error {
+	switch x := v.(type) {
+	case map[string]any:
+		if raw != nil {
+			if b := raw(x); b != nil {
+				buf.Write(b)
+				return nil
+			}
+		}
+		if x == nil {
+			buf.WriteString("null")
+			return nil
+		}
+		var keyBuf [16]string
+		keys := keyBuf[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		buf.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			appendString(buf, k)
+			buf.WriteByte(':')
+			if err := AppendJSON(buf, x[k], raw); err != nil {
+				return wrapPath(k, err)
+			}
+		}
+		buf.WriteByte('}')
+	case []any:
+		if x == nil {
+			buf.WriteString("null")
+			return nil
+		}
+		buf.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := AppendJSON(buf, e, raw); err != nil {
+				return wrapPath("["+strconv.Itoa(i)+"]", err)
+			}
+		}
+		buf.WriteByte(']')
+	case string:
+		appendString(buf, x)
+	case bool:
+		buf.WriteString(strconv.FormatBool(x))
+	case nil:
+		buf.WriteString("null")
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+	}
+	return nil
 }

@@ -142,7 +142,7 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 		}
 		doc["credentialStatus"] = s.Status.Entries(org.Slug, assigned)
 	}
-	if c.Document, err = sign(doc, kp, format, now); err != nil {
+	if c.Document, err = sign(doc, kp, format, now, nil); err != nil {
 		if errors.Is(err, proof.ErrCanonicalize) {
 			return store.Credential{}, FieldErrors{{Field: "credential", Problem: err.Error()}}
 		}

@@ -1,10 +1,10 @@
 package issue
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -125,6 +125,46 @@ func (r Request) Validate() error {
 // With an IdempotencyKey already used in the organization, Issue returns
 // the stored credential and existed = true.
 func (s *Service) Issue(ctx context.Context, req Request) (c store.Credential, existed bool, err error) {
+	return s.issue(ctx, req, nil)
+}
+
+// Batch issues many credentials of one achievement version for one
+// organization, as a bulk job does. Its Issue is Service.Issue without the
+// two reads Issue makes per call: the achievement is read once, by
+// NewBatch, and the idempotency key is not looked up before signing — the
+// caller issues rows it knows to be new, and the store still settles a
+// key used twice (the second call gets the first credential, existed set).
+// A Batch is safe for concurrent use.
+type Batch struct {
+	s     *Service
+	orgID string
+	ach   store.Achievement
+}
+
+// NewBatch reads the current version of the achievement, which must belong
+// to the organization, for a Batch.
+func (s *Service) NewBatch(ctx context.Context, orgID, achievementID string) (*Batch, error) {
+	s.init()
+	ach, err := s.Store.Achievement(ctx, achievementID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && ach.OrgID != orgID) {
+		return nil, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("issue: achievement: %w", err)
+	}
+	return &Batch{s: s, orgID: orgID, ach: ach}, nil
+}
+
+// Issue issues one credential like Service.Issue; the request's OrgID and
+// AchievementID are those of the batch.
+func (b *Batch) Issue(ctx context.Context, req Request) (store.Credential, bool, error) {
+	req.OrgID, req.AchievementID = b.orgID, b.ach.ID
+	return b.s.issue(ctx, req, &b.ach)
+}
+
+// issue is Issue; with ach set (a Batch), the achievement is not read and
+// the idempotency key not looked up first.
+func (s *Service) issue(ctx context.Context, req Request, ach *store.Achievement) (c store.Credential, existed bool, err error) {
 	s.init()
 	if err := req.Validate(); err != nil {
 		return store.Credential{}, false, err
@@ -136,7 +176,7 @@ func (s *Service) Issue(ctx context.Context, req Request) (c store.Credential, e
 	wr := s.writer()
 	expected := wr.expect()
 	defer expected.cancel()
-	if req.IdempotencyKey != "" {
+	if req.IdempotencyKey != "" && ach == nil {
 		// Answer a retry without signing anything. InsertCredential still
 		// settles races between concurrent first attempts.
 		prev, err := s.Store.CredentialByIdempotencyKey(ctx, req.OrgID, req.IdempotencyKey)
@@ -151,12 +191,15 @@ func (s *Service) Issue(ctx context.Context, req Request) (c store.Credential, e
 	if err != nil {
 		return store.Credential{}, false, err
 	}
-	ach, err := s.Store.Achievement(ctx, req.AchievementID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && ach.OrgID != org.ID) {
-		return store.Credential{}, false, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
-	}
-	if err != nil {
-		return store.Credential{}, false, fmt.Errorf("issue: achievement: %w", err)
+	if ach == nil {
+		a, err := s.Store.Achievement(ctx, req.AchievementID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && a.OrgID != org.ID) {
+			return store.Credential{}, false, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
+		}
+		if err != nil {
+			return store.Credential{}, false, fmt.Errorf("issue: achievement: %w", err)
+		}
+		ach = &a
 	}
 	data, err := s.achievementVersion(ctx, ach.ID, ach.CurrentVersion)
 	if err != nil {
@@ -184,11 +227,11 @@ func (s *Service) Issue(ctx context.Context, req Request) (c store.Credential, e
 		validFrom = now
 	}
 	uuid := newCredentialUUID(s.now())
-	profile := profileMap(issuerID, org)
-	if err := s.checkTemplate(templateKey{achievementKey{ach.ID, ach.CurrentVersion}, issuerKeyOf(issuerID, org)}, data, profile); err != nil {
+	tmpl, err := s.template(templateKey{achievementKey{ach.ID, ach.CurrentVersion}, issuerKeyOf(issuerID, org)}, data, issuerID, org)
+	if err != nil {
 		return store.Credential{}, false, err
 	}
-	doc := buildCredential(req, "urn:uuid:"+uuid, profile, data, validFrom)
+	doc := buildCredential(req, "urn:uuid:"+uuid, tmpl.profile, data, validFrom)
 	if err := checkPerCredential(doc); err != nil {
 		return store.Credential{}, false, err
 	}
@@ -201,7 +244,7 @@ func (s *Service) Issue(ctx context.Context, req Request) (c store.Credential, e
 		return store.Credential{}, false, fmt.Errorf("issue: %w", err)
 	}
 	doc["credentialStatus"] = s.Status.Entries(org.Slug, assigned)
-	secured, err := sign(doc, kp, format, now)
+	secured, err := sign(doc, kp, format, now, tmpl)
 	if err != nil {
 		return store.Credential{}, false, err
 	}
@@ -459,8 +502,10 @@ func buildCredential(req Request, id string, issuer map[string]any, data *achiev
 }
 
 // sign secures doc in the given format and returns the stored form: the
-// JSON document for Data Integrity, the compact JWS for JWT.
-func sign(doc map[string]any, kp *keys.KeyPair, format store.Format, created time.Time) (string, error) {
+// JSON document for Data Integrity, the compact JWS for JWT. tmpl, when not
+// nil, is the template doc was built from: its prepared parts spare
+// canonicalizing and encoding them again.
+func sign(doc map[string]any, kp *keys.KeyPair, format store.Format, created time.Time, tmpl *credTemplate) (string, error) {
 	var suite string
 	switch format {
 	case store.FormatJWT:
@@ -476,15 +521,21 @@ func sign(doc map[string]any, kp *keys.KeyPair, format store.Format, created tim
 	default:
 		return "", fmt.Errorf("issue: unknown format %q", format)
 	}
-	signed, err := proof.Sign(doc, kp, proof.Options{Suite: suite, Created: created})
+	opt := proof.Options{Suite: suite, Created: created}
+	var raw func(map[string]any) []byte
+	if tmpl != nil {
+		opt.Template, raw = tmpl.canon, tmpl.raw
+	}
+	signed, err := proof.Sign(doc, kp, opt)
 	if err != nil {
 		return "", fmt.Errorf("issue: sign %s: %w", suite, err)
 	}
-	b, err := json.Marshal(signed)
-	if err != nil {
+	var buf bytes.Buffer
+	buf.Grow(8192)
+	if err := credential.AppendJSON(&buf, signed, raw); err != nil {
 		return "", fmt.Errorf("issue: encode credential: %w", err)
 	}
-	return string(b), nil
+	return buf.String(), nil
 }
 
 // learnerMail is the notification a recipient gets.

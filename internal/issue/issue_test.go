@@ -480,3 +480,35 @@ func TestSetPrivate(t *testing.T) {
 		}
 	})
 }
+
+// TestBatch: a Batch issues like Issue (the same credential shape, one per
+// idempotency key, settled by the store since it does not look the key up
+// first) and refuses an achievement of another organization.
+func TestBatch(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, store.DIDWeb)
+		b, err := f.svc.NewBatch(ctx, f.org.ID, f.ach.Achievement.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := issue.Request{RecipientEmail: "ada@example.org", RecipientName: "Ada", IdempotencyKey: "bulk:job:1"}
+		first, existed, err := b.Issue(ctx, req)
+		if err != nil || existed {
+			t.Fatalf("first: existed=%v err=%v", existed, err)
+		}
+		if first.OrgID != f.org.ID || first.AchievementID != f.ach.Achievement.ID {
+			t.Fatalf("credential of org %q achievement %q", first.OrgID, first.AchievementID)
+		}
+		second, existed, err := b.Issue(ctx, req)
+		if err != nil || !existed || second.ID != first.ID {
+			t.Fatalf("second: existed=%v err=%v id %s vs %s", existed, err, second.ID, first.ID)
+		}
+		if n, err := s.CountCredentials(ctx, store.CredentialQuery{OrgID: f.org.ID}); err != nil || n != 1 {
+			t.Fatalf("%d credentials, %v; want 1", n, err)
+		}
+		if _, err := f.svc.NewBatch(ctx, "another-org", f.ach.Achievement.ID); err == nil || !strings.Contains(err.Error(), "achievement_id") {
+			t.Fatalf("batch for another organization: %v", err)
+		}
+	})
+}

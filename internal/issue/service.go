@@ -44,7 +44,7 @@ type Service struct {
 		orgs         *boundedCache[string, store.Organization]       // org id → organization, short-lived
 		achievements *boundedCache[achievementKey, *achievementData] // immutable versions
 		methods      *boundedCache[string, []byte]                   // local verification method → public key
-		validated    *boundedCache[templateKey, error]               // checked credential templates, see template.go
+		templates    *boundedCache[templateKey, templateOutcome]     // checked and prepared credential templates, see template.go
 	}
 }
 
@@ -89,7 +89,7 @@ func (s *Service) init() {
 		s.cache.orgs = newBoundedCache[string, store.Organization](maxCachedOrgs, orgTTL)
 		s.cache.achievements = newBoundedCache[achievementKey, *achievementData](maxCachedAchievements, 0)
 		s.cache.methods = newBoundedCache[string, []byte](maxCachedKeys, 0)
-		s.cache.validated = newBoundedCache[templateKey, error](maxCachedAchievements, 0)
+		s.cache.templates = newBoundedCache[templateKey, templateOutcome](maxCachedAchievements, 0)
 		s.batch = newBatchWriter(s.Store)
 		if s.Status == nil {
 			s.Status = &status.Service{Store: s.Store, Signer: s, BaseURL: s.base, Now: s.Now, OnChange: tlog.OnStatusChange}

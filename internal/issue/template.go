@@ -1,11 +1,16 @@
 package issue
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"log/slog"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/microcred/microcred/internal/credential"
+	"github.com/microcred/microcred/internal/jsonld"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -21,7 +26,7 @@ import (
 // its alignments and results costs more than the rest of building it, and
 // it would find the same answer for the static parts every time.
 //
-// So the static parts are checked once: checkTemplate runs
+// So the static parts are checked once: Service.template runs
 // credential.ValidateMap on a credential built from them with sample
 // per-credential values, and caches the outcome per (achievement version,
 // issuer Profile) — versions are immutable, and a changed profile is a new
@@ -55,24 +60,101 @@ var sampleRequest = Request{
 	EvidenceURL:    "https://example.org/evidence",
 }
 
-// checkTemplate validates the static parts of credentials of the given
-// achievement version issued with profile, once per pair.
-func (s *Service) checkTemplate(k templateKey, data *achievementData, profile map[string]any) error {
-	s.init()
-	if err, ok := s.cache.validated.get(k, s.now()); ok {
-		return err
+// credTemplate is what the credentials of one template share, prepared
+// once: the verdict of the template check, the issuer Profile they embed
+// (one map, so that the canonicalization template recognises it), a
+// jsonld.Template that canonicalizes the achievement and the profile once
+// for all of them, and both parts encoded as JSON.
+type credTemplate struct {
+	profile              map[string]any
+	canon                *jsonld.Template // nil when the parts could not be prepared
+	achPtr, profilePtr   uintptr
+	achJSON, profileJSON []byte
+}
+
+// raw returns the prepared JSON of the template's parts (for
+// credential.AppendJSON).
+func (t *credTemplate) raw(m map[string]any) []byte {
+	switch reflect.ValueOf(m).Pointer() {
+	case t.achPtr:
+		return t.achJSON
+	case t.profilePtr:
+		return t.profileJSON
 	}
-	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	req := sampleRequest
-	req.ValidUntil = from.AddDate(1, 0, 0)
-	doc := buildCredential(req, "urn:uuid:00000000-0000-4000-8000-000000000000", profile, data, from)
-	err := credential.ValidateMap(doc)
+	return nil
+}
+
+// template validates the static parts of credentials of the given
+// achievement version issued as org under issuerID, and prepares them,
+// once per pair.
+func (s *Service) template(k templateKey, data *achievementData, issuerID string, org store.Organization) (*credTemplate, error) {
+	s.init()
+	if t, ok := s.cache.templates.get(k, s.now()); ok {
+		return t.tmpl, t.err
+	}
+	t, err := newCredTemplate(data, profileMap(issuerID, org))
 	if err != nil {
 		err = fmt.Errorf("issue: achievement %s version %d: built an invalid credential (a bug): %w",
 			k.achievement.id, k.achievement.version, err)
+		t = nil
 	}
-	s.cache.validated.put(k, err, s.now())
-	return err
+	s.cache.templates.put(k, templateOutcome{t, err}, s.now())
+	return t, err
+}
+
+// templateOutcome is a cached result of Service.template.
+type templateOutcome struct {
+	tmpl *credTemplate
+	err  error
+}
+
+// newCredTemplate checks a credential built from the static parts with
+// sample per-credential values and prepares the parts. The canonicalization
+// template is used only after it has given, for sample credentials of both
+// shapes (with and without the optional parts), the canonical form the
+// plain path gives; a template that does not is dropped, which costs speed,
+// never correctness.
+func newCredTemplate(data *achievementData, profile map[string]any) (*credTemplate, error) {
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	full := sampleRequest
+	full.ValidUntil = from.AddDate(1, 0, 0)
+	samples := []map[string]any{
+		buildCredential(full, "urn:uuid:00000000-0000-4000-8000-000000000000", profile, data, from),
+		buildCredential(Request{RecipientEmail: full.RecipientEmail}, "urn:uuid:00000000-0000-4000-8000-000000000001", profile, data, from),
+	}
+	if err := credential.ValidateMap(samples[0]); err != nil {
+		return nil, err
+	}
+	t := &credTemplate{
+		profile:    profile,
+		achPtr:     reflect.ValueOf(data.ob3).Pointer(),
+		profilePtr: reflect.ValueOf(profile).Pointer(),
+	}
+	var err error
+	if t.achJSON, err = json.Marshal(data.ob3); err != nil {
+		return nil, fmt.Errorf("encode achievement: %w", err)
+	}
+	if t.profileJSON, err = json.Marshal(profile); err != nil {
+		return nil, fmt.Errorf("encode profile: %w", err)
+	}
+	canon, err := jsonld.NewTemplate(samples[0], profile, data.ob3)
+	if err != nil {
+		slog.Warn("issue: achievement cannot be prepared for fast canonicalization", "achievement", data.entry.Name, "err", err)
+		return t, nil
+	}
+	for _, doc := range samples {
+		var fast bytes.Buffer
+		want, err := jsonld.Canonicalize(doc)
+		if err == nil {
+			err = canon.WriteCanonical(&fast, doc)
+		}
+		if err != nil || fast.String() != want {
+			slog.Warn("issue: fast canonicalization disagrees with the plain path; not used", "achievement", data.entry.Name, "err", err)
+			return t, nil
+		}
+	}
+	t.canon = canon
+	return t, nil
 }
 
 // checkPerCredential checks the parts of doc that buildCredential takes

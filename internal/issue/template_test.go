@@ -63,19 +63,23 @@ func FuzzPerCredentialCheck(f *testing.F) {
 	})
 }
 
-// TestCheckTemplate: the template check accepts the demo achievement once
-// and remembers the answer; a broken achievement fails with the full
+// TestCheckTemplate: the template check accepts and prepares the demo
+// achievement once and remembers the answer; a broken achievement fails with the full
 // validation's message.
 func TestCheckTemplate(t *testing.T) {
 	s := &Service{BaseURL: "http://127.0.0.1:8080"}
 	data := demoData(t)
 	issuer := "did:web:127.0.0.1%3A8080:orgs:demo-university"
 	k := templateKey{achievementKey{"a1", 1}, issuerKeyOf(issuer, testOrg)}
-	if err := s.checkTemplate(k, data, profileMap(issuer, testOrg)); err != nil {
+	tmpl, err := s.template(k, data, issuer, testOrg)
+	if err != nil {
 		t.Fatalf("demo achievement: %v", err)
 	}
-	if _, ok := s.cache.validated.get(k, time.Now()); !ok {
-		t.Error("outcome not cached")
+	if tmpl.canon == nil {
+		t.Error("the demo achievement was not prepared for fast canonicalization")
+	}
+	if again, _ := s.template(k, data, issuer, testOrg); again != tmpl {
+		t.Error("template not cached")
 	}
 
 	broken := &achievementData{entry: data.entry, ob3: map[string]any{}}
@@ -84,14 +88,14 @@ func TestCheckTemplate(t *testing.T) {
 	}
 	delete(broken.ob3, "criteria")
 	k2 := templateKey{achievementKey{"a2", 1}, k.issuer}
-	err := s.checkTemplate(k2, broken, profileMap(issuer, testOrg))
+	_, err = s.template(k2, broken, issuer, testOrg)
 	if err == nil || !strings.Contains(err.Error(), "criteria") {
 		t.Fatalf("achievement without criteria: %v", err)
 	}
 	badOrg := testOrg
 	badOrg.Email = "not an address"
 	k3 := templateKey{achievementKey{"a1", 1}, issuerKeyOf(issuer, badOrg)}
-	if err := s.checkTemplate(k3, data, profileMap(issuer, badOrg)); err == nil || !strings.Contains(err.Error(), "issuer.email") {
+	if _, err := s.template(k3, data, issuer, badOrg); err == nil || !strings.Contains(err.Error(), "issuer.email") {
 		t.Errorf("profile with a bad email: %v", err)
 	}
 }

@@ -55,6 +55,13 @@ type walker struct {
 	// and pops them. One shared stack instead of a slice per value keeps
 	// the conversion nearly free of small allocations.
 	stack []rdfc.Term
+
+	// With a Template: its parts are recognised (see Template); seen
+	// marks the parts met, and recording makes NewTemplate keep their
+	// statements instead of skipping them.
+	tmpl      *Template
+	recording bool
+	seen      uint64
 }
 
 var walkers = sync.Pool{New: func() any { return new(walker) }}
@@ -77,6 +84,7 @@ func putWalker(w *walker) {
 	// would cost more than it saves.
 	w.quads, w.stack = w.quads[:0], w.stack[:0]
 	w.blanks, w.labels = 0, nil
+	w.tmpl, w.recording, w.seen = nil, false, 0
 	walkers.Put(w)
 }
 
@@ -172,6 +180,19 @@ func (w *walker) nodeTerm(id, what string) (rdfc.Term, error) {
 // up). It pushes the terms the parent links to on w.stack: a node, value
 // or list gives one term, a @set object several.
 func (w *walker) element(active *activeCtx, activeProp string, propTD *termDef, elem map[string]any, tsc *activeCtx, graph rdfc.Term, top bool, depth int) error {
+	if w.tmpl != nil {
+		if i := w.partOf(elem); i >= 0 {
+			call := elementCall{active: active, tsc: tsc, activeProp: activeProp, propTD: propTD, graph: graph, top: top, depth: depth}
+			if done, err := w.templateElement(i, call, elem); done || err != nil {
+				return err
+			}
+		}
+	}
+	return w.elementBody(active, activeProp, propTD, elem, tsc, graph, top, depth)
+}
+
+// elementBody is element without the template check.
+func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termDef, elem map[string]any, tsc *activeCtx, graph rdfc.Term, top bool, depth int) error {
 	if depth > maxNestDepth {
 		return unsupported("nesting deeper than %d", maxNestDepth)
 	}

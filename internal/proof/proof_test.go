@@ -364,3 +364,43 @@ func TestVerifyIgnoresJSONSpelling(t *testing.T) {
 		mustVerify(t, doc, resolverFor(key), VerifyOptions{Now: testNow})
 	}
 }
+
+// TestSignWithTemplate checks that a template changes nothing in the proof:
+// the same proofValue as without it, for credentials that embed its parts
+// and for one that does not.
+func TestSignWithTemplate(t *testing.T) {
+	key := testKey("issuer")
+	frame := SampleCredential()
+	issuer := frame["issuer"].(map[string]any)
+	ach := frame["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+	tmpl, err := jsonld.NewTemplate(frame, issuer, ach)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := SampleCredential()
+	for i, name := range []string{"Ada", "Grace", "Edsger"} {
+		doc := SampleCredential()
+		doc["issuer"] = issuer
+		doc["id"] = "urn:uuid:00000000-0000-4000-8000-00000000000" + string(rune('0'+i))
+		subject := doc["credentialSubject"].(map[string]any)
+		subject["achievement"] = ach
+		subject["id"] = "did:example:" + name
+		docs := map[string]map[string]any{"embedding": doc, "not embedding": other}
+		for kind, d := range docs {
+			opt := Options{Created: testNow}
+			plain, err := Sign(d, key, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt.Template = tmpl
+			fast, err := Sign(d, key, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p, f := plain["proof"].(map[string]any)["proofValue"], fast["proof"].(map[string]any)["proofValue"]; p != f {
+				t.Fatalf("%s %s: proofValue %v with the template, %v without", kind, name, f, p)
+			}
+			mustVerify(t, fast, resolverFor(key), VerifyOptions{Now: testNow})
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/microcred/microcred/internal/jsonld"
 	"github.com/microcred/microcred/internal/keys"
 )
 
@@ -32,6 +33,11 @@ type Options struct {
 	PreviousProof any
 	// Challenge and Domain, when set, are copied into the proof.
 	Challenge, Domain string
+	// Template, for eddsa-rdfc-2022, canonicalizes the document through a
+	// jsonld.Template: the same canonical form, computed faster for a
+	// document that embeds the template's parts (an issuer signing many
+	// credentials of one achievement).
+	Template *jsonld.Template
 }
 
 // Sign adds a DataIntegrityProof to doc, a decoded JSON object, and returns
@@ -132,7 +138,12 @@ func Sign(doc map[string]any, key *keys.KeyPair, opt Options) (map[string]any, e
 		}
 	}
 
-	docHash, err := transformHash(unsecured, suite)
+	var docHash [32]byte
+	if opt.Template != nil && suite == SuiteRDFC {
+		docHash, err = rdfcHash(unsecured, opt.Template.WriteCanonical)
+	} else {
+		docHash, err = transformHash(unsecured, suite)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sign: document: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"regexp"
 	"sync"
 	"time"
@@ -139,17 +140,7 @@ func transformHash(doc map[string]any, suite string) ([sha256.Size]byte, error) 
 	var sum [sha256.Size]byte
 	switch suite {
 	case SuiteRDFC:
-		if _, ok := doc["@context"]; !ok {
-			return sum, fmt.Errorf("%w: eddsa-rdfc-2022 needs a JSON-LD document with @context", ErrCanonicalize)
-		}
-		h := hashers.Get().(hash.Hash)
-		defer hashers.Put(h)
-		h.Reset()
-		if err := jsonld.WriteCanonical(h, doc); err != nil {
-			return sum, fmt.Errorf("%w: %w", ErrCanonicalize, err)
-		}
-		h.Sum(sum[:0])
-		return sum, nil
+		return rdfcHash(doc, jsonld.WriteCanonical)
 	case SuiteJCS:
 		buf := jcsBuffers.Get().(*bytes.Buffer)
 		defer func() {
@@ -165,6 +156,24 @@ func transformHash(doc map[string]any, suite string) ([sha256.Size]byte, error) 
 	default:
 		return sum, fmt.Errorf("%w: %q", ErrUnsupportedSuite, suite)
 	}
+}
+
+// rdfcHash is the eddsa-rdfc-2022 transformation and hash: SHA-256 of
+// the canonical N-Quads that write produces for doc (jsonld.WriteCanonical,
+// or a jsonld.Template's).
+func rdfcHash(doc map[string]any, write func(io.Writer, any) error) ([sha256.Size]byte, error) {
+	var sum [sha256.Size]byte
+	if _, ok := doc["@context"]; !ok {
+		return sum, fmt.Errorf("%w: eddsa-rdfc-2022 needs a JSON-LD document with @context", ErrCanonicalize)
+	}
+	h := hashers.Get().(hash.Hash)
+	defer hashers.Put(h)
+	h.Reset()
+	if err := write(h, doc); err != nil {
+		return sum, fmt.Errorf("%w: %w", ErrCanonicalize, err)
+	}
+	h.Sum(sum[:0])
+	return sum, nil
 }
 
 // jcsBuffers recycles the buffers that transformHash writes JCS into.
