@@ -231,6 +231,7 @@ func (s *Service) issue(ctx context.Context, req Request, ach *store.Achievement
 	if err != nil {
 		return store.Credential{}, false, err
 	}
+	data = tmpl.data // the very maps the template prepared (a concurrent cache fill may have built equal ones)
 	doc := buildCredential(req, "urn:uuid:"+uuid, tmpl.profile, data, validFrom)
 	if err := checkPerCredential(doc); err != nil {
 		return store.Credential{}, false, err

@@ -66,6 +66,10 @@ var sampleRequest = Request{
 // jsonld.Template that canonicalizes the achievement and the profile once
 // for all of them, and both parts encoded as JSON.
 type credTemplate struct {
+	// data and profile are the parts every credential of the template
+	// embeds. They are held here, and credentials are built from these
+	// very maps: raw and canon recognise them by address.
+	data                 *achievementData
 	profile              map[string]any
 	canon                *jsonld.Template // nil when the parts could not be prepared
 	achPtr, profilePtr   uintptr
@@ -126,6 +130,7 @@ func newCredTemplate(data *achievementData, profile map[string]any) (*credTempla
 		return nil, err
 	}
 	t := &credTemplate{
+		data:       data,
 		profile:    profile,
 		achPtr:     reflect.ValueOf(data.ob3).Pointer(),
 		profilePtr: reflect.ValueOf(profile).Pointer(),

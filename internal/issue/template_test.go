@@ -2,6 +2,7 @@ package issue
 
 import (
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -148,3 +149,33 @@ func TestCheckPerCredential(t *testing.T) {
 }
 
 func subject(doc map[string]any) map[string]any { return doc["credentialSubject"].(map[string]any) }
+
+// TestTemplateHoldsItsParts: a template recognises its parts by address,
+// so it must keep them alive — were the achievement map collected, a new
+// map (a proof, say) could be allocated at its address and be encoded as
+// the achievement.
+func TestTemplateHoldsItsParts(t *testing.T) {
+	s := &Service{BaseURL: "http://127.0.0.1:8080"}
+	issuer := "did:web:127.0.0.1%3A8080:orgs:demo-university"
+	tmpl, err := s.template(templateKey{achievementKey{"a1", 1}, issuerKeyOf(issuer, testOrg)}, demoData(t), issuer, testOrg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The new maps are kept, so that each takes fresh memory — the address
+	// of a collected part among them.
+	var keep []map[string]any
+	for range 20 {
+		runtime.GC()
+		for range 2000 {
+			m := map[string]any{"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022"}
+			if tmpl.raw(m) != nil {
+				t.Fatal("a new map was taken for a part of the template: the part was collected")
+			}
+			keep = append(keep, m)
+		}
+	}
+	runtime.KeepAlive(keep)
+	if tmpl.data.ob3["name"] == nil {
+		t.Fatal("the template's achievement lost its content")
+	}
+}

@@ -32,8 +32,11 @@ type Template struct {
 }
 
 // templatePart is one part: its map, the processing state it was met in,
-// the node it is, and its statements (blank nodes labelled t0, t1, …).
+// the node it is, and its statements (blank nodes labelled t0, t1, …). The
+// map is held, not only its address, so that its memory cannot be reused
+// by another map while the template lives.
 type templatePart struct {
+	m     map[string]any
 	ptr   uintptr
 	call  elementCall
 	node  rdfc.Term
@@ -73,7 +76,7 @@ func NewTemplate(frame map[string]any, parts ...map[string]any) (*Template, erro
 		if p == nil {
 			return nil, fmt.Errorf("jsonld: template: part %d is nil", i)
 		}
-		t.parts[i].ptr = reflect.ValueOf(p).Pointer()
+		t.parts[i].m, t.parts[i].ptr = p, reflect.ValueOf(p).Pointer()
 	}
 	w := &walker{tmpl: t, recording: true}
 	if err := w.run(frame); err != nil {
