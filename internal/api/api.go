@@ -52,6 +52,11 @@ type Config struct {
 	// BaseURL+"/static/logo.svg".
 	PrivacyPolicyURL string
 	ImageURL         string
+
+	// NoTokenCache turns off the cache of validated bearer tokens
+	// (tokencache.go), so that every request reads its token from the
+	// store; benchmarks use it to measure the cache.
+	NoTokenCache bool
 }
 
 // API holds the handlers. Create it with New.
@@ -66,7 +71,11 @@ type API struct {
 	// tokenLimiter slows down guessing of client secrets: it is keyed by
 	// the client id a token request names, authenticated or not.
 	tokenLimiter *auth.Limiter
-	retryAfter   string // Retry-After seconds when limiter refuses
+	// registerLimiter slows down dynamic client registration, keyed by
+	// the peer address (registrations are anonymous).
+	registerLimiter *auth.Limiter
+	retryAfter      string // Retry-After seconds when limiter refuses
+	tokens          *tokenCache
 
 	privacyURL, imageURL string
 
@@ -122,6 +131,12 @@ func New(cfg Config) *API {
 	// of a 256-bit secret pointless anyway; it mainly bounds the work a
 	// flood of token requests causes.
 	a.tokenLimiter = auth.NewLimiter(10, 20)
+	// A client registers once; one registration per address every ten
+	// seconds after a burst of five leaves room for retries and keeps the
+	// client table from being flooded.
+	a.registerLimiter = auth.NewLimiter(0.1, 5)
+	_, hasEpoch := cfg.Store.(store.AuthEpoch)
+	a.tokens = newTokenCache(hasEpoch && !cfg.NoTokenCache)
 	return a
 }
 

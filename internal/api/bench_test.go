@@ -27,15 +27,24 @@ func BenchmarkAward(b *testing.B) {
 	}
 }
 
-// BenchmarkAuthenticate measures bearer authentication alone.
+// BenchmarkAuthenticate measures bearer authentication alone, with the
+// cache of validated tokens and without it (every request reads the token,
+// the client and the organization from the store).
 func BenchmarkAuthenticate(b *testing.B) {
-	e := newEnv(b, "sqlite", store.DIDWeb, func(c *Config) { c.RateLimit = -1 })
-	tok := e.token("all")
-	req := httptest.NewRequest("GET", "/ims/ob/v3p0/profile", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	for b.Loop() {
-		if _, err := e.api.authenticate(req, ScopeProfileRead); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range []struct {
+		name    string
+		noCache bool
+	}{{"cached", false}, {"uncached", true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			e := newEnv(b, "sqlite", store.DIDWeb, func(c *Config) { c.RateLimit = -1; c.NoTokenCache = bc.noCache })
+			tok := e.token("all")
+			req := httptest.NewRequest("GET", "/ims/ob/v3p0/profile", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			for b.Loop() {
+				if _, err := e.api.authenticate(req, ScopeProfileRead); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -5,6 +5,14 @@
 //     (RFC 6749 section 4.4), authenticating with HTTP Basic
 //     (client_secret_basic) or form fields (client_secret_post). Tokens are
 //     random, stored only as their SHA-256 digest and live one hour.
+//   - The OB 3.0 API security: dynamic client registration (POST
+//     /oauth/register, RFC 7591), the authorization code grant with PKCE
+//     S256 (the consent page /oauth/authorize is served by the web package;
+//     codes live 60 s and work once, a replay revokes the grant), rotating
+//     refresh tokens (30 days, a reused one revokes the grant), token
+//     revocation (POST /oauth/revoke, RFC 7009) and the RFC 8414 metadata
+//     document. Tokens of a user's grant act for the organization the user
+//     chose, and only while the user's role there allows their scopes.
 //   - The 1EdTech Open Badges 3.0 REST API under /ims/ob/v3p0: the public
 //     service description document (discovery), getCredentials,
 //     upsertCredential, getProfile and putProfile, with the OB 3.0 scopes,
@@ -30,7 +38,8 @@
 // # Authentication and limits
 //
 // Bearer-authenticated routes resolve the token to its API client and the
-// client to its organization; every action is taken on behalf of that
+// client (or the user's grant) to its organization, through a cache of
+// validated tokens that lives at most ten seconds (tokencache.go); every action is taken on behalf of that
 // organization and audited with the client id as actor. A route refuses a
 // token without its scope (403 insufficient_scope, RFC 6750). Each client
 // is rate limited (token bucket, 429 with Retry-After). These routes carry no

@@ -1,7 +1,11 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http/httptest"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,6 +58,51 @@ func FuzzAwardRequest(f *testing.F) {
 		ae, ok := err.(*apiError)
 		if !ok || ae.status != 400 || ae.msg == "" {
 			t.Fatalf("decodeStrict(%q) = %v, want a 400 apiError", body, err)
+		}
+	})
+}
+
+// FuzzParseRegistration checks that the registration parser never panics,
+// that whatever it accepts satisfies the redirect URI and scope rules, and
+// that accepted metadata parses again to itself.
+func FuzzParseRegistration(f *testing.F) {
+	f.Add([]byte(registration(nil)))
+	f.Add([]byte(registration(func(m map[string]any) { m["redirect_uris"] = []any{"http://[::1]:9/cb", "https://a.example/x?y=1"} })))
+	f.Add([]byte(registration(func(m map[string]any) { m["redirect_uris"] = []any{"https://a.example/#f"} })))
+	f.Add([]byte(registration(func(m map[string]any) { delete(m, "grant_types"); delete(m, "response_types") })))
+	f.Add([]byte(`{"client_name":null,"redirect_uris":"x"}`))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"a":1}{"b":2}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := parseRegistration(data)
+		if err != nil {
+			var e *apiError
+			if !errors.As(err, &e) || e.status != 400 || (e.code != "invalid_client_metadata" && e.code != "invalid_redirect_uri") {
+				t.Fatalf("error %v is not a registration error", err)
+			}
+			return
+		}
+		if len(m.RedirectURIs) == 0 || m.Scope == "" {
+			t.Fatalf("accepted without redirect URIs or scope: %+v", m)
+		}
+		for _, u := range m.RedirectURIs {
+			if p := checkRedirectURI(u); p != "" {
+				t.Fatalf("accepted redirect URI %q: %s", u, p)
+			}
+		}
+		for tok := range strings.FieldsSeq(m.Scope) {
+			if !slices.Contains(registeredScopes, tok) {
+				t.Fatalf("accepted scope %q", tok)
+			}
+		}
+		again, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2, err := parseRegistration(again)
+		if err != nil || !reflect.DeepEqual(m, m2) {
+			t.Fatalf("re-parse of %s: %+v, %v; want %+v", again, m2, err, m)
 		}
 	})
 }

@@ -31,12 +31,20 @@ func TestDiscovery(t *testing.T) {
 		Paths      map[string]map[string]any `json:"paths"`
 		Components struct {
 			SecuritySchemes map[string]struct {
-				Type  string `json:"type"`
-				Flows struct {
+				Type            string `json:"type"`
+				RegistrationURL string `json:"x-imssf-registrationUrl"`
+				RevocationURL   string `json:"x-microcred-revocationUrl"`
+				Flows           struct {
 					ClientCredentials struct {
 						TokenURL string            `json:"tokenUrl"`
 						Scopes   map[string]string `json:"scopes"`
 					} `json:"clientCredentials"`
+					AuthorizationCode struct {
+						AuthorizationURL string            `json:"authorizationUrl"`
+						TokenURL         string            `json:"tokenUrl"`
+						RefreshURL       string            `json:"refreshUrl"`
+						Scopes           map[string]string `json:"scopes"`
+					} `json:"authorizationCode"`
 				} `json:"flows"`
 			} `json:"securitySchemes"`
 			Schemas map[string]any `json:"schemas"`
@@ -66,14 +74,25 @@ func TestDiscovery(t *testing.T) {
 	if len(sdd.Paths) != 3 {
 		t.Errorf("paths outside the OB API: %v", sdd.Paths)
 	}
-	oauth := sdd.Components.SecuritySchemes["OAuth2"]
-	cc := oauth.Flows.ClientCredentials
+	oauth := sdd.Components.SecuritySchemes["OAuth2ACG"]
+	cc, acg := oauth.Flows.ClientCredentials, oauth.Flows.AuthorizationCode
 	if oauth.Type != "oauth2" || cc.TokenURL != testBase+"/oauth/token" {
-		t.Errorf("OAuth2 scheme %+v", oauth)
+		t.Errorf("OAuth2ACG scheme %+v", oauth)
+	}
+	if acg.AuthorizationURL != testBase+"/oauth/authorize" || acg.TokenURL != testBase+"/oauth/token" ||
+		acg.RefreshURL != testBase+"/oauth/token" || oauth.RegistrationURL != testBase+"/oauth/register" ||
+		oauth.RevocationURL != testBase+"/oauth/revoke" {
+		t.Errorf("authorization code flow %+v", oauth)
 	}
 	for _, s := range []string{ScopeCredentialRead, ScopeCredentialUpsert, ScopeProfileRead, ScopeProfileUpdate} {
-		if cc.Scopes[s] == "" {
+		if cc.Scopes[s] == "" || acg.Scopes[s] == "" {
 			t.Errorf("scope %s missing", s)
+		}
+	}
+	for path, op := range map[string]string{"/credentials": "get", "/profile": "put"} {
+		sec, _ := sdd.Paths[path][op].(map[string]any)["security"].([]any)
+		if len(sec) != 1 || sec[0].(map[string]any)["OAuth2ACG"] == nil {
+			t.Errorf("%s %s security %v, want OAuth2ACG", op, path, sec)
 		}
 	}
 	for _, s := range []string{"GetOpenBadgeCredentialsResponse", "Imsx_StatusInfo", "Profile", "AchievementCredential"} {

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/microcred/microcred/internal/store"
 )
 
 // OpenAPI returns the OpenAPI 3.0 document of every route Register
@@ -44,8 +46,9 @@ func (a *API) openAPIDocument() map[string]any {
 			"title":   "microcred API",
 			"version": "1.0",
 			"description": "OAuth 2.0 token endpoint, the 1EdTech Open Badges 3.0 REST API, the W3C VC-API issuer and " +
-				"verifier endpoints and microcred's issuing API. Bearer tokens come from POST /oauth/token " +
-				"(client credentials grant).",
+				"verifier endpoints and microcred's issuing API. Bearer tokens come from POST /oauth/token: the " +
+				"authorization code grant with PKCE for dynamically registered clients (POST /oauth/register, user consent " +
+				"at /oauth/authorize) or the client credentials grant for an organization's API clients.",
 		},
 		"servers": []any{map[string]any{"url": a.base}},
 		"tags": []any{
@@ -149,25 +152,86 @@ func schemaRef(s any) any {
 	return s
 }
 
-// oauthScheme describes the OAuth 2.0 security scheme. The server offers
-// the client credentials grant; the OB 3.0 specification's authorization
-// code grant with dynamic client registration (for platforms acting on a
-// learner's behalf) is not implemented, so the scheme names only the flow
-// that works.
+// oauthScheme describes the OAuth 2.0 security scheme: the authorization
+// code grant with PKCE and dynamic client registration that the OB 3.0 API
+// requires (for platforms acting for a user), and the client credentials
+// grant for an organization's own API clients.
 func (a *API) oauthScheme(scopes []struct{ Name, Description string }) map[string]any {
 	sc := map[string]any{}
+	acg := map[string]any{}
 	for _, s := range scopes {
 		sc[s.Name] = s.Description
+		if _, ok := store.GrantableRole(s.Name); ok {
+			acg[s.Name] = s.Description
+		}
 	}
 	return map[string]any{
 		"type": "oauth2",
-		"description": "OAuth 2.0 client credentials grant. An organization owner creates an API client with scopes; " +
-			"the client exchanges its id and secret for a bearer token at the token URL.",
-		"x-imssf-name":             "microcred",
-		"x-imssf-privacyPolicyUrl": a.privacyURL,
+		"description": "OAuth 2.0 Authorization Code Grant with PKCE (S256): register at x-imssf-registrationUrl, send the " +
+			"user to authorizationUrl, exchange the code at tokenUrl. Tokens revoke at x-microcred-revocationUrl (RFC 7009). " +
+			"An organization owner may also create API clients that use the client credentials grant.",
+		"x-imssf-name":              "microcred",
+		"x-imssf-privacyPolicyUrl":  a.privacyURL,
+		"x-imssf-registrationUrl":   a.base + "/oauth/register",
+		"x-imssf-termsOfServiceUrl": a.base + "/terms",
+		"x-microcred-revocationUrl": a.base + "/oauth/revoke",
 		"flows": map[string]any{
+			"authorizationCode": map[string]any{
+				"authorizationUrl": a.base + "/oauth/authorize",
+				"tokenUrl":         a.base + "/oauth/token",
+				"refreshUrl":       a.base + "/oauth/token",
+				"scopes":           acg,
+			},
 			"clientCredentials": map[string]any{"tokenUrl": a.base + "/oauth/token", "scopes": sc},
 		},
+	}
+}
+
+// serverMetadata is GET /.well-known/oauth-authorization-server (RFC 8414),
+// which generic OAuth clients read to find the endpoints.
+func (a *API) serverMetadata(w http.ResponseWriter, _ *http.Request, _ *caller) error {
+	var scopes []string
+	for _, s := range Scopes {
+		scopes = append(scopes, s.Name)
+	}
+	scopes = append(scopes, store.ScopeOfflineAccess)
+	methods := []string{store.AuthClientSecretBasic, store.AuthClientSecretPost}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                     a.base,
+		"authorization_endpoint":                     a.base + "/oauth/authorize",
+		"token_endpoint":                             a.base + "/oauth/token",
+		"registration_endpoint":                      a.base + "/oauth/register",
+		"revocation_endpoint":                        a.base + "/oauth/revoke",
+		"scopes_supported":                           scopes,
+		"response_types_supported":                   []string{"code"},
+		"grant_types_supported":                      []string{"authorization_code", "refresh_token", "client_credentials"},
+		"token_endpoint_auth_methods_supported":      methods,
+		"revocation_endpoint_auth_methods_supported": methods,
+		"code_challenge_methods_supported":           []string{"S256"},
+		"service_documentation":                      a.base + "/api/openapi.json",
+	})
+	return nil
+}
+
+// registrationProperties are the client metadata members of registration
+// requests and responses.
+func registrationProperties() map[string]any {
+	strs := arrayOf(map[string]any{"type": "string"})
+	return map[string]any{
+		"client_name":                str("The client's name, shown to users."),
+		"client_uri":                 str("The client's home page (https)."),
+		"logo_uri":                   str("The client's logo (https)."),
+		"tos_uri":                    str("The client's terms of service (https)."),
+		"policy_uri":                 str("The client's privacy policy (https)."),
+		"software_id":                str("An identifier of the client software."),
+		"software_version":           str("The version of the client software."),
+		"redirect_uris":              strs,
+		"token_endpoint_auth_method": map[string]any{"type": "string", "enum": []any{store.AuthClientSecretBasic, store.AuthClientSecretPost}},
+		"grant_types":                strs,
+		"response_types":             strs,
+		"scope":                      str("Space-separated: Open Badges 3.0 scopes and optionally offline_access."),
+		"contacts":                   strs,
 	}
 }
 
@@ -186,7 +250,11 @@ func (a *API) serviceDescription() map[string]any {
 			item = map[string]any{}
 			paths[rel] = item
 		}
-		item[strings.ToLower(rt.method)] = operationObject(rt)
+		op := operationObject(rt)
+		if rt.scope != "" {
+			op["security"] = []any{map[string]any{"OAuth2ACG": []any{rt.scope}}}
+		}
+		item[strings.ToLower(rt.method)] = op
 	}
 	// Only the schemas the OB operations refer to, and what those refer to.
 	all := schemas()
@@ -234,7 +302,7 @@ func (a *API) serviceDescription() map[string]any {
 		"components": map[string]any{
 			"schemas":         used,
 			"headers":         headers(),
-			"securitySchemes": map[string]any{"OAuth2": a.oauthScheme(Scopes[:4])},
+			"securitySchemes": map[string]any{"OAuth2ACG": a.oauthScheme(Scopes[:4])},
 		},
 	}
 }
@@ -289,15 +357,64 @@ func baseSchemas() map[string]any {
 			"type": "object", "required": []any{"error"},
 			"properties": map[string]any{
 				"error": map[string]any{"type": "string", "enum": []any{"invalid_request", "invalid_client", "invalid_grant",
-					"invalid_scope", "unauthorized_client", "unsupported_grant_type", "slow_down", "server_error"}},
-				"error_description": str("A human-readable explanation."),
+					"invalid_scope", "unauthorized_client", "unsupported_grant_type", "unsupported_token_type", "slow_down",
+					"server_error", "invalid_client_metadata", "invalid_redirect_uri"}},
+				"error_description": str("A human-readable explanation; registration errors name every refused field."),
+			},
+		},
+		"RegistrationRequest": map[string]any{
+			"type": "object",
+			"required": []any{"client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri", "software_id", "software_version",
+				"redirect_uris", "scope"},
+			"properties": registrationProperties(),
+		},
+		"RegistrationResponse": map[string]any{
+			"type": "object",
+			"required": []any{"client_id", "client_secret", "client_id_issued_at", "client_secret_expires_at", "client_name",
+				"redirect_uris", "token_endpoint_auth_method", "grant_types", "response_types", "scope"},
+			"properties": func() map[string]any {
+				p := registrationProperties()
+				p["client_id"] = str("The client identifier.")
+				p["client_secret"] = str("The client secret; shown only here, stored as a hash.")
+				p["client_id_issued_at"] = map[string]any{"type": "integer", "description": "Seconds since the Unix epoch."}
+				p["client_secret_expires_at"] = map[string]any{"type": "integer", "description": "0: the secret does not expire."}
+				return p
+			}(),
+		},
+		"RevocationRequest": map[string]any{
+			"type": "object", "required": []any{"token"},
+			"properties": map[string]any{
+				"token":           str("The access or refresh token."),
+				"token_type_hint": map[string]any{"type": "string", "enum": []any{"access_token", "refresh_token"}},
+				"client_id":       str("For client_secret_post."),
+				"client_secret":   str("For client_secret_post."),
+			},
+		},
+		"AuthorizationServerMetadata": map[string]any{
+			"type": "object", "required": []any{"issuer", "authorization_endpoint", "token_endpoint", "response_types_supported"},
+			"properties": map[string]any{
+				"issuer":                                     str("The server's base URL."),
+				"authorization_endpoint":                     str("The authorization endpoint (a web page)."),
+				"token_endpoint":                             str("The token endpoint."),
+				"registration_endpoint":                      str("The dynamic client registration endpoint."),
+				"revocation_endpoint":                        str("The token revocation endpoint."),
+				"scopes_supported":                           arrayOf(map[string]any{"type": "string"}),
+				"response_types_supported":                   arrayOf(map[string]any{"type": "string"}),
+				"grant_types_supported":                      arrayOf(map[string]any{"type": "string"}),
+				"token_endpoint_auth_methods_supported":      arrayOf(map[string]any{"type": "string"}),
+				"revocation_endpoint_auth_methods_supported": arrayOf(map[string]any{"type": "string"}),
+				"code_challenge_methods_supported":           arrayOf(map[string]any{"type": "string"}),
 			},
 		},
 		"TokenRequest": map[string]any{
 			"type": "object", "required": []any{"grant_type"},
 			"properties": map[string]any{
-				"grant_type":    map[string]any{"type": "string", "enum": []any{"client_credentials"}},
-				"scope":         str("Space-separated scopes, a subset of the client's; default all of them."),
+				"grant_type":    map[string]any{"type": "string", "enum": []any{"client_credentials", "authorization_code", "refresh_token"}},
+				"scope":         str("Space-separated scopes, a subset of the client's (or of the grant's); default all of them."),
+				"code":          str("authorization_code: the code from the authorization response."),
+				"redirect_uri":  str("authorization_code: the redirect_uri of the authorization request."),
+				"code_verifier": str("authorization_code: the PKCE code verifier (RFC 7636)."),
+				"refresh_token": str("refresh_token: the refresh token."),
 				"client_id":     str("For client_secret_post."),
 				"client_secret": str("For client_secret_post."),
 			},
@@ -305,10 +422,11 @@ func baseSchemas() map[string]any {
 		"TokenResponse": map[string]any{
 			"type": "object", "required": []any{"access_token", "token_type", "expires_in", "scope"},
 			"properties": map[string]any{
-				"access_token": str("The bearer token."),
-				"token_type":   map[string]any{"type": "string", "enum": []any{"Bearer"}},
-				"expires_in":   map[string]any{"type": "integer", "description": "Lifetime in seconds."},
-				"scope":        str("The granted scopes, space-separated."),
+				"access_token":  str("The bearer token."),
+				"token_type":    map[string]any{"type": "string", "enum": []any{"Bearer"}},
+				"expires_in":    map[string]any{"type": "integer", "description": "Lifetime in seconds."},
+				"scope":         str("The granted scopes, space-separated."),
+				"refresh_token": str("authorization_code and refresh_token grants: the next refresh token."),
 			},
 		},
 		"Imsx_StatusInfo": map[string]any{

@@ -61,13 +61,48 @@ func (a *API) routes() []route {
 		{
 			method: "POST", path: "/oauth/token", style: styleOAuth, handle: (*API).token,
 			op: operation{
-				id: "token", tag: tagOAuth, summary: "Obtain an access token (OAuth 2.0 client credentials grant)",
-				description: "RFC 6749 section 4.4. The client authenticates with HTTP Basic (client_secret_basic) or with " +
-					"client_id and client_secret form fields (client_secret_post). scope is optional and must be a subset of " +
-					"the client's scopes; without it the token carries all of them. Tokens expire after one hour.",
+				id: "token", tag: tagOAuth, summary: "Obtain an access token (client credentials, authorization code, refresh token)",
+				description: "RFC 6749. The client authenticates with HTTP Basic (client_secret_basic) or with client_id and " +
+					"client_secret form fields (client_secret_post); a registered client must use the method it registered. " +
+					"client_credentials (section 4.4) is for an organization's API clients: scope is optional and must be a " +
+					"subset of the client's scopes. authorization_code (section 4.1) needs code, redirect_uri and the PKCE " +
+					"code_verifier (RFC 7636, S256); a code works once, and a second use revokes the tokens issued from it. " +
+					"refresh_token (section 6) rotates: the answer carries a new refresh token and the old one stops working. " +
+					"Access tokens expire after one hour, refresh tokens after 30 days.",
 				body: map[string]string{"application/x-www-form-urlencoded": "TokenRequest"},
 				responses: []response{{status: 200, description: "The access token.",
 					content: jsonBody("TokenResponse")}},
+			},
+		},
+		{
+			method: "POST", path: "/oauth/register", style: styleOAuth, handle: (*API).register,
+			op: operation{
+				id: "registerClient", tag: tagOAuth, summary: "Register a client (OAuth 2.0 Dynamic Client Registration)",
+				description: "RFC 7591 as the Open Badges 3.0 API uses it. client_name, client_uri, logo_uri, tos_uri, policy_uri, " +
+					"software_id, software_version, redirect_uris and scope are required. Redirect URIs must be https (http only " +
+					"on loopback hosts) without a fragment. The client secret is shown only in this response. The client " +
+					"belongs to no organization until a user authorizes it at /oauth/authorize. Rate limited per address.",
+				body: map[string]string{"application/json": "RegistrationRequest"},
+				responses: []response{
+					{status: 201, description: "The client is registered.", content: jsonBody("RegistrationResponse")},
+				},
+			},
+		},
+		{
+			method: "POST", path: "/oauth/revoke", style: styleOAuth, handle: (*API).revokeToken,
+			op: operation{
+				id: "revokeToken", tag: tagOAuth, summary: "Revoke an access or refresh token (RFC 7009)",
+				description: "The client authenticates as at the token endpoint. Revoking a refresh token revokes its grant, " +
+					"access tokens included. Unknown tokens, and tokens of other clients, are answered 200 without effect.",
+				body:      map[string]string{"application/x-www-form-urlencoded": "RevocationRequest"},
+				responses: []response{{status: 200, description: "The token is revoked (or was not valid)."}},
+			},
+		},
+		{
+			method: "GET", path: "/.well-known/oauth-authorization-server", style: styleJSON, handle: (*API).serverMetadata,
+			op: operation{
+				id: "getAuthorizationServerMetadata", tag: tagOAuth, summary: "OAuth 2.0 Authorization Server Metadata (RFC 8414)",
+				responses: []response{{status: 200, description: "The metadata.", content: jsonBody("AuthorizationServerMetadata")}},
 			},
 		},
 		{

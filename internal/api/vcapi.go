@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/proof"
@@ -90,6 +91,13 @@ func (o issueOptions) format() (store.Format, error) {
 	case o.MandatoryPointers != nil:
 		return "", fieldError("options.mandatoryPointers", "not supported: this issuer makes no selective-disclosure proofs")
 	case o.Created != nil:
+		// The options are checked as the VC-API defines them (an XML Schema
+		// dateTimeStamp, which is RFC 3339 with a time zone), so a client
+		// learns what is wrong with its value before it learns that the
+		// issuance service signs with the time of signing only.
+		if _, err := time.Parse(time.RFC3339Nano, *o.Created); err != nil {
+			return "", fieldError("options.created", "must be an RFC 3339 date-time with a time zone, such as 2026-01-31T09:00:00Z")
+		}
 		return "", fieldError("options.created", "not supported: proofs are dated when they are created")
 	case o.Type != "" && o.Type != "DataIntegrityProof":
 		return "", fieldError("options.type", "not supported: only DataIntegrityProof")

@@ -78,12 +78,19 @@ type APIClient struct {
 }
 
 // AccessToken is an issued OAuth 2.0 bearer token, stored by digest only.
+// A client credentials token acts for its client's organization and has
+// no OrgID, UserID or GrantID; a token of the authorization code grant
+// carries the organization and user that authorized the client and the
+// grant it came from (see AuthorizationCode).
 type AccessToken struct {
 	Hash      []byte // 32 bytes, SHA-256 of the bearer token
 	ClientID  string
 	Scopes    []string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	OrgID     string
+	UserID    string
+	GrantID   string
 }
 
 // SigningKey is an issuer key. The private half arrives already sealed by the

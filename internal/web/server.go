@@ -155,6 +155,8 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /login", s.loginForm)
 	mux.HandleFunc("POST /login", s.loginSubmit)
 	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /oauth/authorize", s.authorizeForm)
+	mux.HandleFunc("POST /oauth/authorize", s.authorizeSubmit)
 
 	mux.HandleFunc("GET /admin", s.requireUser(s.adminHome))
 	mux.HandleFunc("GET /admin/orgs/new", s.requireUser(s.newOrgForm))

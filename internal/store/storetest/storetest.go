@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Status", testStatus},
 		{"BulkJobs", testBulkJobs},
 		{"StatusConcurrent", testStatusConcurrent},
+		{"OAuthClients", testOAuthClients}, {"OAuthCodes", testOAuthCodes}, {"OAuthRefreshAndGrants", testOAuthRefreshAndGrants},
 		{"LogAppend", testLogAppend}, {"LogConcurrentAppend", testLogConcurrentAppend}, {"LogCheckpoints", testLogCheckpoints},
 	}
 	for _, tc := range tests {

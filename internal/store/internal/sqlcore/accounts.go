@@ -63,6 +63,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, o store.Organization) er
 	n, err := s.w.Exec(ctx, `UPDATE organizations SET slug = ?, name = ?, url = ?, email = ?, description = ?,
 		image_url = ?, country = ?, did_method = ? WHERE id = ?`,
 		o.Slug, o.Name, o.URL, o.Email, o.Description, o.ImageURL, o.Country, string(o.DIDMethod), o.ID)
+	s.authChanged() // cached bearer tokens carry the organization
 	return expectOne(fmt.Sprintf("update organization %q", o.ID), n, err, s)
 }
 
@@ -149,6 +150,7 @@ func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
 // user; credentials stay and lose their learner link.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	n, err := s.w.Exec(ctx, `DELETE FROM users WHERE id = ?`, id)
+	s.authChanged() // the user's grants go with the user
 	return expectOne(fmt.Sprintf("delete user %q", id), n, err, s)
 }
 
@@ -200,12 +202,14 @@ func (s *Store) SetMembershipRole(ctx context.Context, orgID, userID string, rol
 		return err
 	}
 	n, err := s.w.Exec(ctx, `UPDATE memberships SET role = ? WHERE org_id = ? AND user_id = ?`, string(role), orgID, userID)
+	s.authChanged() // the user's grants are checked against the role
 	return expectOne(op, n, err, s)
 }
 
 // RemoveMembership implements store.Store.
 func (s *Store) RemoveMembership(ctx context.Context, orgID, userID string) error {
 	n, err := s.w.Exec(ctx, `DELETE FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, userID)
+	s.authChanged()
 	return expectOne(fmt.Sprintf("remove member %q from %q", userID, orgID), n, err, s)
 }
 

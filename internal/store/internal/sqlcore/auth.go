@@ -84,7 +84,8 @@ const clientCols = `client_id, secret_hash, org_id, name, scopes, created_at`
 func scanClient(r Row) (store.APIClient, error) {
 	var c store.APIClient
 	var scopes string
-	err := r.Scan(&c.ClientID, &c.SecretHash, &c.OrgID, &c.Name, &scopes, ts(&c.CreatedAt))
+	// org_id is NULL for dynamically registered clients (see oauth.go).
+	err := r.Scan(&c.ClientID, &c.SecretHash, strDest{&c.OrgID}, &c.Name, &scopes, ts(&c.CreatedAt))
 	c.Scopes = splitScopes(scopes)
 	return c, err
 }
@@ -130,15 +131,17 @@ func (s *Store) ListAPIClients(ctx context.Context, orgID string) ([]store.APICl
 // DeleteAPIClient implements store.Store; the client's tokens go with it.
 func (s *Store) DeleteAPIClient(ctx context.Context, clientID string) error {
 	n, err := s.w.Exec(ctx, `DELETE FROM api_clients WHERE client_id = ?`, clientID)
+	s.authChanged()
 	return expectOne(fmt.Sprintf("delete API client %q", clientID), n, err, s)
 }
 
-const tokenCols = `hash, client_id, scopes, created_at, expires_at`
+const tokenCols = `hash, client_id, scopes, created_at, expires_at, org_id, user_id, grant_id`
 
 func scanToken(r Row) (store.AccessToken, error) {
 	var t store.AccessToken
 	var scopes string
-	err := r.Scan(&t.Hash, &t.ClientID, &scopes, ts(&t.CreatedAt), ts(&t.ExpiresAt))
+	err := r.Scan(&t.Hash, &t.ClientID, &scopes, ts(&t.CreatedAt), ts(&t.ExpiresAt),
+		strDest{&t.OrgID}, strDest{&t.UserID}, strDest{&t.GrantID})
 	t.Scopes = splitScopes(scopes)
 	return t, err
 }
@@ -159,8 +162,8 @@ func (s *Store) CreateAccessToken(ctx context.Context, t store.AccessToken) (sto
 		t.CreatedAt = now()
 	}
 	t.CreatedAt, t.ExpiresAt = norm(t.CreatedAt), norm(t.ExpiresAt)
-	_, err := s.w.Exec(ctx, `INSERT INTO access_tokens (`+tokenCols+`) VALUES (?, ?, ?, ?, ?)`,
-		t.Hash, t.ClientID, strings.Join(t.Scopes, " "), t.CreatedAt, t.ExpiresAt)
+	_, err := s.w.Exec(ctx, `INSERT INTO access_tokens (`+tokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.Hash, t.ClientID, strings.Join(t.Scopes, " "), t.CreatedAt, t.ExpiresAt, nstr(t.OrgID), nstr(t.UserID), nstr(t.GrantID))
 	if err != nil {
 		return store.AccessToken{}, s.fail(op, err)
 	}
@@ -176,6 +179,7 @@ func (s *Store) AccessToken(ctx context.Context, hash []byte) (store.AccessToken
 // DeleteAccessToken implements store.Store (revocation).
 func (s *Store) DeleteAccessToken(ctx context.Context, hash []byte) error {
 	n, err := s.w.Exec(ctx, `DELETE FROM access_tokens WHERE hash = ?`, hash)
+	s.authChanged()
 	return expectOne("delete access token", n, err, s)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/microcred/microcred/internal/store"
@@ -16,10 +17,30 @@ type Store struct {
 	r, w  Conn
 	tx    Tx  // nil outside a transaction
 	depth int // savepoint nesting depth inside tx
+	// epoch counts this process's changes that can invalidate a bearer
+	// token (see store.AuthEpoch); shared by every Store derived from New.
+	epoch *atomic.Uint64
+	// authDirty is set inside a transaction that made such a change, so
+	// that the epoch moves again once the change is committed and a
+	// cache cannot keep what it re-read before the commit.
+	authDirty *atomic.Bool
 }
 
 // New returns a Store over b.
-func New(b Backend) *Store { return &Store{b: b, r: b.Read(), w: b.Write()} }
+func New(b Backend) *Store {
+	return &Store{b: b, r: b.Read(), w: b.Write(), epoch: new(atomic.Uint64)}
+}
+
+// AuthEpoch implements store.AuthEpoch.
+func (s *Store) AuthEpoch() uint64 { return s.epoch.Load() }
+
+// authChanged records a change that can invalidate bearer tokens.
+func (s *Store) authChanged() {
+	s.epoch.Add(1)
+	if s.authDirty != nil {
+		s.authDirty.Store(true)
+	}
+}
 
 var _ store.Store = (*Store)(nil)
 
@@ -55,7 +76,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(store.Store) error) (err err
 	if err != nil {
 		return s.fail("begin transaction", err)
 	}
-	inner := &Store{b: s.b, r: tx, w: tx, tx: tx}
+	inner := &Store{b: s.b, r: tx, w: tx, tx: tx, epoch: s.epoch, authDirty: new(atomic.Bool)}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback(context.WithoutCancel(ctx))
@@ -71,6 +92,9 @@ func (s *Store) WithTx(ctx context.Context, fn func(store.Store) error) (err err
 	if err := tx.Commit(ctx); err != nil {
 		return s.fail("commit", err)
 	}
+	if inner.authDirty.Load() {
+		s.epoch.Add(1)
+	}
 	return nil
 }
 
@@ -79,7 +103,7 @@ func (s *Store) savepoint(ctx context.Context, fn func(store.Store) error) error
 	if _, err := s.tx.Exec(ctx, "SAVEPOINT "+name); err != nil {
 		return s.fail("savepoint", err)
 	}
-	inner := &Store{b: s.b, r: s.tx, w: s.tx, tx: s.tx, depth: s.depth + 1}
+	inner := &Store{b: s.b, r: s.tx, w: s.tx, tx: s.tx, depth: s.depth + 1, epoch: s.epoch, authDirty: s.authDirty}
 	undo := func() error {
 		if _, err := s.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 			return err
