@@ -374,7 +374,7 @@ func writeCredentials(ctx context.Context, tx store.Store, items []*writeItem) e
 		w, c := it.cred, it.stored
 		for _, a := range w.status {
 			statuses = append(statuses, store.CredentialStatus{CredentialID: c.ID, OrgID: c.OrgID,
-				Purpose: a.Purpose, List: a.List, Index: a.Index})
+				Purpose: a.Purpose, List: a.List, Index: a.Index, Seq: a.Seq})
 			statusOwner = append(statusOwner, i)
 		}
 		if w.mail != nil {

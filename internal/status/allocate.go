@@ -17,6 +17,7 @@ type Assignment struct {
 	Purpose string
 	List    int
 	Index   int
+	Seq     int // the slot's sequence number, from which Index is derived
 }
 
 // Allocator hands out list indexes for new credentials. Uniqueness comes
@@ -44,7 +45,7 @@ func (a *Allocator) Allocate(ctx context.Context, orgID string) ([]Assignment, e
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Assignment{Purpose: p, List: slot.List, Index: Permute(slot.Key, slot.Size, slot.Seq)})
+		out = append(out, Assignment{Purpose: p, List: slot.List, Index: Permute(slot.Key, slot.Size, slot.Seq), Seq: slot.Seq})
 	}
 	return out, nil
 }
@@ -86,7 +87,7 @@ func (a *Allocator) next(ctx context.Context, orgID, purpose string) (store.Stat
 func Record(ctx context.Context, tx store.Store, orgID, credentialID string, as []Assignment) error {
 	for _, a := range as {
 		if err := tx.InsertCredentialStatus(ctx, store.CredentialStatus{CredentialID: credentialID, OrgID: orgID,
-			Purpose: a.Purpose, List: a.List, Index: a.Index}); err != nil {
+			Purpose: a.Purpose, List: a.List, Index: a.Index, Seq: a.Seq}); err != nil {
 			return fmt.Errorf("status: record %s index: %w", a.Purpose, err)
 		}
 	}

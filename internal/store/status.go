@@ -47,8 +47,16 @@ type CredentialStatus struct {
 	Purpose      string
 	List         int
 	Index        int
-	Set          bool
-	ChangedAt    *time.Time // when Set last changed; nil if never
+	// Seq is the sequence number of the slot (StatusSlot.Seq) that Index
+	// was derived from. The store keeps it unique per list: that is the
+	// database's guarantee that no slot, and so no index, is handed out
+	// twice. (Indexes are random-looking by design; a unique index on them
+	// would cost a random page write per entry, while sequence numbers
+	// arrive in order.) Entries recorded before sequence numbers were
+	// stored read back -1.
+	Seq       int
+	Set       bool
+	ChangedAt *time.Time // when Set last changed; nil if never
 }
 
 // StatusStore keeps Bitstring Status Lists and the entries credentials

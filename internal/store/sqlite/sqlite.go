@@ -31,6 +31,14 @@ func init() {
 // Open opens (creating if needed) the SQLite database file at path. It does
 // not migrate; call Migrate.
 func Open(ctx context.Context, path string) (store.Store, error) {
+	b, err := openBackend(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return sqlcore.New(b), nil
+}
+
+func openBackend(ctx context.Context, path string) (*backend, error) {
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, ":memory:") {
 		return nil, fmt.Errorf("sqlite: open %q: need a file path without '?' or '#' (in-memory databases cannot be shared by the two pools)", path)
 	}
@@ -99,7 +107,7 @@ func Open(ctx context.Context, path string) (store.Store, error) {
 	c.SetMaxOpenConns(1)
 	b := &backend{path: path, r: r, w: w, ckpt: c, stop: make(chan struct{}), done: make(chan struct{})}
 	go b.checkpointer(checkpointInterval)
-	return sqlcore.New(b), nil
+	return b, nil
 }
 
 // checkpointInterval is how often the background checkpointer runs: often

@@ -65,7 +65,7 @@ func BatchWrites(t *testing.T, s store.Store) {
 		}
 		var css []store.CredentialStatus
 		for i, sl := range slots {
-			css = append(css, store.CredentialStatus{CredentialID: cs[i*2].ID, OrgID: f.org.ID, Purpose: sl.Purpose, List: sl.List, Index: sl.Seq})
+			css = append(css, store.CredentialStatus{CredentialID: cs[i*2].ID, OrgID: f.org.ID, Purpose: sl.Purpose, List: sl.List, Index: sl.Seq, Seq: sl.Seq})
 		}
 		if err := bw.InsertCredentialStatuses(ctx, css); err != nil {
 			return err
@@ -134,8 +134,8 @@ func BatchWrites(t *testing.T, s store.Store) {
 	}
 	err := withBatch(func(bw store.BatchWriter) error {
 		return bw.InsertCredentialStatuses(ctx, []store.CredentialStatus{
-			{CredentialID: cs[4].ID, OrgID: f.org.ID, Purpose: store.PurposeRevocation, List: 0, Index: 5},
-			{CredentialID: cs[5].ID, OrgID: f.org.ID, Purpose: store.PurposeRevocation, List: 0, Index: 64},
+			{CredentialID: cs[4].ID, OrgID: f.org.ID, Purpose: store.PurposeRevocation, List: 0, Index: 5, Seq: 5},
+			{CredentialID: cs[5].ID, OrgID: f.org.ID, Purpose: store.PurposeRevocation, List: 0, Index: 64, Seq: 6},
 		})
 	})
 	var re *store.RowError

@@ -52,27 +52,31 @@ func testStatus(t *testing.T, s store.Store) {
 	wantErr(t, "reserve for an unknown organization", err, store.ErrConflict)
 
 	// Entries.
-	cs := store.CredentialStatus{CredentialID: "urn:uuid:c1", OrgID: f.org.ID, Purpose: store.PurposeRevocation, List: 0, Index: 9}
+	cs := store.CredentialStatus{CredentialID: "urn:uuid:c1", OrgID: f.org.ID, Purpose: store.PurposeRevocation, List: 0, Index: 9, Seq: 0}
 	need(t, s.InsertCredentialStatus(ctx, cs))
 	dup := cs
-	dup.CredentialID = "urn:uuid:c2"
-	wantErr(t, "same index twice", s.InsertCredentialStatus(ctx, dup), store.ErrConflict)
+	dup.CredentialID, dup.Index = "urn:uuid:c2", 10
+	wantErr(t, "same slot twice", s.InsertCredentialStatus(ctx, dup), store.ErrConflict)
 	dup = cs
-	dup.Index = 3
+	dup.Index, dup.Seq = 3, 1
 	wantErr(t, "same credential and purpose twice", s.InsertCredentialStatus(ctx, dup), store.ErrConflict)
 	dup.Index = 16
 	dup.CredentialID = "urn:uuid:c3"
 	wantErr(t, "index outside the list", s.InsertCredentialStatus(ctx, dup), store.ErrInvalid)
-	dup.Index, dup.List = 1, 7
+	dup.Index, dup.Seq = 1, 16
+	wantErr(t, "sequence number outside the list", s.InsertCredentialStatus(ctx, dup), store.ErrInvalid)
+	dup.Seq = -1
+	wantErr(t, "negative sequence number", s.InsertCredentialStatus(ctx, dup), store.ErrInvalid)
+	dup.Seq, dup.List = 1, 7
 	wantErr(t, "unknown list", s.InsertCredentialStatus(ctx, dup), store.ErrNotFound)
 	need(t, s.InsertCredentialStatus(ctx, store.CredentialStatus{CredentialID: "urn:uuid:c1", OrgID: f.org.ID,
-		Purpose: store.PurposeSuspension, List: 0, Index: 0}))
+		Purpose: store.PurposeSuspension, List: 0, Index: 0, Seq: 0}))
 	need(t, s.InsertCredentialStatus(ctx, store.CredentialStatus{CredentialID: "urn:uuid:c4", OrgID: f.org.ID,
-		Purpose: store.PurposeRevocation, List: 0, Index: 8}))
+		Purpose: store.PurposeRevocation, List: 0, Index: 8, Seq: 2}))
 
 	sts := try(s.CredentialStatuses(ctx, "urn:uuid:c1")).must(t)
 	if len(sts) != 2 || sts[0].Purpose != store.PurposeRevocation || sts[1].Purpose != store.PurposeSuspension ||
-		sts[0].Index != 9 || sts[0].Set || sts[0].ChangedAt != nil {
+		sts[0].Index != 9 || sts[0].Seq != 0 || sts[0].Set || sts[0].ChangedAt != nil {
 		t.Fatalf("CredentialStatuses = %+v", sts)
 	}
 	if none := try(s.CredentialStatuses(ctx, "urn:uuid:nobody")).must(t); len(none) != 0 {
@@ -242,7 +246,7 @@ func StatusConcurrent(t *testing.T, a, b store.Store) {
 	const entries = 40
 	for i := range entries {
 		need(t, a.InsertCredentialStatus(ctx, store.CredentialStatus{CredentialID: fmt.Sprintf("urn:uuid:conc-%d", i),
-			OrgID: f.org.ID, Purpose: store.PurposeRevocation, List: 0, Index: i}))
+			OrgID: f.org.ID, Purpose: store.PurposeRevocation, List: 0, Index: i, Seq: i}))
 	}
 	for i := range entries {
 		s := a

@@ -102,29 +102,19 @@ func (s *Store) createStatusList(ctx context.Context, orgID, purpose string, lis
 
 // InsertCredentialStatus implements store.Store.
 func (s *Store) InsertCredentialStatus(ctx context.Context, cs store.CredentialStatus) error {
-	op := fmt.Sprintf("insert %s status of %q", cs.Purpose, cs.CredentialID)
-	if cs.CredentialID == "" || !store.ValidPurpose(cs.Purpose) || cs.Index < 0 || cs.List < 0 {
-		return &store.Error{Kind: store.ErrInvalid, Op: "store: " + op, Err: errors.New("need a credential id, a known purpose and a non-negative list and index")}
+	err := s.InsertCredentialStatuses(ctx, []store.CredentialStatus{cs})
+	var re *store.RowError
+	if errors.As(err, &re) {
+		return re.Err
 	}
-	var size int
-	err := s.w.QueryRow(ctx, `SELECT size FROM status_lists WHERE org_id = ? AND purpose = ? AND list = ?`,
-		cs.OrgID, cs.Purpose, cs.List).Scan(&size)
-	if err != nil {
-		return s.fail(op+": list", err)
-	}
-	if cs.Index >= size {
-		return &store.Error{Kind: store.ErrInvalid, Op: "store: " + op, Err: fmt.Errorf("index %d is outside the list of %d entries", cs.Index, size)}
-	}
-	_, err = s.w.Exec(ctx, `INSERT INTO credential_status (credential_id, org_id, purpose, list, idx, is_set, changed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, cs.CredentialID, cs.OrgID, cs.Purpose, cs.List, cs.Index, cs.Set, tsArg(cs.ChangedAt))
-	return s.fail(op, err)
+	return err
 }
 
-const credentialStatusCols = `credential_id, org_id, purpose, list, idx, is_set, changed_at`
+const credentialStatusCols = `credential_id, org_id, purpose, list, idx, COALESCE(seq, -1), is_set, changed_at`
 
 func scanCredentialStatus(r Row) (store.CredentialStatus, error) {
 	var c store.CredentialStatus
-	err := r.Scan(&c.CredentialID, &c.OrgID, &c.Purpose, &c.List, &c.Index, &c.Set, tsOpt(&c.ChangedAt))
+	err := r.Scan(&c.CredentialID, &c.OrgID, &c.Purpose, &c.List, &c.Index, &c.Seq, &c.Set, tsOpt(&c.ChangedAt))
 	return c, err
 }
 
@@ -248,9 +238,9 @@ func (s *Store) InsertCredentialStatuses(ctx context.Context, css []store.Creden
 	}
 	sizes := make(map[listKey]int)
 	for i, cs := range css {
-		if cs.CredentialID == "" || !store.ValidPurpose(cs.Purpose) || cs.Index < 0 || cs.List < 0 {
+		if cs.CredentialID == "" || !store.ValidPurpose(cs.Purpose) || cs.Index < 0 || cs.List < 0 || cs.Seq < 0 {
 			return &store.RowError{Row: i, Err: &store.Error{Kind: store.ErrInvalid, Op: "store: " + op,
-				Err: errors.New("need a credential id, a known purpose and a non-negative list and index")}}
+				Err: errors.New("need a credential id, a known purpose and a non-negative list, index and sequence number")}}
 		}
 		k := listKey{cs.OrgID, cs.Purpose, cs.List}
 		if _, ok := sizes[k]; ok {
@@ -264,15 +254,15 @@ func (s *Store) InsertCredentialStatuses(ctx context.Context, css []store.Creden
 		}
 		sizes[k] = size
 	}
-	args := make([]any, 0, 7*len(css))
+	args := make([]any, 0, 8*len(css))
 	for i, cs := range css {
-		if size := sizes[listKey{cs.OrgID, cs.Purpose, cs.List}]; cs.Index >= size {
+		if size := sizes[listKey{cs.OrgID, cs.Purpose, cs.List}]; cs.Index >= size || cs.Seq >= size {
 			return &store.RowError{Row: i, Err: &store.Error{Kind: store.ErrInvalid, Op: "store: " + op,
-				Err: fmt.Errorf("index %d is outside the list of %d entries", cs.Index, size)}}
+				Err: fmt.Errorf("index %d or sequence number %d is outside the list of %d entries", cs.Index, cs.Seq, size)}}
 		}
-		args = append(args, cs.CredentialID, cs.OrgID, cs.Purpose, cs.List, cs.Index, cs.Set, tsArg(cs.ChangedAt))
+		args = append(args, cs.CredentialID, cs.OrgID, cs.Purpose, cs.List, cs.Index, cs.Seq, cs.Set, tsArg(cs.ChangedAt))
 	}
-	err := s.execRows(ctx, `INSERT INTO credential_status (credential_id, org_id, purpose, list, idx, is_set, changed_at) VALUES `,
-		"", 7, args)
+	err := s.execRows(ctx, `INSERT INTO credential_status (credential_id, org_id, purpose, list, idx, seq, is_set, changed_at) VALUES `,
+		"", 8, args)
 	return s.fail(op, err)
 }
