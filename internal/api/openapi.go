@@ -503,6 +503,8 @@ func baseSchemas() map[string]any {
 				"type":         map[string]any{"type": "string", "enum": []any{"DataIntegrityProof"}},
 				"cryptosuite":  map[string]any{"type": "string", "enum": []any{"eddsa-rdfc-2022", "eddsa-jcs-2022"}},
 				"credentialId": str("The id to give a credential that has none."),
+				"created": map[string]any{"type": "string", "format": "date-time",
+					"description": "The Data Integrity proof's creation time, in whole seconds; the time of signing when absent."},
 			},
 		},
 		"IssueCredentialResponse": map[string]any{

@@ -27,7 +27,8 @@ type issueOptions struct {
 	Type string `json:"type"`
 	// Cryptosuite is eddsa-rdfc-2022 (the default) or eddsa-jcs-2022.
 	Cryptosuite string `json:"cryptosuite"`
-	// Created is refused: proofs are dated when they are made.
+	// Created dates the proof (RFC 3339, whole seconds); absent means the
+	// time of signing.
 	Created *string `json:"created"`
 	// CredentialID is the id to give a credential that has none.
 	CredentialID string `json:"credentialId"`
@@ -73,10 +74,17 @@ func (a *API) issueCredential(w http.ResponseWriter, r *http.Request, c *caller)
 			return fieldError("options.credentialId", "differs from credential.id")
 		}
 	}
-	cred, err := a.issuer.IssueDocument(r.Context(), c.org.ID, doc, format, c.client.ClientID)
+	created, err := opt.created()
+	if err != nil {
+		return err
+	}
+	cred, err := a.issuer.IssueDocument(r.Context(), c.org.ID, doc, issue.DocumentOptions{Format: format, Created: created, Actor: c.client.ClientID})
 	if err != nil {
 		var fe issue.FieldErrors
 		if errors.As(err, &fe) {
+			if len(fe) == 1 && fe[0].Field == "options.created" {
+				return fieldError(fe[0].Field, fe[0].Problem)
+			}
 			return unprocessable("the credential was refused", prefixFields(fe, "credential")...)
 		}
 		return fmt.Errorf("issue document: %w", err)
@@ -85,20 +93,24 @@ func (a *API) issueCredential(w http.ResponseWriter, r *http.Request, c *caller)
 	return nil
 }
 
+// created parses options.created; zero when absent.
+func (o issueOptions) created() (time.Time, error) {
+	if o.Created == nil {
+		return time.Time{}, nil
+	}
+	// An XML Schema dateTimeStamp: RFC 3339 with a time zone.
+	t, err := time.Parse(time.RFC3339Nano, *o.Created)
+	if err != nil {
+		return time.Time{}, fieldError("options.created", "must be an RFC 3339 date-time with a time zone, such as 2026-01-31T09:00:00Z")
+	}
+	return t, nil
+}
+
 // format maps the proof options to a store format.
 func (o issueOptions) format() (store.Format, error) {
 	switch {
 	case o.MandatoryPointers != nil:
 		return "", fieldError("options.mandatoryPointers", "not supported: this issuer makes no selective-disclosure proofs")
-	case o.Created != nil:
-		// The options are checked as the VC-API defines them (an XML Schema
-		// dateTimeStamp, which is RFC 3339 with a time zone), so a client
-		// learns what is wrong with its value before it learns that the
-		// issuance service signs with the time of signing only.
-		if _, err := time.Parse(time.RFC3339Nano, *o.Created); err != nil {
-			return "", fieldError("options.created", "must be an RFC 3339 date-time with a time zone, such as 2026-01-31T09:00:00Z")
-		}
-		return "", fieldError("options.created", "not supported: proofs are dated when they are created")
 	case o.Type != "" && o.Type != "DataIntegrityProof":
 		return "", fieldError("options.type", "not supported: only DataIntegrityProof")
 	}

@@ -40,13 +40,33 @@ const ExternalAchievementSlug = "vc-api-credentials"
 // version it names, if it exists); any other under the organization's
 // ExternalAchievementSlug entry. The write shares transactions with
 // concurrent issuance (see batchWriter).
-func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[string]any, format store.Format, actor string) (store.Credential, error) {
+// DocumentOptions are the options of IssueDocument.
+type DocumentOptions struct {
+	// Format is the securing mechanism; "" means ldp-rdfc.
+	Format store.Format
+	// Created, when set, is the Data Integrity proof's creation time (the
+	// VC-API option "created"); it must be whole seconds, the precision
+	// proofs are written in. Zero means the time of signing.
+	Created time.Time
+	Actor   string // user id or API client id, for the audit log
+}
+
+func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[string]any, opt DocumentOptions) (store.Credential, error) {
 	s.init()
+	format, actor := opt.Format, opt.Actor
 	if format == "" {
 		format = store.FormatLDPRDFC
 	}
 	if !format.Valid() {
 		return store.Credential{}, FieldErrors{{Field: "options.format", Problem: "must be ldp-rdfc, ldp-jcs or jwt"}}
+	}
+	created := opt.Created
+	switch {
+	case created.IsZero():
+	case format == store.FormatJWT:
+		return store.Credential{}, FieldErrors{{Field: "options.created", Problem: "applies to Data Integrity proofs only, not to JWT"}}
+	case created.Nanosecond() != 0:
+		return store.Credential{}, FieldErrors{{Field: "options.created", Problem: "must be whole seconds, the precision proofs are dated in"}}
 	}
 	if doc == nil {
 		return store.Credential{}, FieldErrors{{Field: "credential", Problem: "is required"}}
@@ -142,7 +162,10 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 		}
 		doc["credentialStatus"] = s.Status.Entries(org.Slug, assigned)
 	}
-	if c.Document, err = sign(doc, kp, format, now, nil); err != nil {
+	if created.IsZero() {
+		created = now
+	}
+	if c.Document, err = sign(doc, kp, format, created, nil); err != nil {
 		if errors.Is(err, proof.ErrCanonicalize) {
 			return store.Credential{}, FieldErrors{{Field: "credential", Problem: err.Error()}}
 		}

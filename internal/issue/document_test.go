@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/proof"
@@ -74,7 +75,7 @@ func TestIssueDocument(t *testing.T) {
 			}
 			for _, tt := range tests {
 				t.Run(string(method)+"/"+tt.name, func(t *testing.T) {
-					c, err := f.svc.IssueDocument(ctx, f.org.ID, tt.doc(), tt.format, "client-1")
+					c, err := f.svc.IssueDocument(ctx, f.org.ID, tt.doc(), issue.DocumentOptions{Format: tt.format, Actor: "client-1"})
 					if tt.fields != nil {
 						var fe issue.FieldErrors
 						if !errors.As(err, &fe) {
@@ -147,7 +148,7 @@ func TestIssueDocumentCatalogAchievement(t *testing.T) {
 		}
 		delete(doc, "proof")
 		delete(doc, "id")
-		got, err := f.svc.IssueDocument(ctx, f.org.ID, doc, store.FormatLDPRDFC, "client-1")
+		got, err := f.svc.IssueDocument(ctx, f.org.ID, doc, issue.DocumentOptions{Format: store.FormatLDPRDFC, Actor: "client-1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,10 +159,44 @@ func TestIssueDocumentCatalogAchievement(t *testing.T) {
 		// The same id twice is a field error, not a second credential.
 		delete(doc, "proof")
 		doc["id"] = got.ID
-		if _, err := f.svc.IssueDocument(ctx, f.org.ID, doc, store.FormatLDPRDFC, "client-1"); err == nil {
+		if _, err := f.svc.IssueDocument(ctx, f.org.ID, doc, issue.DocumentOptions{Format: store.FormatLDPRDFC, Actor: "client-1"}); err == nil {
 			t.Error("duplicate id accepted")
 		} else if fe := (issue.FieldErrors{}); !errors.As(err, &fe) || fe[0].Field != "credential.id" {
 			t.Errorf("duplicate id: %v", err)
+		}
+	})
+}
+
+// TestIssueDocumentCreated: options.created dates the proof; sub-second
+// times and JWTs are refused with the field named.
+func TestIssueDocumentCreated(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, store.DIDKey)
+		doc := func() map[string]any {
+			return map[string]any{"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "type": []any{"VerifiableCredential"},
+				"credentialSubject": map[string]any{"id": "did:example:1"}}
+		}
+		created := time.Date(2026, 1, 31, 9, 0, 0, 0, time.FixedZone("CET", 3600))
+		c, err := f.svc.IssueDocument(ctx, f.org.ID, doc(), issue.DocumentOptions{Created: created})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Proof struct{ Created string } `json:"proof"`
+		}
+		if err := json.Unmarshal([]byte(c.Document), &got); err != nil || got.Proof.Created != "2026-01-31T08:00:00Z" {
+			t.Fatalf("proof created %q (%v); want 2026-01-31T08:00:00Z", got.Proof.Created, err)
+		}
+		mustVerify(t, f.svc, c.Document)
+		for name, opt := range map[string]issue.DocumentOptions{
+			"fractional seconds": {Created: created.Add(500 * time.Millisecond)},
+			"jwt":                {Created: created, Format: store.FormatJWT},
+		} {
+			_, err := f.svc.IssueDocument(ctx, f.org.ID, doc(), opt)
+			if fe := (issue.FieldErrors{}); !errors.As(err, &fe) || fe[0].Field != "options.created" {
+				t.Errorf("%s: %v; want a field error for options.created", name, err)
+			}
 		}
 	})
 }

@@ -91,7 +91,7 @@ func TestIssuedCredentialStatus(t *testing.T) {
 		d, err := f.svc.IssueDocument(ctx, f.org.ID, map[string]any{
 			"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "type": []any{"VerifiableCredential"},
 			"credentialSubject": map[string]any{"id": "did:example:1"},
-		}, store.FormatJWT, "")
+		}, issue.DocumentOptions{Format: store.FormatJWT})
 		if err != nil {
 			t.Fatal(err)
 		}
