@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/microcred/microcred/internal/store"
 )
@@ -29,8 +30,9 @@ type Allocator struct {
 	ListSize  int // entries of new lists; 0 means DefaultListSize
 	BlockSize int // slots reserved at a time; 0 means DefaultBlockSize
 
-	mu     sync.Mutex
-	blocks map[blockKey][]store.StatusSlot
+	mu        sync.Mutex
+	blocks    map[blockKey][]store.StatusSlot
+	refilling map[blockKey]bool // a background reservation is running
 }
 
 type blockKey struct{ org, purpose string }
@@ -52,9 +54,22 @@ func (a *Allocator) Allocate(ctx context.Context, orgID string) ([]Assignment, e
 
 func (a *Allocator) next(ctx context.Context, orgID, purpose string) (store.StatusSlot, error) {
 	k := blockKey{orgID, purpose}
+	size, block := a.sizes()
 	a.mu.Lock()
 	if b := a.blocks[k]; len(b) > 0 {
 		a.blocks[k] = b[1:]
+		// Reserve the next block before this one runs out: a reservation
+		// is a write transaction, and an issuance that waited for it would
+		// wait behind every batch queued for the database's writer
+		// (measured: the slowest 1% of HTTP issuances took about twice as
+		// long when they reserved inline).
+		if len(b)-1 <= block/4 && !a.refilling[k] {
+			if a.refilling == nil {
+				a.refilling = map[blockKey]bool{}
+			}
+			a.refilling[k] = true
+			go a.refill(k, size, block)
+		}
 		a.mu.Unlock()
 		return b[0], nil
 	}
@@ -62,13 +77,6 @@ func (a *Allocator) next(ctx context.Context, orgID, purpose string) (store.Stat
 	// Reserve outside the lock: a slow database must not stall other
 	// organizations. Two goroutines may both reserve; the spare block is
 	// kept, never lost.
-	size, block := a.ListSize, a.BlockSize
-	if size <= 0 {
-		size = DefaultListSize
-	}
-	if block <= 0 {
-		block = DefaultBlockSize
-	}
 	slots, err := a.Store.ReserveStatusSlots(ctx, orgID, purpose, block, size)
 	if err != nil {
 		return store.StatusSlot{}, fmt.Errorf("status: allocate %s index: %w", purpose, err)
@@ -80,6 +88,39 @@ func (a *Allocator) next(ctx context.Context, orgID, purpose string) (store.Stat
 	}
 	a.blocks[k] = append(a.blocks[k], slots[1:]...)
 	return slots[0], nil
+}
+
+// refill reserves a block in the background (see next). A failure is not
+// reported: the next allocation that finds no slot reserves inline and
+// returns the error to its caller.
+func (a *Allocator) refill(k blockKey, size, block int) {
+	ctx, cancel := context.WithTimeout(context.Background(), refillTimeout)
+	defer cancel()
+	slots, err := a.Store.ReserveStatusSlots(ctx, k.org, k.purpose, block, size)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.refilling, k)
+	if err != nil {
+		return
+	}
+	if a.blocks == nil {
+		a.blocks = map[blockKey][]store.StatusSlot{}
+	}
+	a.blocks[k] = append(a.blocks[k], slots...)
+}
+
+// refillTimeout bounds a background reservation.
+const refillTimeout = 30 * time.Second
+
+func (a *Allocator) sizes() (size, block int) {
+	size, block = a.ListSize, a.BlockSize
+	if size <= 0 {
+		size = DefaultListSize
+	}
+	if block <= 0 {
+		block = DefaultBlockSize
+	}
+	return size, block
 }
 
 // Record stores a credential's assignments through tx, normally the
