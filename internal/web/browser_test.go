@@ -15,7 +15,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/microcred/microcred/internal/auth"
+	"github.com/microcred/microcred/internal/bulk"
 	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/web"
 )
@@ -56,10 +58,36 @@ func artifactsDir(t *testing.T) string {
 	}
 }
 
-// TestBrowserIssueFlow drives a real headless Chromium through the whole
-// issuer journey: sign in, create an achievement, issue a credential, open
-// its public page as an anonymous visitor and see it verified.
-func TestBrowserIssueFlow(t *testing.T) {
+// browserEnv is a real server on a loopback port over a fresh SQLite
+// database, with one organization (Harbour College, slug harbour) and its
+// owner, and a headless Chromium to drive it.
+type browserEnv struct {
+	t     *testing.T
+	base  string
+	store store.Store
+	svc   *issue.Service
+	org   store.Organization
+	owner store.User
+	// ctx is the browser tab. It has no deadline, since a deadline on the
+	// first run would bound the browser's life; each step bounds its own.
+	ctx   context.Context
+	shots string
+}
+
+// browserOptions adjust the server of a browserEnv.
+type browserOptions struct {
+	// issuerStore, when set, wraps the store the issuance service writes
+	// through (the handlers keep the store itself).
+	issuerStore func(store.Store) store.Store
+	// bulkWorkers, when positive, runs bulk jobs with that many workers
+	// instead of the default.
+	bulkWorkers int
+}
+
+// requireChromium returns the browser to drive, skipping the test when
+// there is none (outside CI) or in -short mode.
+func requireChromium(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
@@ -70,6 +98,14 @@ func TestBrowserIssueFlow(t *testing.T) {
 		}
 		t.Skip("no Chromium found: install the Debian package chromium or set MICROCRED_CHROMIUM to run the browser test")
 	}
+	return browser
+}
+
+// newBrowserEnv starts the server, seeds the organization and its owner
+// and starts the browser; everything stops when the test ends.
+func newBrowserEnv(t *testing.T, opt browserOptions) *browserEnv {
+	t.Helper()
+	browser := requireChromium(t)
 	shots := artifactsDir(t)
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
@@ -80,14 +116,26 @@ func TestBrowserIssueFlow(t *testing.T) {
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	st := openStore(t)
-	svc := newService(t, st, base)
-	h, err := web.New(web.Config{Store: st, Issuer: svc, BaseURL: base, Logger: testLogger(t)})
+	issuerStore := st
+	if opt.issuerStore != nil {
+		issuerStore = opt.issuerStore(st)
+	}
+	svc := newService(t, issuerStore, base)
+	cfg := web.Config{Store: st, Issuer: svc, BaseURL: base, Logger: testLogger(t), BulkDir: t.TempDir()}
+	if opt.bulkWorkers > 0 {
+		m := &bulk.Manager{Runner: &bulk.Runner{Store: st, Issuer: svc, Workers: opt.bulkWorkers}, Logger: testLogger(t)}
+		// Registered after the store's cleanup, so it runs before it: the
+		// jobs stop before the database closes.
+		t.Cleanup(m.Close)
+		cfg.Bulk = m
+	}
+	h, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = h
 	srv.Start()
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 
 	ctx := context.Background()
 	hash, err := auth.HashPassword(testPassword)
@@ -98,11 +146,11 @@ func TestBrowserIssueFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreateOrganization(ctx, store.Organization{Name: "Harbour College", Slug: "harbour", URL: "https://harbour.example.edu",
-		Email: "office@harbour.example.edu", Country: "NL"}, owner.ID, owner.ID); err != nil {
+	org, err := svc.CreateOrganization(ctx, store.Organization{Name: "Harbour College", Slug: "harbour", URL: "https://harbour.example.edu",
+		Email: "office@harbour.example.edu", Country: "NL"}, owner.ID, owner.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
-	escoURI, escoName := firstESCOSkill(t)
 
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(browser),
@@ -119,45 +167,89 @@ func TestBrowserIssueFlow(t *testing.T) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	// Start the browser with a context that has no deadline (a deadline on
-	// the first run would bound the browser's life), then bound each step.
+	t.Cleanup(cancelBrowser)
 	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start %s: %v", browser, err)
 	}
+	return &browserEnv{t: t, base: base, store: st, svc: svc, org: org, owner: owner, ctx: bctx, shots: shots}
+}
 
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 60*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("step %s: %v", name, err)
-		}
-		png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("step %s: screenshot: %v", name, err)
-		}
-		path := filepath.Join(shots, name+".png")
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s", path)
+// step runs actions in the browser, failing the test on an error, and
+// saves a full-page screenshot named name.png.
+func (b *browserEnv) step(name string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	b.do(name, actions...)
+	b.screenshot(name)
+}
+
+// do runs actions in the browser within a minute, failing the test on an
+// error.
+func (b *browserEnv) do(name string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	sctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		b.t.Fatalf("step %s: %v", name, err)
 	}
-	set := func(sel, value string) chromedp.Action[chromedp.Void] {
-		return chromedp.SetValue(chromedp.CSS(sel), value)
+}
+
+// screenshot saves a full-page screenshot of the tab as name.png.
+func (b *browserEnv) screenshot(name string) {
+	b.t.Helper()
+	sctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("step %s: screenshot: %v", name, err)
 	}
+	path := filepath.Join(b.shots, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot %s", path)
+}
+
+// signIn signs the owner in through the login form.
+func (b *browserEnv) signIn(shot string) {
+	b.t.Helper()
+	b.step(shot,
+		chromedp.Navigate(b.base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		setValue(`#email`, b.owner.Email),
+		setValue(`#password`, testPassword),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/admin/orgs/`+b.org.Slug+`"]`)),
+	)
+}
+
+// setValue sets the value of the form field sel.
+func setValue(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.SetValue(chromedp.CSS(sel), value)
+}
+
+// clearCookies drops the browser's cookies, so that the next page is seen
+// by an anonymous visitor.
+func clearCookies() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{})
+		return err
+	})
+}
+
+// TestBrowserIssueFlow drives a real headless Chromium through the whole
+// issuer journey: sign in, create an achievement, issue a credential, open
+// its public page as an anonymous visitor and see it verified.
+func TestBrowserIssueFlow(t *testing.T) {
+	b := newBrowserEnv(t, browserOptions{})
+	base, bctx := b.base, b.ctx
+	step, set := b.step, setValue
 	submit := chromedp.Click(chromedp.CSS(`main form button[type="submit"]`))
 
-	step("01-signed-in",
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#email`)),
-		set(`#email`, "owner@example.edu"),
-		set(`#password`, testPassword),
-		submit,
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/admin/orgs/harbour"]`)),
-	)
+	b.signIn("01-signed-in")
+
+	escoURI, escoName := firstESCOSkill(t)
 
 	const achName = "Applied Data Visualisation"
 	step("02-achievement-created",
@@ -210,10 +302,7 @@ func TestBrowserIssueFlow(t *testing.T) {
 
 	// The public page as an anonymous visitor: no cookies.
 	step("04-public-page-verified",
-		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			_, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{})
-			return err
-		}),
+		clearCookies(),
 		chromedp.Navigate(loc),
 		chromedp.WaitVisible(chromedp.CSS(`.verdict-title`)),
 	)

@@ -271,7 +271,9 @@ func (s *server) preview(ctx context.Context, d *bulkJobData) error {
 
 // bulkStart records the column mapping chosen on the form and starts the
 // job in the background. A job with problems is not started: the page
-// shows them again.
+// shows them again. With action=check it only records the mapping and
+// validates, so that a file whose columns needed mapping gets its preview
+// and validation report before anything is issued.
 func (s *server) bulkStart(w http.ResponseWriter, r *http.Request) {
 	oc := currentOrg(r)
 	j, ok := s.loadJob(w, r)
@@ -321,6 +323,11 @@ func (s *server) bulkStart(w http.ResponseWriter, r *http.Request) {
 		}
 		if !v.OK() {
 			s.setFlash(w, fmt.Sprintf("The file has %d problems; nothing was issued. Fix the file or the mapping and upload it again.", v.Problems))
+			seeOther(w, r, "/admin/orgs/"+oc.Org.Slug+"/bulk/"+j.ID)
+			return
+		}
+		if r.PostFormValue("action") == "check" {
+			s.setFlash(w, fmt.Sprintf("Mapping saved: %d rows, no problems. Check the preview, then start issuing.", v.Rows))
 			seeOther(w, r, "/admin/orgs/"+oc.Org.Slug+"/bulk/"+j.ID)
 			return
 		}

@@ -188,3 +188,36 @@ func TestBulkStartRefusesInvalidFile(t *testing.T) {
 		t.Errorf("state = %s, want pending", j.State)
 	}
 }
+
+// TestBulkCheckSavesMappingWithoutIssuing covers the check button of the
+// mapping form: the mapping is stored and the page then shows the preview
+// and the validation report under it, and nothing is issued.
+func TestBulkCheckSavesMappingWithoutIssuing(t *testing.T) {
+	e := bulkEnv(t)
+	before := e.countCredentials()
+	r := e.upload("owner", e.achievementID, "E-mail address,Full name\nann@city.example.edu,Ann\nben@city.example.edu,Ben\n")
+	if r.Code != http.StatusSeeOther {
+		t.Fatalf("upload: %d %s", r.Code, r.Body)
+	}
+	if page := e.do(request{method: http.MethodGet, path: r.Location, as: "owner"}).Body.String(); !strings.Contains(page, "no column for email and name") {
+		t.Error("the unmapped file's page does not name the missing columns")
+	}
+	form := url.Values{"column_0": {"E-mail address"}, "map_0": {"email"}, "column_1": {"Full name"}, "map_1": {"name"}, "action": {"check"}}
+	if rec := e.do(request{method: http.MethodPost, path: r.Location + "/start", form: form, as: "owner"}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("check: %d %s", rec.Code, rec.Body)
+	}
+	jobID := strings.TrimPrefix(r.Location, "/admin/orgs/city-uni/bulk/")
+	j, err := e.store.BulkJob(context.Background(), jobID)
+	if err != nil || j.State != store.BulkPending || j.Mapping != "e_mail_address=email\nfull_name=name" {
+		t.Fatalf("job after check = %+v, %v; want pending with the mapping", j, err)
+	}
+	if got := e.countCredentials(); got != before {
+		t.Errorf("checking issued %d credentials", got-before)
+	}
+	page := e.do(request{method: http.MethodGet, path: r.Location, as: "owner"}).Body.String()
+	for _, want := range []string{"2 rows, no problems.", `<option value="email" selected>`, `<option value="name" selected>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page after check lacks %q", want)
+		}
+	}
+}
