@@ -272,6 +272,7 @@ const (
 // issueRows is the pipeline: reader → rows → workers → results →
 // bookkeeping.
 func (r *Runner) issueRows(ctx context.Context, j store.BulkJob, o Options, done *bitset) (Summary, error) {
+	defer raiseGCPercent()()
 	start := time.Now()
 	prog := Progress{Job: j, AlreadyIssued: j.Done}
 	workers := r.Workers
