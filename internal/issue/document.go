@@ -165,7 +165,7 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 	if created.IsZero() {
 		created = now
 	}
-	if c.Document, err = sign(doc, kp, format, created, nil); err != nil {
+	if c.Document, _, err = sign(doc, kp, format, created, nil); err != nil {
 		if errors.Is(err, proof.ErrCanonicalize) {
 			return store.Credential{}, FieldErrors{{Field: "credential", Problem: err.Error()}}
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 	"unicode"
@@ -245,7 +246,7 @@ func (s *Service) issue(ctx context.Context, req Request, ach *store.Achievement
 		return store.Credential{}, false, fmt.Errorf("issue: %w", err)
 	}
 	doc["credentialStatus"] = s.Status.Entries(org.Slug, assigned)
-	secured, err := sign(doc, kp, format, now, tmpl)
+	secured, achAt, err := sign(doc, kp, format, now, tmpl)
 	if err != nil {
 		return store.Credential{}, false, err
 	}
@@ -263,6 +264,11 @@ func (s *Service) issue(ctx context.Context, req Request, ach *store.Achievement
 		ValidFrom:          validFrom.UTC().Truncate(time.Second),
 		Replaces:           req.Replaces,
 		IdempotencyKey:     req.IdempotencyKey,
+	}
+	if achAt >= 0 {
+		// The embedded achievement is the same bytes in every credential
+		// of the template; the store may keep it once.
+		c.SharedPart, c.SharedAt = tmpl.achString, achAt
 	}
 	if !req.ValidUntil.IsZero() {
 		t := req.ValidUntil.UTC().Truncate(time.Second)
@@ -506,37 +512,49 @@ func buildCredential(req Request, id string, issuer map[string]any, data *achiev
 // JSON document for Data Integrity, the compact JWS for JWT. tmpl, when not
 // nil, is the template doc was built from: its prepared parts spare
 // canonicalizing and encoding them again.
-func sign(doc map[string]any, kp *keys.KeyPair, format store.Format, created time.Time, tmpl *credTemplate) (string, error) {
+//
+// It also returns where the template's achievement starts in the stored
+// form (-1 when it is not there as prepared), for store.Credential's
+// SharedPart.
+func sign(doc map[string]any, kp *keys.KeyPair, format store.Format, created time.Time, tmpl *credTemplate) (string, int, error) {
 	var suite string
 	switch format {
 	case store.FormatJWT:
 		token, err := proof.SignJWT(doc, kp, "")
 		if err != nil {
-			return "", fmt.Errorf("issue: sign JWT: %w", err)
+			return "", -1, fmt.Errorf("issue: sign JWT: %w", err)
 		}
-		return token, nil
+		return token, -1, nil
 	case store.FormatLDPJCS:
 		suite = proof.SuiteJCS
 	case store.FormatLDPRDFC:
 		suite = proof.SuiteRDFC
 	default:
-		return "", fmt.Errorf("issue: unknown format %q", format)
+		return "", -1, fmt.Errorf("issue: unknown format %q", format)
 	}
 	opt := proof.Options{Suite: suite, Created: created}
+	var buf bytes.Buffer
+	achAt := -1
 	var raw func(map[string]any) []byte
 	if tmpl != nil {
-		opt.Template, raw = tmpl.canon, tmpl.raw
+		opt.Template = tmpl.canon
+		raw = func(m map[string]any) []byte {
+			b := tmpl.raw(m)
+			if b != nil && reflect.ValueOf(m).Pointer() == tmpl.achPtr {
+				achAt = buf.Len() // AppendJSON writes b here
+			}
+			return b
+		}
 	}
 	signed, err := proof.Sign(doc, kp, opt)
 	if err != nil {
-		return "", fmt.Errorf("issue: sign %s: %w", suite, err)
+		return "", -1, fmt.Errorf("issue: sign %s: %w", suite, err)
 	}
-	var buf bytes.Buffer
 	buf.Grow(8192)
 	if err := credential.AppendJSON(&buf, signed, raw); err != nil {
-		return "", fmt.Errorf("issue: encode credential: %w", err)
+		return "", -1, fmt.Errorf("issue: encode credential: %w", err)
 	}
-	return buf.String(), nil
+	return buf.String(), achAt, nil
 }
 
 // learnerMail is the notification a recipient gets.

@@ -74,6 +74,7 @@ type credTemplate struct {
 	canon                *jsonld.Template // nil when the parts could not be prepared
 	achPtr, profilePtr   uintptr
 	achJSON, profileJSON []byte
+	achString            string // achJSON, for store.Credential.SharedPart
 }
 
 // raw returns the prepared JSON of the template's parts (for
@@ -142,6 +143,7 @@ func newCredTemplate(data *achievementData, profile map[string]any) (*credTempla
 	if t.profileJSON, err = json.Marshal(profile); err != nil {
 		return nil, fmt.Errorf("encode profile: %w", err)
 	}
+	t.achString = string(t.achJSON)
 	canon, err := jsonld.NewTemplate(samples[0], profile, data.ob3)
 	if err != nil {
 		slog.Warn("issue: achievement cannot be prepared for fast canonicalization", "achievement", data.entry.Name, "err", err)

@@ -184,6 +184,14 @@ type Credential struct {
 	Private            bool   // hidden by the learner from public pages
 	Replaces           string // id of the credential this one renews, or ""
 	IdempotencyKey     string // unique per organization when set
+	// SharedPart, when set, is a stretch of Document that many credentials
+	// share byte for byte — the achievement they embed, several kilobytes
+	// of each one — starting at byte SharedAt. It is a hint for inserts: a
+	// store may keep the stretch once instead of in every row. Document is
+	// still the whole document, and reads return it whole; a hint that
+	// does not match Document is ignored. Reads leave both fields empty.
+	SharedPart string
+	SharedAt   int
 }
 
 // CredentialQuery filters credential listings. Zero fields do not filter.

@@ -3,8 +3,11 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/store/internal/sqlcore"
@@ -63,5 +66,45 @@ func TestUpgradeStatusSeq(t *testing.T) {
 	add.CredentialID, add.Index = "urn:uuid:again", 8
 	if err := st.InsertCredentialStatus(ctx, add); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("second entry for slot 3: %v; want ErrConflict", err)
+	}
+}
+
+// TestSharedPartStoredOnce: a credential inserted with a shared-part hint
+// keeps only the rest of its document in its row.
+func TestSharedPartStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	b, err := openBackend(ctx, filepath.Join(t.TempDir(), "microcred.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := sqlcore.New(b)
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	org, err := st.CreateOrganization(ctx, store.Organization{Slug: "parts", Name: "Parts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ach, err := st.CreateAchievement(ctx, store.Achievement{OrgID: org.ID}, store.AchievementVersion{Name: "A", Document: []byte(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := `{"name":"` + strings.Repeat("x", 4000) + `"}`
+	for i := range 3 {
+		head := fmt.Sprintf(`{"id":"urn:uuid:%d","achievement":`, i)
+		c := store.Credential{ID: fmt.Sprintf("urn:uuid:%d", i), OrgID: org.ID, AchievementID: ach.Achievement.ID, AchievementVersion: 1,
+			RecipientEmail: "l@example.org", Format: store.FormatLDPRDFC, Document: head + part + `}`, IssuedAt: time.Now(),
+			SharedPart: part, SharedAt: len(head)}
+		if _, _, err := st.InsertCredential(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows, parts, longest int
+	if err := b.w.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT document_part), max(length(document)) FROM credentials`).Scan(&rows, &parts, &longest); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 3 || parts != 1 || longest > 100 {
+		t.Fatalf("%d rows referring to %d parts, longest stored document %d bytes; want 3 rows, 1 part, short rests", rows, parts, longest)
 	}
 }

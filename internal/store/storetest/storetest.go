@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CatalogSearch", testCatalogSearch},
 		{"Credentials", testCredentials},
 		{"Idempotency", testIdempotency},
+		{"SharedParts", testSharedParts},
 		{"CredentialQueries", testCredentialQueries},
 		{"TxRollback", testTxRollback},
 		{"ConcurrentIssuance", testConcurrentIssuance},

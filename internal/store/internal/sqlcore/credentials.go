@@ -2,23 +2,74 @@ package sqlcore
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/microcred/microcred/internal/store"
 )
 
 const credentialCols = `id, org_id, achievement_id, achievement_version, learner_id, recipient_email, recipient_name,
-	format, document, issued_at, valid_from, valid_until, is_private, replaces, idempotency_key`
+	format, document, issued_at, valid_from, valid_until, is_private, replaces, idempotency_key, document_part_at,
+	(SELECT data FROM document_parts WHERE document_parts.id = credentials.document_part)`
 
 func scanCredential(r Row) (store.Credential, error) {
 	var c store.Credential
-	var format string
+	var format, part string
+	var at sql.NullInt64
 	err := r.Scan(&c.ID, &c.OrgID, &c.AchievementID, &c.AchievementVersion, strDest{&c.LearnerID}, &c.RecipientEmail,
 		&c.RecipientName, &format, &c.Document, ts(&c.IssuedAt), ts(&c.ValidFrom), tsOpt(&c.ValidUntil), &c.Private,
-		strDest{&c.Replaces}, strDest{&c.IdempotencyKey})
+		strDest{&c.Replaces}, strDest{&c.IdempotencyKey}, &at, strDest{&part})
 	c.Format = store.Format(format)
+	if err == nil && at.Valid {
+		if at.Int64 < 0 || at.Int64 > int64(len(c.Document)) {
+			return c, fmt.Errorf("credential %s: shared part at %d of a %d-byte remainder", c.ID, at.Int64, len(c.Document))
+		}
+		c.Document = c.Document[:at.Int64] + part + c.Document[at.Int64:]
+	}
 	return c, err
+}
+
+// minSharedPart is the shortest shared part worth a row of its own.
+const minSharedPart = 512
+
+// sharedParts collects the shared parts (store.Credential.SharedPart) of
+// the credentials one insert writes: each distinct part once, with its id,
+// the hex SHA-256 of its bytes (computed here, never taken from callers).
+type sharedParts map[string]string
+
+// split returns what to store for c: the document, without its shared part
+// when c has a valid hint, and the part's id and offset (nil otherwise).
+func (p sharedParts) split(c *store.Credential) (doc string, partID, at any) {
+	part, from := c.SharedPart, c.SharedAt
+	end := from + len(part)
+	if len(part) < minSharedPart || from < 0 || end > len(c.Document) || c.Document[from:end] != part ||
+		!utf8.RuneStart(c.Document[from]) || (end < len(c.Document) && !utf8.RuneStart(c.Document[end])) {
+		// The rest must stay valid UTF-8 (PostgreSQL text), so the part
+		// must not cut a character.
+		return c.Document, nil, nil
+	}
+	id, ok := p[part]
+	if !ok {
+		sum := sha256.Sum256([]byte(part))
+		id = hex.EncodeToString(sum[:])
+		p[part] = id
+	}
+	return c.Document[:from] + c.Document[end:], id, from
+}
+
+// insert stores the collected parts that are not stored yet. Parts are
+// immutable and never deleted: the id is their digest.
+func (p sharedParts) insert(ctx context.Context, s *Store) error {
+	for part, id := range p {
+		if _, err := s.w.Exec(ctx, `INSERT INTO document_parts (id, data) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, part); err != nil {
+			return s.fail("store shared document part", err)
+		}
+	}
+	return nil
 }
 
 // InsertCredential implements store.Store. The idempotency check is the
@@ -36,10 +87,13 @@ func (s *Store) InsertCredential(ctx context.Context, c store.Credential) (store
 	}
 	c.IssuedAt, c.ValidFrom, c.ValidUntil = norm(c.IssuedAt), norm(c.ValidFrom), normPtr(c.ValidUntil)
 	op := fmt.Sprintf("insert credential %q", c.ID)
-	insert := `INSERT INTO credentials (` + credentialInsertCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	args := []any{c.ID, c.OrgID, c.AchievementID, c.AchievementVersion, nstr(c.LearnerID), c.RecipientEmail,
-		store.EmailKey(c.RecipientEmail), c.RecipientName, string(c.Format), c.Document, c.IssuedAt, c.ValidFrom,
-		tsArg(c.ValidUntil), c.Private, nstr(c.Replaces), nstr(c.IdempotencyKey)}
+	insert := `INSERT INTO credentials (` + credentialInsertCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	parts := sharedParts{}
+	args := credentialArgs(nil, &c, parts)
+	c.SharedPart, c.SharedAt = "", 0
+	if err := parts.insert(ctx, s); err != nil {
+		return store.Credential{}, false, err
+	}
 	if c.IdempotencyKey == "" {
 		_, err := s.w.Exec(ctx, insert, args...)
 		if err != nil {
@@ -147,7 +201,19 @@ var _ store.BatchWriter = (*Store)(nil)
 // InsertCredentials write.
 const credentialInsertCols = `id, org_id, achievement_id, achievement_version, learner_id, recipient_email,
 	recipient_email_key, recipient_name, format, document, issued_at, valid_from, valid_until, is_private, replaces,
-	idempotency_key`
+	idempotency_key, document_part, document_part_at`
+
+// credentialInsertArgs is the number of credentialInsertCols.
+const credentialInsertArgs = 18
+
+// credentialArgs appends the values of credentialInsertCols for c to args,
+// collecting its shared part in parts.
+func credentialArgs(args []any, c *store.Credential, parts sharedParts) []any {
+	doc, partID, at := parts.split(c)
+	return append(args, c.ID, c.OrgID, c.AchievementID, c.AchievementVersion, nstr(c.LearnerID), c.RecipientEmail,
+		store.EmailKey(c.RecipientEmail), c.RecipientName, string(c.Format), doc, c.IssuedAt, c.ValidFrom,
+		tsArg(c.ValidUntil), c.Private, nstr(c.Replaces), nstr(c.IdempotencyKey), partID, at)
+}
 
 // LearnersByEmail implements store.BatchWriter with one query per
 // maxChunkRows addresses.
@@ -200,7 +266,8 @@ func (s *Store) InsertCredentials(ctx context.Context, cs []store.Credential) ([
 	sameAs := make([]int, len(cs)) // index+1 of the earlier row with the same key, 0 if none
 	ids := make(map[string]int, len(cs))
 	keys := make(map[[2]string]int)
-	args := make([]any, 0, 16*len(cs))
+	args := make([]any, 0, credentialInsertArgs*len(cs))
+	parts := sharedParts{}
 	for i, c := range cs {
 		if c.ValidFrom.IsZero() {
 			c.ValidFrom = c.IssuedAt
@@ -223,13 +290,15 @@ func (s *Store) InsertCredentials(ctx context.Context, cs []store.Credential) ([
 		ids[c.ID] = i
 		c.IssuedAt, c.ValidFrom, c.ValidUntil = norm(c.IssuedAt), norm(c.ValidFrom), normPtr(c.ValidUntil)
 		out[i].Stored = c
-		args = append(args, c.ID, c.OrgID, c.AchievementID, c.AchievementVersion, nstr(c.LearnerID), c.RecipientEmail,
-			store.EmailKey(c.RecipientEmail), c.RecipientName, string(c.Format), c.Document, c.IssuedAt, c.ValidFrom,
-			tsArg(c.ValidUntil), c.Private, nstr(c.Replaces), nstr(c.IdempotencyKey))
+		out[i].Stored.SharedPart, out[i].Stored.SharedAt = "", 0
+		args = credentialArgs(args, &c, parts)
+	}
+	if err := parts.insert(ctx, s); err != nil {
+		return nil, err
 	}
 	inserted := make(map[string]bool, len(ids))
 	err := s.queryRows(ctx, `INSERT INTO credentials (`+credentialInsertCols+`) VALUES `,
-		` ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id`, 16, args, func(r Row) error {
+		` ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id`, credentialInsertArgs, args, func(r Row) error {
 			var id string
 			if err := r.Scan(&id); err != nil {
 				return err
