@@ -189,7 +189,7 @@ func TestResumeAfterCrashBeforeBookkeeping(t *testing.T) {
 func TestPauseAndCancel(t *testing.T) {
 	e := newEnv(t, "")
 	ctx := context.Background()
-	path := writeCSV(t, genCSV(300, "pause"))
+	path := writeCSV(t, genCSV(3000, "pause"))
 	var once sync.Once
 	r := &bulk.Runner{Store: e.st, Issuer: e.svc, Workers: 2, ProgressEvery: time.Millisecond}
 	r.OnProgress = func(p bulk.Progress) {
@@ -205,13 +205,13 @@ func TestPauseAndCancel(t *testing.T) {
 		t.Fatalf("paused run: %+v, %v", s.Job, err)
 	}
 	paused := count(t, e)
-	if paused == 0 || paused >= 300 {
+	if paused == 0 || paused >= 3000 {
 		t.Fatalf("%d credentials when paused; want some but not all", paused)
 	}
 	// The same command resumes a paused job.
 	r.OnProgress = nil
 	s, err = r.Run(ctx, o, nil)
-	if err != nil || s.Job.State != store.BulkDone || s.AlreadyIssued != int(paused) || count(t, e) != 300 {
+	if err != nil || s.Job.State != store.BulkDone || s.AlreadyIssued != int(paused) || count(t, e) != 3000 {
 		t.Fatalf("resumed run: %+v, %v (count %d)", s, err, count(t, e))
 	}
 	// Cancel: a cancelled job issues nothing more.
@@ -231,7 +231,7 @@ func TestPauseAndCancel(t *testing.T) {
 	if _, err := bulk.Pause(ctx, e.st, j.ID); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("pausing a cancelled job: %v", err)
 	}
-	if n := count(t, e); n != 300 {
+	if n := count(t, e); n != 3000 {
 		t.Errorf("%d credentials after the cancelled job", n)
 	}
 }

@@ -60,7 +60,7 @@ func TestKill9Resume(t *testing.T) {
 }
 
 func testKill9(t *testing.T, bin, dbURL string) {
-	const rows = 3000
+	const rows = 10000
 	e := newEnv(t, dbURL)
 	ctx := context.Background()
 	csvPath := writeCSV(t, genCSV(rows, "kill"))

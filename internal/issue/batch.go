@@ -205,20 +205,29 @@ func (w *batchWriter) do(ctx context.Context, write writeFunc) error {
 	return w.enqueue(ctx, &writeItem{write: write, done: make(chan struct{})}, nil)
 }
 
-// issue queues the writes of one issued credential, waits like do, and
-// returns the credential as stored, with existed set when its idempotency
-// key was already used. It ends the caller's expectation e, if any.
-func (w *batchWriter) issue(ctx context.Context, cw *credentialWrite, e *expectation) (store.Credential, bool, error) {
+// issue queues the writes of one issued credential, ending the caller's
+// expectation e (if any), and returns the queued item: its outcome is
+// known once wait returns.
+func (w *batchWriter) issue(ctx context.Context, cw *credentialWrite, e *expectation) (*writeItem, error) {
 	it := &writeItem{cred: cw, done: make(chan struct{})}
-	if err := w.enqueue(ctx, it, e); err != nil {
-		return store.Credential{}, false, err
+	if err := w.submit(ctx, it, e); err != nil {
+		return nil, err
 	}
-	return it.stored, it.existed, nil
+	return it, nil
 }
 
 // enqueue queues it, ending the expectation e (nil for none), and waits
 // for its outcome (see do).
 func (w *batchWriter) enqueue(ctx context.Context, it *writeItem, e *expectation) error {
+	if err := w.submit(ctx, it, e); err != nil {
+		return err
+	}
+	return w.wait(ctx, it)
+}
+
+// submit queues it, ending the expectation e (nil for none), without
+// waiting for its outcome.
+func (w *batchWriter) submit(ctx context.Context, it *writeItem, e *expectation) error {
 	if err := ctx.Err(); err != nil {
 		e.cancel()
 		return err
@@ -243,7 +252,14 @@ func (w *batchWriter) enqueue(ctx context.Context, it *writeItem, e *expectation
 		go w.flush()
 	}
 	w.mu.Unlock()
+	return nil
+}
 
+// wait waits for the outcome of a submitted item. ctx can withdraw the
+// item only while it is still queued; once the flusher has taken it, wait
+// waits for the outcome, so that a nil error always means committed and a
+// non-nil error means nothing was written.
+func (w *batchWriter) wait(ctx context.Context, it *writeItem) error {
 	select {
 	case <-it.done:
 		return it.err

@@ -126,7 +126,37 @@ func (r Request) Validate() error {
 // With an IdempotencyKey already used in the organization, Issue returns
 // the stored credential and existed = true.
 func (s *Service) Issue(ctx context.Context, req Request) (c store.Credential, existed bool, err error) {
-	return s.issue(ctx, req, nil)
+	return s.start(ctx, req, nil).Wait()
+}
+
+// Pending is an issuance whose credential is signed and queued for its
+// batch transaction (see Batch.Start).
+type Pending struct {
+	ctx context.Context
+	w   *batchWriter
+	it  *writeItem // nil when the outcome was known without queueing
+	// The outcome when it is nil.
+	c       store.Credential
+	existed bool
+	err     error
+}
+
+// Wait returns the outcome of the issuance once its transaction has
+// committed (or failed), as Service.Issue does. The context of the call
+// that started the issuance can still withdraw it while it is queued.
+func (p *Pending) Wait() (store.Credential, bool, error) {
+	if p.it == nil {
+		return p.c, p.existed, p.err
+	}
+	if err := p.w.wait(p.ctx, p.it); err != nil {
+		return store.Credential{}, false, fmt.Errorf("issue: store credential: %w", err)
+	}
+	return p.it.stored, p.it.existed, nil
+}
+
+// done returns a Pending whose outcome is already known.
+func done(c store.Credential, existed bool, err error) *Pending {
+	return &Pending{c: c, existed: existed, err: err}
 }
 
 // Batch issues many credentials of one achievement version for one
@@ -159,16 +189,35 @@ func (s *Service) NewBatch(ctx context.Context, orgID, achievementID string) (*B
 // Issue issues one credential like Service.Issue; the request's OrgID and
 // AchievementID are those of the batch.
 func (b *Batch) Issue(ctx context.Context, req Request) (store.Credential, bool, error) {
-	req.OrgID, req.AchievementID = b.orgID, b.ach.ID
-	return b.s.issue(ctx, req, &b.ach)
+	return b.Start(ctx, req).Wait()
 }
 
-// issue is Issue; with ach set (a Batch), the achievement is not read and
-// the idempotency key not looked up first.
-func (s *Service) issue(ctx context.Context, req Request, ach *store.Achievement) (c store.Credential, existed bool, err error) {
+// Start builds and signs one credential like Issue and queues it for its
+// batch transaction without waiting for that: the caller can sign the next
+// one meanwhile and collect the outcome with Wait. Queued credentials are
+// committed in the order they were started, in batches.
+func (b *Batch) Start(ctx context.Context, req Request) *Pending {
+	req.OrgID, req.AchievementID = b.orgID, b.ach.ID
+	return b.s.start(ctx, req, &b.ach)
+}
+
+// start builds, signs and queues a credential (Issue is start and Wait);
+// with ach set (a Batch), the achievement is not read and the idempotency
+// key not looked up first.
+func (s *Service) start(ctx context.Context, req Request, ach *store.Achievement) *Pending {
+	c, existed, it, err := s.prepareAndQueue(ctx, req, ach)
+	if it == nil {
+		return done(c, existed, err)
+	}
+	return &Pending{ctx: ctx, w: s.writer(), it: it}
+}
+
+// prepareAndQueue does the work of start. It returns either a queued item
+// or the outcome (a retried idempotency key, or an error).
+func (s *Service) prepareAndQueue(ctx context.Context, req Request, ach *store.Achievement) (c store.Credential, existed bool, queued *writeItem, err error) {
 	s.init()
 	if err := req.Validate(); err != nil {
-		return store.Credential{}, false, err
+		return store.Credential{}, false, nil, err
 	}
 	req.RecipientEmail = strings.TrimSpace(req.RecipientEmail)
 	req.RecipientName = strings.TrimSpace(req.RecipientName)
@@ -182,29 +231,29 @@ func (s *Service) issue(ctx context.Context, req Request, ach *store.Achievement
 		// settles races between concurrent first attempts.
 		prev, err := s.Store.CredentialByIdempotencyKey(ctx, req.OrgID, req.IdempotencyKey)
 		if err == nil {
-			return prev, true, nil
+			return prev, true, nil, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
-			return store.Credential{}, false, fmt.Errorf("issue: idempotency key: %w", err)
+			return store.Credential{}, false, nil, fmt.Errorf("issue: idempotency key: %w", err)
 		}
 	}
 	org, err := s.organization(ctx, req.OrgID)
 	if err != nil {
-		return store.Credential{}, false, err
+		return store.Credential{}, false, nil, err
 	}
 	if ach == nil {
 		a, err := s.Store.Achievement(ctx, req.AchievementID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && a.OrgID != org.ID) {
-			return store.Credential{}, false, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
+			return store.Credential{}, false, nil, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
 		}
 		if err != nil {
-			return store.Credential{}, false, fmt.Errorf("issue: achievement: %w", err)
+			return store.Credential{}, false, nil, fmt.Errorf("issue: achievement: %w", err)
 		}
 		ach = &a
 	}
 	data, err := s.achievementVersion(ctx, ach.ID, ach.CurrentVersion)
 	if err != nil {
-		return store.Credential{}, false, err
+		return store.Credential{}, false, nil, err
 	}
 	format := req.Format
 	if format == "" {
@@ -215,7 +264,7 @@ func (s *Service) issue(ctx context.Context, req Request, ach *store.Achievement
 	}
 	kp, _, err := s.ActiveKey(ctx, org.ID)
 	if err != nil {
-		return store.Credential{}, false, err
+		return store.Credential{}, false, nil, err
 	}
 	issuerID := s.webDID(org.Slug)
 	if org.DIDMethod == store.DIDKey {
@@ -230,12 +279,12 @@ func (s *Service) issue(ctx context.Context, req Request, ach *store.Achievement
 	uuid := newCredentialUUID(s.now())
 	tmpl, err := s.template(templateKey{achievementKey{ach.ID, ach.CurrentVersion}, issuerKeyOf(issuerID, org)}, data, issuerID, org)
 	if err != nil {
-		return store.Credential{}, false, err
+		return store.Credential{}, false, nil, err
 	}
 	data = tmpl.data // the very maps the template prepared (a concurrent cache fill may have built equal ones)
 	doc := buildCredential(req, "urn:uuid:"+uuid, tmpl.profile, data, validFrom)
 	if err := checkPerCredential(doc); err != nil {
-		return store.Credential{}, false, err
+		return store.Credential{}, false, nil, err
 	}
 	// The status entries are part of what is signed, so the indexes are
 	// allocated first (from a block this process reserved in the
@@ -243,12 +292,12 @@ func (s *Service) issue(ctx context.Context, req Request, ach *store.Achievement
 	// unused, which is harmless.
 	assigned, err := s.Status.Allocate(ctx, org.ID)
 	if err != nil {
-		return store.Credential{}, false, fmt.Errorf("issue: %w", err)
+		return store.Credential{}, false, nil, fmt.Errorf("issue: %w", err)
 	}
 	doc["credentialStatus"] = s.Status.Entries(org.Slug, assigned)
 	secured, achAt, err := sign(doc, kp, format, now, tmpl)
 	if err != nil {
-		return store.Credential{}, false, err
+		return store.Credential{}, false, nil, err
 	}
 
 	c = store.Credential{
@@ -282,13 +331,13 @@ func (s *Service) issue(ctx context.Context, req Request, ach *store.Achievement
 	if w.audit, err = auditEvent(org.ID, req.Actor, "credential.issue", c.ID, map[string]any{
 		"achievement_id": ach.ID, "achievement_version": ach.CurrentVersion, "format": string(format),
 	}); err != nil {
-		return store.Credential{}, false, fmt.Errorf("issue: %w", err)
+		return store.Credential{}, false, nil, fmt.Errorf("issue: %w", err)
 	}
-	stored, existed, err := wr.issue(ctx, &w, expected)
+	it, err := wr.issue(ctx, &w, expected)
 	if err != nil {
-		return store.Credential{}, false, fmt.Errorf("issue: store credential: %w", err)
+		return store.Credential{}, false, nil, fmt.Errorf("issue: store credential: %w", err)
 	}
-	return stored, existed, nil
+	return store.Credential{}, false, it, nil
 }
 
 // credentialWrite is what storing one issued credential writes: the
