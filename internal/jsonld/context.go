@@ -106,13 +106,20 @@ func (c *activeCtx) derive(local any, td *termDef, propagate, override bool) (*a
 			return nil, err
 		}
 		c.mu.Lock()
+		defer c.mu.Unlock()
+		// A concurrent derivation may have cached its result meanwhile:
+		// that one is returned, so that one derivation has one context
+		// object (jsonld.Template recognises its parts by the identity of
+		// the context they are met in).
+		if prev, ok := c.cache[key]; ok {
+			return prev, nil
+		}
 		if c.cache == nil {
 			c.cache = make(map[ctxKey]*activeCtx)
 		}
 		if len(c.cache)+len(c.byURLs) < maxDerived {
 			c.cache[key] = r
 		}
-		c.mu.Unlock()
 		return r, nil
 	}
 	var buf [256]byte
@@ -131,13 +138,16 @@ func (c *activeCtx) derive(local any, td *termDef, propagate, override bool) (*a
 	}
 	if cacheable {
 		c.mu.Lock()
+		defer c.mu.Unlock()
+		if prev, ok := c.byURLs[string(key)]; ok {
+			return prev, nil // see the td case above
+		}
 		if c.byURLs == nil {
 			c.byURLs = make(map[string]*activeCtx)
 		}
 		if len(c.cache)+len(c.byURLs) < maxDerived {
 			c.byURLs[string(key)] = r
 		}
-		c.mu.Unlock()
 	}
 	return r, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/microcred/microcred/internal/testutil"
@@ -179,4 +180,37 @@ func BenchmarkTemplateCanonical(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestDeriveConcurrent: concurrent first derivations of one context agree
+// on one context object. Templates recognise their parts by the identity
+// of the context they are met in; when two goroutines raced on a cold
+// cache and the later one replaced the earlier's entry, a template built
+// meanwhile never recognised its parts again.
+func TestDeriveConcurrent(t *testing.T) {
+	for round := range 20 {
+		base := rootCtx.clone() // empty caches
+		local := []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"}
+		results := make([]*activeCtx, 8)
+		var wg sync.WaitGroup
+		for i := range results {
+			wg.Go(func() {
+				r, err := base.derive(local, nil, true, false)
+				if err != nil {
+					t.Error(err)
+				}
+				results[i] = r
+			})
+		}
+		wg.Wait()
+		for i, r := range results {
+			if r != results[0] {
+				t.Fatalf("round %d: derivation %d returned another context object than derivation 0", round, i)
+			}
+		}
+		again, err := base.derive(local, nil, true, false)
+		if err != nil || again != results[0] {
+			t.Fatalf("round %d: the cached context is not the one returned (%v)", round, err)
+		}
+	}
 }
