@@ -45,7 +45,7 @@ func runBenchBulk(e *env, args []string) int {
 	fs := newFlags("bench bulk", e)
 	rows := fs.Int("rows", 24000, "rows of the generated CSV")
 	dbURL := fs.String("db", "", "database `URL`: a fresh temporary SQLite database by default, or postgres://... (the bench adds its own organization)")
-	workers := fs.Int("workers", 0, "concurrent issuers (default as bulk issue)")
+	workers := fs.Int("workers", 0, "signing goroutines (default as bulk issue)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to `file`")
 	if !parseFlags(fs, args) {

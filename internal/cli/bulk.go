@@ -57,7 +57,7 @@ func runBulkIssue(e *env, args []string) int {
 	var maps mapFlags
 	fs.Var(&maps, "map", "map a CSV column to a field, `column=field` (repeatable); field ignore drops a column")
 	results := fs.String("results", "", "write the per-row results (row, line, email, credential_id, public_link, error) as CSV to `file`")
-	workers := fs.Int("workers", 0, "concurrent issuers (default 128)")
+	workers := fs.Int("workers", 0, "signing goroutines (default four per core)")
 	notify := fs.Bool("notify", true, "queue a notification mail to each learner")
 	baseURL := fs.String("base-url", "", "public base `URL` of the server (default: the one the server last started with)")
 	actor := fs.String("actor", "cli", "who is acting, for the audit log")
