@@ -176,14 +176,24 @@ type Batch struct {
 // to the organization, for a Batch.
 func (s *Service) NewBatch(ctx context.Context, orgID, achievementID string) (*Batch, error) {
 	s.init()
-	ach, err := s.Store.Achievement(ctx, achievementID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && ach.OrgID != orgID) {
-		return nil, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
-	}
+	ach, err := s.orgAchievement(ctx, orgID, achievementID)
 	if err != nil {
-		return nil, fmt.Errorf("issue: achievement: %w", err)
+		return nil, err
 	}
 	return &Batch{s: s, orgID: orgID, ach: ach}, nil
+}
+
+// orgAchievement reads an achievement that must belong to the
+// organization; any other is a field error.
+func (s *Service) orgAchievement(ctx context.Context, orgID, achievementID string) (store.Achievement, error) {
+	ach, err := s.Store.Achievement(ctx, achievementID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && ach.OrgID != orgID) {
+		return store.Achievement{}, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
+	}
+	if err != nil {
+		return store.Achievement{}, fmt.Errorf("issue: achievement: %w", err)
+	}
+	return ach, nil
 }
 
 // Issue issues one credential like Service.Issue; the request's OrgID and
@@ -242,12 +252,9 @@ func (s *Service) prepareAndQueue(ctx context.Context, req Request, ach *store.A
 		return store.Credential{}, false, nil, err
 	}
 	if ach == nil {
-		a, err := s.Store.Achievement(ctx, req.AchievementID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && a.OrgID != org.ID) {
-			return store.Credential{}, false, nil, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
-		}
+		a, err := s.orgAchievement(ctx, org.ID, req.AchievementID)
 		if err != nil {
-			return store.Credential{}, false, nil, fmt.Errorf("issue: achievement: %w", err)
+			return store.Credential{}, false, nil, err
 		}
 		ach = &a
 	}
