@@ -220,7 +220,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(baseURL strin
 }
 
 // runServer serves a on ln until ctx ends, with the mail worker running when
-// SMTP is configured.
+// SMTP is configured and the sweeper of expired sessions and tokens.
 func runServer(ctx context.Context, e *env, name string, ln net.Listener, a *app, o serveOptions, logger *slog.Logger, ready func(string)) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -243,6 +243,12 @@ func runServer(ctx context.Context, e *env, name string, ln net.Listener, a *app
 		close(workerDone)
 		logger.Warn("no --smtp given: learner mail stays queued in the outbox")
 	}
+	sweeperDone := make(chan struct{})
+	go func() {
+		defer close(sweeperDone)
+		runSweeper(ctx, a.store, sweepInterval, logger)
+	}()
+	defer func() { cancel(); <-sweeperDone }()
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: readHeaderTimeout,
