@@ -417,16 +417,7 @@ func (c *canonicalizer) hashFirstDegree(n int32) {
 	for _, qi := range node.quads {
 		q := c.quads[qi]
 		ref := &c.refs[qi]
-		buf = appendTerm(buf, &q.Subject, firstDegreeLabel(ref[0], n), c.plain)
-		buf = append(buf, ' ')
-		buf = appendTerm(buf, &q.Predicate, "", c.plain)
-		buf = append(buf, ' ')
-		buf = appendTerm(buf, &q.Object, firstDegreeLabel(ref[1], n), c.plain)
-		if q.Graph.Kind != None {
-			buf = append(buf, ' ')
-			buf = appendTerm(buf, &q.Graph, firstDegreeLabel(ref[2], n), c.plain)
-		}
-		buf = append(buf, " .\n"...)
+		buf, _ = appendLine(buf, q, [3]string{firstDegreeLabel(ref[0], n), firstDegreeLabel(ref[1], n), firstDegreeLabel(ref[2], n)}, c.plain)
 		ends = append(ends, len(buf))
 	}
 	lines := c.lines[:0]
@@ -445,6 +436,24 @@ func (c *canonicalizer) hashFirstDegree(n int32) {
 	c.h.Sum(node.hash[:0])
 	hex.Encode(node.hex[:], node.hash[:])
 	c.buf, c.lines, c.ends = buf, lines, ends
+}
+
+// appendLine appends the N-Quads line of q, with labels giving the labels
+// of blank subject, object and graph, and returns it with the length of
+// the subject's serialization.
+func appendLine(dst []byte, q *Quad, labels [3]string, plain bool) ([]byte, int) {
+	start := len(dst)
+	dst = appendTerm(dst, &q.Subject, labels[0], plain)
+	subject := len(dst) - start
+	dst = append(dst, ' ')
+	dst = appendTerm(dst, &q.Predicate, "", plain)
+	dst = append(dst, ' ')
+	dst = appendTerm(dst, &q.Object, labels[1], plain)
+	if q.Graph.Kind != None {
+		dst = append(dst, ' ')
+		dst = appendTerm(dst, &q.Graph, labels[2], plain)
+	}
+	return append(dst, " .\n"...), subject
 }
 
 func firstDegreeLabel(ref, n int32) string {
@@ -707,18 +716,9 @@ func (c *canonicalizer) sortedLines() ([][]byte, int) {
 	for i := range c.quads {
 		q := c.quads[i]
 		ref := &c.refs[i]
-		start := len(buf)
-		buf = appendTerm(buf, &q.Subject, c.canonLabel(ref[0]), c.plain)
-		subj = append(subj, int32(len(buf)-start))
-		buf = append(buf, ' ')
-		buf = appendTerm(buf, &q.Predicate, "", c.plain)
-		buf = append(buf, ' ')
-		buf = appendTerm(buf, &q.Object, c.canonLabel(ref[1]), c.plain)
-		if q.Graph.Kind != None {
-			buf = append(buf, ' ')
-			buf = appendTerm(buf, &q.Graph, c.canonLabel(ref[2]), c.plain)
-		}
-		buf = append(buf, " .\n"...)
+		var n int
+		buf, n = appendLine(buf, q, [3]string{c.canonLabel(ref[0]), c.canonLabel(ref[1]), c.canonLabel(ref[2])}, c.plain)
+		subj = append(subj, int32(n))
 		ends = append(ends, len(buf))
 	}
 	lines := c.lines[:0]

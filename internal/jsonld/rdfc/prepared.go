@@ -115,10 +115,10 @@ func (p *Prepared) WriteCanonical(w io.Writer, rest []Quad, plain bool) error {
 		return p.writeUnion(w, rest, plain)
 	}
 	pl := p.linesFor(shifts, plain)
-	restLines, _ := c.sortedLines()
+	restLines, restSize := c.sortedLines()
 
 	// Merge the two sorted line lists; a statement in both is written once.
-	out := slices.Grow(c.out[:0], len(pl.buf)+restLinesSize(restLines))
+	out := slices.Grow(c.out[:0], len(pl.buf)+restSize)
 	start, i := 0, 0
 	for _, rl := range restLines {
 		for i < len(pl.ends) {
@@ -144,14 +144,6 @@ func (p *Prepared) WriteCanonical(w io.Writer, rest []Quad, plain bool) error {
 		return fmt.Errorf("rdfc: write: %w", err)
 	}
 	return nil
-}
-
-func restLinesSize(lines [][]byte) int {
-	n := 0
-	for _, l := range lines {
-		n += len(l)
-	}
-	return n
 }
 
 // place hashes the rest's blank nodes (loaded into c) and issues their
@@ -225,16 +217,7 @@ func (p *Prepared) linesFor(shifts []byte, plain bool) *preparedLines {
 		q := &p.quads[i]
 		ref := &p.refs[i]
 		start := len(buf)
-		buf = appendTerm(buf, &q.Subject, label(ref[0]), plain)
-		buf = append(buf, ' ')
-		buf = appendTerm(buf, &q.Predicate, "", plain)
-		buf = append(buf, ' ')
-		buf = appendTerm(buf, &q.Object, label(ref[1]), plain)
-		if q.Graph.Kind != None {
-			buf = append(buf, ' ')
-			buf = appendTerm(buf, &q.Graph, label(ref[2]), plain)
-		}
-		buf = append(buf, " .\n"...)
+		buf, _ = appendLine(buf, q, [3]string{label(ref[0]), label(ref[1]), label(ref[2])}, plain)
 		lines = append(lines, buf[start:len(buf):len(buf)])
 	}
 	slices.SortFunc(lines, bytes.Compare)
