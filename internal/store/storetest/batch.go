@@ -145,4 +145,43 @@ func BatchWrites(t *testing.T, s store.Store) {
 	if n := try(s.CountCredentials(ctx, store.CredentialQuery{OrgID: f.org.ID})).must(t); n != 40 {
 		t.Errorf("%d credentials after refused calls, want 40", n)
 	}
+
+	// A row only the database refuses (a second status entry of a
+	// credential) fails the call or, where writes are sent with a later
+	// statement (PostgreSQL), that statement or the commit: either way
+	// the transaction reports the conflict and writes nothing, and the
+	// store works afterwards.
+	mailsBefore := len(try(s.ListMail(ctx, 1000)).must(t))
+	taken := store.CredentialStatus{CredentialID: cs[0].ID, OrgID: f.org.ID, Purpose: store.PurposeRevocation, List: 0, Index: 7, Seq: 7}
+	for _, then := range []string{"commit", "query", "savepoint"} {
+		err := withBatch(func(bw store.BatchWriter) error {
+			if err := bw.EnqueueMails(ctx, []store.Mail{{To: "lost@example.org", Subject: then}}); err != nil {
+				return err
+			}
+			if err := bw.InsertCredentialStatuses(ctx, []store.CredentialStatus{taken}); err != nil {
+				return err
+			}
+			tx := bw.(store.Store)
+			switch then {
+			case "query":
+				_, err := tx.Credential(ctx, cs[0].ID)
+				return err
+			case "savepoint":
+				return tx.WithTx(ctx, func(store.Store) error { return nil })
+			}
+			return nil
+		})
+		if !errors.Is(err, store.ErrConflict) || !strings.Contains(err.Error(), "insert credential statuses") {
+			t.Errorf("duplicate status entry, then %s: %v, want a conflict naming the insert", then, err)
+		}
+	}
+	if n := len(try(s.ListMail(ctx, 1000)).must(t)); n != mailsBefore {
+		t.Errorf("%d mails after failed transactions, want %d", n, mailsBefore)
+	}
+	need(t, withBatch(func(bw store.BatchWriter) error {
+		return bw.EnqueueMails(ctx, []store.Mail{{To: "kept@example.org", Subject: "after"}})
+	}))
+	if n := len(try(s.ListMail(ctx, 1000)).must(t)); n != mailsBefore+1 {
+		t.Errorf("%d mails after a good transaction, want %d", n, mailsBefore+1)
+	}
 }

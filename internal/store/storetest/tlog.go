@@ -118,6 +118,23 @@ func testLogAppend(t *testing.T, s store.Store) {
 	if got := try(s.AppendLeaves(ctx, []store.LogLeaf{{Data: []byte("after rollback"), Kind: "test"}})).must(t); got != n {
 		t.Errorf("append after a rollback starts at %d, want %d", got, n)
 	}
+	// So does a savepoint rolled back inside a transaction that commits.
+	// Nothing a rolled-back append computed may be remembered: the
+	// appends after it must still hash the tree right.
+	need(t, s.WithTx(ctx, func(tx store.Store) error {
+		_ = tx.WithTx(ctx, func(sp store.Store) error {
+			if _, err := sp.AppendLeaves(ctx, []store.LogLeaf{{Data: []byte("savepoint rolled back"), Kind: "test"}}); err != nil {
+				return err
+			}
+			return fmt.Errorf("abort")
+		})
+		_, err := tx.AppendLeaves(ctx, []store.LogLeaf{{Data: []byte("after savepoint"), Kind: "test"}})
+		return err
+	}))
+	for i := range 6 {
+		need(t, second(s.AppendLeaves(ctx, []store.LogLeaf{{Data: fmt.Appendf(nil, "last %d", i), Kind: "test"}})))
+	}
+	CheckLogConsistent(t, s, int(n)+8)
 }
 
 // testLogConcurrentAppend appends from several goroutines at once, each in

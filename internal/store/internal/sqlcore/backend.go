@@ -36,6 +36,21 @@ type Tx interface {
 	Rollback(ctx context.Context) error
 }
 
+// Deferrer is implemented by a Tx that can hold statements back: a
+// statement whose outcome nothing waits for (an INSERT of rows the
+// transaction only writes) is queued and sent together with the next
+// statement whose result the caller needs, or with the commit, in one
+// round trip. On PostgreSQL each statement otherwise costs a round trip
+// to the server, and those, not the rows, were most of a batch
+// transaction's cost.
+//
+// A queued statement that fails makes the statement it travels with (or
+// the commit) fail, with an error naming op; the transaction is then
+// aborted, as it would be anyway.
+type Deferrer interface {
+	Defer(op, query string, args ...any)
+}
+
 // Backend is what a database implementation provides to the shared store.
 type Backend interface {
 	// Read returns the connection pool for reads outside transactions.

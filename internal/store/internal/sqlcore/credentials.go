@@ -65,7 +65,8 @@ func (p sharedParts) split(c *store.Credential) (doc string, partID, at any) {
 // immutable and never deleted: the id is their digest.
 func (p sharedParts) insert(ctx context.Context, s *Store) error {
 	for part, id := range p {
-		if _, err := s.w.Exec(ctx, `INSERT INTO document_parts (id, data) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, part); err != nil {
+		if err := s.execLater(ctx, "store shared document part",
+			`INSERT INTO document_parts (id, data) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, part); err != nil {
 			return s.fail("store shared document part", err)
 		}
 	}

@@ -49,16 +49,30 @@ func values(width, rows int) string {
 }
 
 // execRows runs prefix + VALUES rows + suffix for args, which hold rows of
-// width arguments each, in chunks.
-func (s *Store) execRows(ctx context.Context, prefix, suffix string, width int, args []any) error {
+// width arguments each, in chunks. Inside a transaction that can defer
+// statements (Deferrer), the chunks are queued: a failure is then reported
+// by a later statement of the transaction or its commit, with op in the
+// message.
+func (s *Store) execRows(ctx context.Context, op, prefix, suffix string, width int, args []any) error {
 	for rows := len(args) / width; rows > 0; {
 		n := chunkRows(rows)
-		if _, err := s.w.Exec(ctx, prefix+values(width, n)+suffix, args[:n*width]...); err != nil {
+		if err := s.execLater(ctx, op, prefix+values(width, n)+suffix, args[:n*width]...); err != nil {
 			return err
 		}
 		args, rows = args[n*width:], rows-n
 	}
 	return nil
+}
+
+// execLater runs a statement whose outcome the caller does not need,
+// deferring it when the transaction can (see Deferrer).
+func (s *Store) execLater(ctx context.Context, op, query string, args ...any) error {
+	if d, ok := s.tx.(Deferrer); ok {
+		d.Defer(op, query, args...)
+		return nil
+	}
+	_, err := s.w.Exec(ctx, query, args...)
+	return err
 }
 
 // queryRows is execRows for statements with a RETURNING clause: scan is

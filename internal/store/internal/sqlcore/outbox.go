@@ -167,7 +167,7 @@ func (s *Store) EnqueueMails(ctx context.Context, ms []store.Mail) error {
 		}
 		args = append(args, m.To, m.Subject, m.Body, at)
 	}
-	err := s.execRows(ctx, `INSERT INTO mail_outbox (to_addr, subject, body, created_at) VALUES `, "", 4, args)
+	err := s.execRows(ctx, "enqueue mails", `INSERT INTO mail_outbox (to_addr, subject, body, created_at) VALUES `, "", 4, args)
 	return s.fail("enqueue mails", err)
 }
 
@@ -195,6 +195,6 @@ func (s *Store) AppendAudits(ctx context.Context, es []store.AuditEvent) error {
 		}
 		args = append(args, nstr(e.OrgID), e.Actor, e.Action, e.Target, detail, at)
 	}
-	err := s.execRows(ctx, `INSERT INTO audit_log (org_id, actor, action, target, detail, created_at) VALUES `, "", 6, args)
+	err := s.execRows(ctx, "append audit events", `INSERT INTO audit_log (org_id, actor, action, target, detail, created_at) VALUES `, "", 6, args)
 	return s.fail("append audit events", err)
 }

@@ -227,15 +227,11 @@ func (s *Store) ReplacementOf(ctx context.Context, id string) (store.Credential,
 	return c, s.fail(fmt.Sprintf("replacement of %q", id), err)
 }
 
-// InsertCredentialStatuses implements store.BatchWriter: one size query per
+// InsertCredentialStatuses implements store.BatchWriter: the size of each
 // list the entries fall in (a batch of new credentials uses a few lists),
-// then multi-row inserts.
+// read once per process since sizes never change, then multi-row inserts.
 func (s *Store) InsertCredentialStatuses(ctx context.Context, css []store.CredentialStatus) error {
 	const op = "insert credential statuses"
-	type listKey struct {
-		org, purpose string
-		list         int
-	}
 	sizes := make(map[listKey]int)
 	for i, cs := range css {
 		if cs.CredentialID == "" || !store.ValidPurpose(cs.Purpose) || cs.Index < 0 || cs.List < 0 || cs.Seq < 0 {
@@ -246,6 +242,10 @@ func (s *Store) InsertCredentialStatuses(ctx context.Context, css []store.Creden
 		if _, ok := sizes[k]; ok {
 			continue
 		}
+		if size, ok := s.cache.statusSizes.Load(k); ok {
+			sizes[k] = size.(int)
+			continue
+		}
 		var size int
 		err := s.w.QueryRow(ctx, `SELECT size FROM status_lists WHERE org_id = ? AND purpose = ? AND list = ?`,
 			cs.OrgID, cs.Purpose, cs.List).Scan(&size)
@@ -253,6 +253,7 @@ func (s *Store) InsertCredentialStatuses(ctx context.Context, css []store.Creden
 			return &store.RowError{Row: i, Err: s.fail(fmt.Sprintf("%s: %s list %d", op, cs.Purpose, cs.List), err)}
 		}
 		sizes[k] = size
+		s.whenCommitted(func() { s.cache.statusSizes.Store(k, size) })
 	}
 	args := make([]any, 0, 8*len(css))
 	for i, cs := range css {
@@ -262,7 +263,7 @@ func (s *Store) InsertCredentialStatuses(ctx context.Context, css []store.Creden
 		}
 		args = append(args, cs.CredentialID, cs.OrgID, cs.Purpose, cs.List, cs.Index, cs.Seq, cs.Set, tsArg(cs.ChangedAt))
 	}
-	err := s.execRows(ctx, `INSERT INTO credential_status (credential_id, org_id, purpose, list, idx, seq, is_set, changed_at) VALUES `,
+	err := s.execRows(ctx, op, `INSERT INTO credential_status (credential_id, org_id, purpose, list, idx, seq, is_set, changed_at) VALUES `,
 		"", 8, args)
 	return s.fail(op, err)
 }

@@ -24,11 +24,36 @@ type Store struct {
 	// that the epoch moves again once the change is committed and a
 	// cache cannot keep what it re-read before the commit.
 	authDirty *atomic.Bool
+	// cache holds what every Store derived from New remembers of the
+	// database (see caches).
+	cache *caches
+	// committed collects, inside a transaction or savepoint, what to do
+	// once it commits (see whenCommitted); nil outside transactions.
+	committed *[]func()
 }
 
 // New returns a Store over b.
 func New(b Backend) *Store {
-	return &Store{b: b, r: b.Read(), w: b.Write(), epoch: new(atomic.Uint64)}
+	return &Store{b: b, r: b.Read(), w: b.Write(), epoch: new(atomic.Uint64), cache: newCaches()}
+}
+
+// whenCommitted runs fn once what s wrote so far is committed: at once
+// outside a transaction, after the commit inside one, never if the
+// transaction (or the savepoint s belongs to) is rolled back. Caches of
+// facts the database never changes once committed fill through it, so
+// that they never hold a row a rollback took back.
+func (s *Store) whenCommitted(fn func()) {
+	if s.committed == nil {
+		fn()
+		return
+	}
+	*s.committed = append(*s.committed, fn)
+}
+
+// derive returns a Store for a transaction or savepoint running on tx.
+func (s *Store) derive(tx Tx, depth int, authDirty *atomic.Bool) *Store {
+	return &Store{b: s.b, r: tx, w: tx, tx: tx, depth: depth, epoch: s.epoch, authDirty: authDirty,
+		cache: s.cache, committed: new([]func())}
 }
 
 // AuthEpoch implements store.AuthEpoch.
@@ -76,7 +101,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(store.Store) error) (err err
 	if err != nil {
 		return s.fail("begin transaction", err)
 	}
-	inner := &Store{b: s.b, r: tx, w: tx, tx: tx, epoch: s.epoch, authDirty: new(atomic.Bool)}
+	inner := s.derive(tx, 0, new(atomic.Bool))
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback(context.WithoutCancel(ctx))
@@ -95,6 +120,9 @@ func (s *Store) WithTx(ctx context.Context, fn func(store.Store) error) (err err
 	if inner.authDirty.Load() {
 		s.epoch.Add(1)
 	}
+	for _, fn := range *inner.committed {
+		fn()
+	}
 	return nil
 }
 
@@ -103,7 +131,7 @@ func (s *Store) savepoint(ctx context.Context, fn func(store.Store) error) error
 	if _, err := s.tx.Exec(ctx, "SAVEPOINT "+name); err != nil {
 		return s.fail("savepoint", err)
 	}
-	inner := &Store{b: s.b, r: s.tx, w: s.tx, tx: s.tx, depth: s.depth + 1, epoch: s.epoch, authDirty: s.authDirty}
+	inner := s.derive(s.tx, s.depth+1, s.authDirty)
 	undo := func() error {
 		if _, err := s.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 			return err
@@ -126,6 +154,7 @@ func (s *Store) savepoint(ctx context.Context, fn func(store.Store) error) error
 	if _, err := s.tx.Exec(ctx, "RELEASE SAVEPOINT "+name); err != nil {
 		return s.fail("release savepoint", err)
 	}
+	*s.committed = append(*s.committed, *inner.committed...)
 	return nil
 }
 

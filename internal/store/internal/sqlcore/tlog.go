@@ -63,7 +63,7 @@ func (s *Store) AppendLeaves(ctx context.Context, leaves []store.LogLeaf) (int64
 			}
 			leafArgs = append(leafArgs, first+int64(i), l.Data, l.Kind, nstr(l.CredentialHash), at)
 		}
-		if err := tx.execRows(ctx, `INSERT INTO tlog_leaves (`+leafCols+`) VALUES `, "", 5, leafArgs); err != nil {
+		if err := tx.execRows(ctx, op+": insert leaves", `INSERT INTO tlog_leaves (`+leafCols+`) VALUES `, "", 5, leafArgs); err != nil {
 			return tx.fail(op+": insert leaves", err)
 		}
 		base := tlog.StoredHashIndex(0, first)
@@ -71,7 +71,7 @@ func (s *Store) AppendLeaves(ctx context.Context, leaves []store.LogLeaf) (int64
 		for i, h := range hashes {
 			hashArgs = append(hashArgs, base+int64(i), h[:])
 		}
-		if err := tx.execRows(ctx, `INSERT INTO tlog_hashes (idx, hash) VALUES `, "", 2, hashArgs); err != nil {
+		if err := tx.execRows(ctx, op+": insert hashes", `INSERT INTO tlog_hashes (idx, hash) VALUES `, "", 2, hashArgs); err != nil {
 			return tx.fail(op+": insert hashes", err)
 		}
 		return nil
@@ -85,17 +85,24 @@ func (s *Store) AppendLeaves(ctx context.Context, leaves []store.LogLeaf) (int64
 // storedHashes computes the stored hashes of leaves appended at first,
 // first+1, ...: one contiguous run starting at StoredHashIndex(0, first).
 // Each new leaf's hashes depend on the roots of complete subtrees to its
-// left; those already in the database are read (and remembered, as the
-// following leaves need the same ones), the rest were computed for the
-// leaves before it in this batch.
+// left; those already committed come from the cache (see hashCache) or the
+// database, and are remembered for the following leaves, which need the
+// same ones; the rest were computed for the leaves before it in this
+// batch. Once the transaction commits, what was read and computed joins
+// the cache.
 func (s *Store) storedHashes(ctx context.Context, first int64, leaves []store.LogLeaf) ([]tlog.Hash, error) {
 	known := make(map[int64]tlog.Hash)
 	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		var missing []int64
 		for _, i := range indexes {
-			if _, ok := known[i]; !ok {
-				missing = append(missing, i)
+			if _, ok := known[i]; ok {
+				continue
 			}
+			if h, ok := s.cache.hashes.get(i); ok {
+				known[i] = h
+				continue
+			}
+			missing = append(missing, i)
 		}
 		if len(missing) > 0 {
 			hs, err := s.ReadHashes(ctx, missing)
@@ -125,6 +132,8 @@ func (s *Store) storedHashes(ctx context.Context, first int64, leaves []store.Lo
 		}
 		all = append(all, hs...)
 	}
+	size := first + int64(len(leaves))
+	s.whenCommitted(func() { s.cache.hashes.add(known, size) })
 	return all, nil
 }
 
