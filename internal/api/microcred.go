@@ -56,6 +56,23 @@ type awardResponse struct {
 	Credential json.RawMessage `json:"credential"`
 }
 
+// encode returns r as JSON with the credential copied verbatim. Credential
+// is a document this server signed and stored, compact JSON; json.Marshal
+// would validate and re-compact it (escaping <, > and &), which cost a
+// tenth of the CPU of an issuance through the API.
+func (r awardResponse) encode() []byte {
+	id, _ := json.Marshal(r.ID) // strings always marshal
+	url, _ := json.Marshal(r.URL)
+	b := make([]byte, 0, len(id)+len(url)+len(r.Credential)+32)
+	b = append(b, `{"id":`...)
+	b = append(b, id...)
+	b = append(b, `,"url":`...)
+	b = append(b, url...)
+	b = append(b, `,"credential":`...)
+	b = append(b, r.Credential...)
+	return append(b, '}')
+}
+
 // award is POST /api/v1/credentials: issue one credential for a catalog
 // achievement of the caller's organization. With an Idempotency-Key header
 // a retry returns the first credential (200) instead of issuing another.
@@ -109,7 +126,7 @@ func (a *API) award(w http.ResponseWriter, r *http.Request, c *caller) error {
 		status = http.StatusOK
 	}
 	w.Header().Set("Location", a.base+"/api/v1/credentials/"+a.issuer.CredentialUUID(cred.ID))
-	writeJSON(w, status, a.credentialRecord(cred))
+	writeRawJSON(w, status, a.credentialRecord(cred).encode())
 	return nil
 }
 
@@ -155,7 +172,7 @@ func (a *API) getCredential(w http.ResponseWriter, r *http.Request, c *caller) e
 	if err != nil {
 		return fmt.Errorf("load credential: %w", err)
 	}
-	writeJSON(w, http.StatusOK, a.credentialRecord(cred))
+	writeRawJSON(w, http.StatusOK, a.credentialRecord(cred).encode())
 	return nil
 }
 

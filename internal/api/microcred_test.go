@@ -1,8 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -138,4 +141,35 @@ func TestAchievementsCatalog(t *testing.T) {
 		{name: "bad level", method: "GET", url: "/api/v1/achievements?eqf=12", status: 400, contains: []string{`"field":"eqf"`}},
 		{name: "bad framework", method: "GET", url: "/api/v1/achievements?framework=XYZ", status: 400, contains: []string{`"field":"framework"`}},
 	})
+}
+
+// TestAwardResponseEncode: the hand-built answer decodes to what
+// json.Marshal makes of the record, and carries the document verbatim.
+func TestAwardResponseEncode(t *testing.T) {
+	docs := []string{
+		`{"@context":["https://www.w3.org/ns/credentials/v2"],"name":"Data & <Analytics>","n":1.5e3,"x":[true,null]}`,
+		`"eyJhbGciOiJFZERTQSJ9.e30.c2ln"`, // a JWT credential is a JSON string
+		`{}`,
+	}
+	for _, doc := range docs {
+		r := awardResponse{ID: "urn:uuid:1 <&>", URL: "https://example.org/c/1?a=b&c=\"d\"", Credential: json.RawMessage(doc)}
+		got := r.encode()
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, w any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("encode gave invalid JSON %s: %v", got, err)
+		}
+		if err := json.Unmarshal(want, &w); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("encode = %s\nwant equivalent of %s", got, want)
+		}
+		if !bytes.Contains(got, []byte(`"credential":`+doc+`}`)) {
+			t.Errorf("document not copied verbatim: %s", got)
+		}
+	}
 }

@@ -116,6 +116,11 @@ func (s *Service) SaveAchievement(ctx context.Context, orgID string, a *catalog.
 		entry = store.CatalogEntry{Achievement: ach, Version: stored}
 		return audit(ctx, tx, orgID, actor, "achievement.update", existingID, map[string]any{"name": a.Name, "version": stored.Version})
 	})
+	if existingID != "" {
+		// The next credential must embed the new version (or, when the
+		// save failed, find out what is current).
+		s.cache.current.delete(existingID)
+	}
 	var fe FieldErrors
 	if errors.As(err, &fe) {
 		return store.CatalogEntry{}, fe

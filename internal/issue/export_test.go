@@ -50,3 +50,6 @@ func BatchStats(s *Service) (batches, items int64) {
 	defer w.mu.Unlock()
 	return w.batches, w.items
 }
+
+// CurrentTTL is how long the current version of an achievement is cached.
+const CurrentTTL = currentTTL

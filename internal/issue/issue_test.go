@@ -258,6 +258,24 @@ func TestAchievementVersioning(t *testing.T) {
 			t.Errorf("embedded achievement %v %v", ach["version"], ach["name"])
 		}
 		mustVerify(t, f.svc, first.Document)
+
+		// A version saved past this service (as by another node) is used
+		// once the cached current version expires, within a second.
+		row, err := s.AchievementVersion(ctx, f.ach.Achievement.ID, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v3, err := s.AddAchievementVersion(ctx, f.ach.Achievement.ID, row); err != nil || v3.Version != 3 {
+			t.Fatalf("third version %d: %v", v3.Version, err)
+		}
+		if c, _, err := f.svc.Issue(ctx, req); err != nil || c.AchievementVersion != 2 {
+			t.Errorf("within the cache TTL: version %d, %v", c.AchievementVersion, err)
+		}
+		time.Sleep(issue.CurrentTTL + 50*time.Millisecond)
+		if c, _, err := f.svc.Issue(ctx, req); err != nil || c.AchievementVersion != 3 {
+			t.Errorf("after the cache TTL: version %d, %v, want version 3", c.AchievementVersion, err)
+		}
+
 		old, _, err := f.svc.Achievement(ctx, f.ach.Achievement.ID, 1)
 		if err != nil || old.Version != 1 || old.Name == a.Name {
 			t.Errorf("version 1: %+v %v", old, err)

@@ -43,6 +43,7 @@ type Service struct {
 		active       *boundedCache[string, activeKey]                // org id → active key, short-lived
 		orgs         *boundedCache[string, store.Organization]       // org id → organization, short-lived
 		achievements *boundedCache[achievementKey, *achievementData] // immutable versions
+		current      *boundedCache[string, store.Achievement]        // achievement id → row with its current version, short-lived
 		methods      *boundedCache[string, []byte]                   // local verification method → public key
 		templates    *boundedCache[templateKey, templateOutcome]     // checked and prepared credential templates, see template.go
 	}
@@ -58,6 +59,11 @@ const (
 	maxCachedOrgs         = 4096
 	maxCachedAchievements = 8192
 	orgTTL                = 10 * time.Second
+	// currentTTL bounds how long an achievement's current version number
+	// is trusted. Saving a version through this service drops the entry at
+	// once; a version saved on another node is used here within a second.
+	// Either way a credential records the version it embeds.
+	currentTTL = time.Second
 )
 
 type achievementKey struct {
@@ -88,6 +94,7 @@ func (s *Service) init() {
 		s.cache.active = newBoundedCache[string, activeKey](maxCachedOrgs, orgTTL)
 		s.cache.orgs = newBoundedCache[string, store.Organization](maxCachedOrgs, orgTTL)
 		s.cache.achievements = newBoundedCache[achievementKey, *achievementData](maxCachedAchievements, 0)
+		s.cache.current = newBoundedCache[string, store.Achievement](maxCachedAchievements, currentTTL)
 		s.cache.methods = newBoundedCache[string, []byte](maxCachedKeys, 0)
 		s.cache.templates = newBoundedCache[templateKey, templateOutcome](maxCachedAchievements, 0)
 		s.batch = newBatchWriter(s.Store)
