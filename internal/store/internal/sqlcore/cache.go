@@ -16,9 +16,40 @@ type caches struct {
 	// list's size is fixed when it is created.
 	statusSizes sync.Map
 	hashes      hashCache
+	parts       partSet
 }
 
-func newCaches() *caches { return &caches{hashes: hashCache{m: make(map[int64]tlog.Hash)}} }
+func newCaches() *caches {
+	return &caches{hashes: hashCache{m: make(map[int64]tlog.Hash)}, parts: partSet{m: make(map[string]bool)}}
+}
+
+// partSet holds the ids of shared document parts known to be stored. Parts
+// are immutable and never deleted, so a known part needs no INSERT ... ON
+// CONFLICT DO NOTHING in every batch.
+type partSet struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+// maxCachedParts bounds partSet. There is one part per achievement version
+// and issuer profile in use, so the bound is rarely reached; when it is,
+// the set starts again.
+const maxCachedParts = 4096
+
+func (p *partSet) has(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.m[id]
+}
+
+func (p *partSet) add(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.m) >= maxCachedParts {
+		clear(p.m)
+	}
+	p.m[id] = true
+}
 
 // listKey names a status list.
 type listKey struct {
