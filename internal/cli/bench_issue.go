@@ -42,6 +42,7 @@ type issueBenchResult struct {
 	Ed25519PerS float64 `json:"ed25519_per_s"`
 	Ratio       float64 `json:"ratio"`
 	GOMAXPROCS  int     `json:"gomaxprocs"`
+	PeakRSSMB   float64 `json:"peak_rss_mb"`
 	FirstError  string  `json:"first_error,omitempty"`
 }
 
@@ -87,9 +88,9 @@ func runBenchIssue(e *env, args []string) int {
 		out, _ := json.Marshal(res)
 		e.printf("%s\n", out)
 	} else {
-		e.printf("issue %-8s %8.0f credentials/s   p50 %6.2f ms   p99 %6.2f ms   errors %d   (n=%d, c=%d, GOMAXPROCS=%d)\n"+
+		e.printf("issue %-8s %8.0f credentials/s   p50 %6.2f ms   p99 %6.2f ms   errors %d   peak RSS %.0f MB   (n=%d, c=%d, GOMAXPROCS=%d)\n"+
 			"             ed25519 alone %8.0f signs/s   ratio %.3f\n",
-			res.DB, res.PerS, res.P50ms, res.P99ms, res.Errors, res.N, res.Concurrency, res.GOMAXPROCS, res.Ed25519PerS, res.Ratio)
+			res.DB, res.PerS, res.P50ms, res.P99ms, res.Errors, res.PeakRSSMB, res.N, res.Concurrency, res.GOMAXPROCS, res.Ed25519PerS, res.Ratio)
 	}
 	if res.Errors > 0 {
 		return fail(e, exitFailed, "bench issue: %d of %d requests failed; first: %s", res.Errors, res.N, res.FirstError)
@@ -107,6 +108,7 @@ func benchIssue(ctx context.Context, data *dataFlags, n, c int, cpuProfile strin
 		return res, fmt.Errorf("listening: %w", err)
 	}
 	base := baseURLFor(ln.Addr())
+	tuneServerGC() // as serve does
 	// Request logs would measure the terminal; rate limiting would
 	// measure the limiter.
 	logger := slog.New(slog.DiscardHandler)
@@ -231,6 +233,7 @@ func benchIssue(ctx context.Context, data *dataFlags, n, c int, cpuProfile strin
 	res.P50ms = percentileMs(latencies, 0.50)
 	res.P99ms = percentileMs(latencies, 0.99)
 	res.Errors = int(failed.Load())
+	res.PeakRSSMB = peakRSSMB()
 	kp, err := keys.Generate("")
 	if err != nil {
 		return res, err

@@ -222,6 +222,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(baseURL strin
 // runServer serves a on ln until ctx ends, with the mail worker running when
 // SMTP is configured and the sweeper of expired sessions and tokens.
 func runServer(ctx context.Context, e *env, name string, ln net.Listener, a *app, o serveOptions, logger *slog.Logger, ready func(string)) int {
+	tuneServerGC()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workerDone := make(chan struct{})
