@@ -372,7 +372,7 @@ type credentialWrite struct {
 // writeCredentials writes the credential items of a batch through tx, the
 // batch's transaction, and sets each one's stored and existed. A store
 // that is a store.BatchWriter gets one multi-row statement per table for
-// the whole batch, so the per-credential cost of
+// the whole batch (plus one learner lookup), so the per-credential cost of
 // the transaction is a few rows' worth of database work rather than six
 // statements; any other store gets apply per item.
 //
@@ -410,11 +410,21 @@ func writeCredentials(ctx context.Context, tx store.Store, items []*writeItem) e
 		return &batchFailure{index: -1, err: fmt.Errorf("%s: %w", what, err)}
 	}
 
-	// InsertCredentials links each credential to its recipient's learner
-	// account, if there is one.
+	emails := make([]string, len(pos))
+	for j, i := range pos {
+		emails[j] = items[i].cred.cred.RecipientEmail
+	}
+	learners, err := bw.LearnersByEmail(ctx, emails)
+	if err != nil {
+		return blame("learner lookup", err, nil)
+	}
 	creds := make([]store.Credential, len(pos))
 	for j, i := range pos {
-		creds[j] = items[i].cred.cred
+		c := items[i].cred.cred
+		if id, ok := learners[store.EmailKey(c.RecipientEmail)]; ok {
+			c.LearnerID = id
+		}
+		creds[j] = c
 	}
 	res, err := bw.InsertCredentials(ctx, creds)
 	if err != nil {

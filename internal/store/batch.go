@@ -19,15 +19,16 @@ import (
 // statement; it is returned as an ordinary error, and a caller that needs
 // per-row outcomes splits the batch and tries again.
 type BatchWriter interface {
+	// LearnersByEmail returns the ids of the learner accounts (users with
+	// IsLearner) among the given email addresses, keyed by EmailKey.
+	// Addresses without a learner account are absent from the map.
+	LearnersByEmail(ctx context.Context, emails []string) (map[string]string, error)
 	// InsertCredentials inserts credentials with the semantics of
 	// InsertCredential applied to each in order: a credential whose
 	// (OrgID, IdempotencyKey) is already used, by a stored credential or by
 	// an earlier one of cs, is not inserted and its result is the stored
 	// (or earlier) credential with Existed set. The same id twice in cs is
-	// a *RowError (ErrConflict) naming the second. A credential inserted
-	// without a LearnerID is linked to the learner account (a user with
-	// IsLearner) whose EmailKey is its recipient's, if there is one, and
-	// its result carries that LearnerID.
+	// a *RowError (ErrConflict) naming the second.
 	InsertCredentials(ctx context.Context, cs []Credential) ([]CredentialInsert, error)
 	// InsertCredentialStatuses records credentials' status entries, with
 	// the rules of InsertCredentialStatus.

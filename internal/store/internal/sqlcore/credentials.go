@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -222,12 +221,43 @@ func credentialArgs(args []any, c *store.Credential, parts sharedParts) []any {
 		tsArg(c.ValidUntil), c.Private, nstr(c.Replaces), nstr(c.IdempotencyKey), partID, at)
 }
 
-// learnerRow is the VALUES row of InsertCredentials: the columns of
-// credentialInsertCols, with the learner id, when the caller gives none,
-// that of the learner account with the recipient's email key (the last
-// argument), so that a batch needs no separate lookup.
-var learnerRow = "(" + placeholders(4) + ", COALESCE(?, (SELECT u.id FROM users u WHERE u.email_key = ? AND u.is_learner = TRUE)), " +
-	placeholders(credentialInsertArgs-5) + ")"
+// LearnersByEmail implements store.BatchWriter with one query per
+// maxChunkRows addresses.
+func (s *Store) LearnersByEmail(ctx context.Context, emails []string) (map[string]string, error) {
+	seen := make(map[string]bool, len(emails))
+	var keys []string
+	for _, e := range emails {
+		if k := store.EmailKey(e); k != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	out := make(map[string]string)
+	for len(keys) > 0 {
+		n := min(len(keys), maxChunkRows)
+		in, args := inList(keys[:n])
+		rows, err := s.r.Query(ctx, `SELECT email_key, id FROM users WHERE is_learner = ? AND email_key IN (`+in+`)`,
+			append([]any{true}, args...)...)
+		if err != nil {
+			return nil, s.fail("learners by email", err)
+		}
+		for rows.Next() {
+			var k, id string
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return nil, s.fail("learners by email", err)
+			}
+			out[k] = id
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, s.fail("learners by email", err)
+		}
+		keys = keys[n:]
+	}
+	return out, nil
+}
 
 // InsertCredentials implements store.BatchWriter: one multi-row INSERT
 // ... ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id per
@@ -242,7 +272,7 @@ func (s *Store) InsertCredentials(ctx context.Context, cs []store.Credential) ([
 	sameAs := make([]int, len(cs)) // index+1 of the earlier row with the same key, 0 if none
 	ids := make(map[string]int, len(cs))
 	keys := make(map[[2]string]int)
-	args := make([]any, 0, (credentialInsertArgs+1)*len(cs))
+	args := make([]any, 0, credentialInsertArgs*len(cs))
 	parts := sharedParts{}
 	for i, c := range cs {
 		if c.ValidFrom.IsZero() {
@@ -267,30 +297,26 @@ func (s *Store) InsertCredentials(ctx context.Context, cs []store.Credential) ([
 		c.IssuedAt, c.ValidFrom, c.ValidUntil = norm(c.IssuedAt), norm(c.ValidFrom), normPtr(c.ValidUntil)
 		out[i].Stored = c
 		out[i].Stored.SharedPart, out[i].Stored.SharedAt = "", 0
-		start := len(args)
 		args = credentialArgs(args, &c, parts)
-		// learnerRow's lookup takes the email key after the learner id.
-		args = slices.Insert(args, start+5, any(store.EmailKey(c.RecipientEmail)))
 	}
 	if err := parts.insert(ctx, s); err != nil {
 		return nil, err
 	}
-	inserted := make(map[string]string, len(ids)) // id -> learner id
-	err := s.queryRows(ctx, `INSERT INTO credentials (`+credentialInsertCols+`) VALUES `, learnerRow,
-		` ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id, learner_id`, credentialInsertArgs+1, args, func(r Row) error {
-			var id, learner string
-			if err := r.Scan(&id, strDest{&learner}); err != nil {
+	inserted := make(map[string]bool, len(ids))
+	err := s.queryRows(ctx, `INSERT INTO credentials (`+credentialInsertCols+`) VALUES `,
+		` ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id`, credentialInsertArgs, args, func(r Row) error {
+			var id string
+			if err := r.Scan(&id); err != nil {
 				return err
 			}
-			inserted[id] = learner
+			inserted[id] = true
 			return nil
 		})
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
 	for id, i := range ids {
-		if learner, ok := inserted[id]; ok {
-			out[i].Stored.LearnerID = learner
+		if inserted[id] {
 			continue
 		}
 		// Only a row whose key was taken is skipped: rows without a key

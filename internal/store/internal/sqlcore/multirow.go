@@ -17,8 +17,8 @@ import (
 // (SQLite's per connection, pgx's) and the placeholder rebinding cache stay
 // small, and a batch of n rows takes at most log2(n)+1 statements.
 
-// maxChunkRows bounds the rows of one statement. At the widest row (19
-// arguments) a chunk has 4,864 parameters, far below SQLite's 32,766 and
+// maxChunkRows bounds the rows of one statement. At the widest row (18
+// columns) a chunk has 4,608 parameters, far below SQLite's 32,766 and
 // PostgreSQL's 65,535.
 const maxChunkRows = 256
 
@@ -44,22 +44,15 @@ func chunkRows(rows int) int {
 
 var valuesCache sync.Map // valuesKey -> string
 
-type valuesKey struct {
-	row  string
-	rows int
-}
+type valuesKey struct{ width, rows int }
 
 // values returns "(?, ?), (?, ?)" for rows rows of width placeholders.
 func values(width, rows int) string {
-	return valuesOf("("+placeholders(width)+")", rows)
-}
-
-// valuesOf returns rows copies of the row expression row, comma-separated.
-func valuesOf(row string, rows int) string {
-	k := valuesKey{row, rows}
+	k := valuesKey{width, rows}
 	if v, ok := valuesCache.Load(k); ok {
 		return v.(string)
 	}
+	row := "(" + placeholders(width) + ")"
 	v := strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 	valuesCache.Store(k, v)
 	return v
@@ -92,14 +85,12 @@ func (s *Store) execLater(ctx context.Context, op, query string, args ...any) er
 	return err
 }
 
-// queryRows runs prefix + VALUES rows + suffix, a statement with a
-// RETURNING clause, for args, which hold rows of width arguments each, in
-// chunks; row is the expression of one row, with width placeholders. scan
-// is called for each row returned.
-func (s *Store) queryRows(ctx context.Context, prefix, row, suffix string, width int, args []any, scan func(Row) error) error {
+// queryRows is execRows for statements with a RETURNING clause: scan is
+// called for each row returned.
+func (s *Store) queryRows(ctx context.Context, prefix, suffix string, width int, args []any, scan func(Row) error) error {
 	for rows := len(args) / width; rows > 0; {
 		n := chunkRows(rows)
-		rs, err := s.w.Query(ctx, prefix+valuesOf(row, n)+suffix, args[:n*width]...)
+		rs, err := s.w.Query(ctx, prefix+values(width, n)+suffix, args[:n*width]...)
 		if err != nil {
 			return err
 		}
@@ -117,4 +108,20 @@ func (s *Store) queryRows(ctx context.Context, prefix, row, suffix string, width
 		args, rows = args[n*width:], rows-n
 	}
 	return nil
+}
+
+// inList returns "?, ?, ..." and its arguments for the values vals, padded
+// to a power of two by repeating the last value (which changes no IN
+// result), so that IN lists of any length share a few statement texts. vals
+// must not be empty and hold at most maxChunkRows values.
+func inList(vals []string) (string, []any) {
+	n := 1
+	for n < len(vals) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = vals[min(i, len(vals)-1)]
+	}
+	return placeholders(n), args
 }

@@ -2,7 +2,6 @@ package sqlcore
 
 import (
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -30,17 +29,5 @@ func TestChunkRows(t *testing.T) {
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%d rows: chunks %v, want %v", c.rows, got, c.want)
 		}
-	}
-}
-
-func TestValuesOf(t *testing.T) {
-	if got := values(2, 3); got != "(?, ?), (?, ?), (?, ?)" {
-		t.Errorf("values(2, 3) = %q", got)
-	}
-	if got := valuesOf("(?, f(?))", 2); got != "(?, f(?)), (?, f(?))" {
-		t.Errorf("valuesOf = %q", got)
-	}
-	if n := strings.Count(learnerRow, "?"); n != credentialInsertArgs+1 {
-		t.Errorf("learnerRow has %d placeholders, want %d", n, credentialInsertArgs+1)
 	}
 }
