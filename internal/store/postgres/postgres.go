@@ -173,7 +173,7 @@ func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlcore.Row {
 // is needed (or for the commit), and each such group is one round trip
 // whose statements run in order. A batch transaction of the issuance
 // service took about twenty round trips as single statements and takes
-// four or five this way.
+// four this way (learner lookup, credentials, log allocation, commit).
 type pipeTx struct {
 	c      *pgxpool.Conn
 	begun  bool // BEGIN has been executed
