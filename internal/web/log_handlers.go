@@ -21,6 +21,8 @@ import (
 //	GET /log/proof/inclusion?credential=ID    inclusion proof of a credential's issuance entry
 //	GET /log/proof/inclusion?index=N[&size=S] inclusion proof of entry N (against checkpoint S)
 //	GET /log/proof/consistency?old=N&new=M    consistency proof between two tree sizes
+//	GET /log/tile/{L}/{N}[.p/{W}]             hash tile (C2SP tlog-tiles)
+//	GET /log/tile/entries/{N}[.p/{W}]         entry bundle (C2SP tlog-tiles)
 //
 // Everything here is public: the log holds no personal data.
 func (s *server) logRoutes(mux *http.ServeMux) {
@@ -35,6 +37,24 @@ func (s *server) logRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /log/entries/{index}", s.logEntry)
 	mux.HandleFunc("GET /log/proof/inclusion", s.logInclusion)
 	mux.HandleFunc("GET /log/proof/consistency", s.logConsistency)
+	mux.HandleFunc("GET /log/tile/{path...}", s.logTile)
+}
+
+// logTile serves a C2SP tile. Full tiles never change; a partial one is
+// replaced by a wider one as the log grows.
+func (s *server) logTile(w http.ResponseWriter, r *http.Request) {
+	data, full, err := s.tlog.Tile(r.Context(), r.PathValue("path"))
+	if err != nil {
+		s.logError(w, r, err)
+		return
+	}
+	if full {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "public, max-age=60")
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	_, _ = w.Write(data)
 }
 
 // logError answers a log request with a plain-text error: 404 for what the
@@ -43,7 +63,7 @@ func (s *server) logError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, tlog.ErrNotInLog) || errors.Is(err, store.ErrNotFound):
 		http.Error(w, err.Error(), http.StatusNotFound)
-	case errors.Is(err, errBadLogParam):
+	case errors.Is(err, errBadLogParam) || errors.Is(err, tlog.ErrBadTilePath):
 		http.Error(w, err.Error(), http.StatusBadRequest)
 	default:
 		s.log.Error("log request failed", "path", r.URL.Path, "err", err)

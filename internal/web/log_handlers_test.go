@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	sumdb "golang.org/x/mod/sumdb/tlog"
+
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/tlog"
 )
@@ -81,6 +83,11 @@ func TestLogEndpoints(t *testing.T) {
 		{"consistency beyond the tree", "/log/proof/consistency?old=1&new=999", 404, ""},
 		{"consistency bad parameter", "/log/proof/consistency?old=-1&new=1", 400, ""},
 		{"credential page links its entry", "/c/" + e.credUUID, 200, `entry #` + idx + `</a>`},
+		{"entry bundle", "/log/tile/entries/000.p/" + itoa(int(cp.Size)), 200, "event issue\n"},
+		{"full tile not there yet", "/log/tile/0/000", 404, ""},
+		{"tile past the checkpoint", "/log/tile/0/000.p/" + itoa(int(cp.Size)+1), 404, ""},
+		{"tile level too high", "/log/tile/6/000", 400, ""},
+		{"tile index not in groups of three", "/log/tile/0/0", 400, ""},
 	}
 	for _, tc := range tests {
 		rec := e.do(request{method: http.MethodGet, path: tc.path})
@@ -88,6 +95,20 @@ func TestLogEndpoints(t *testing.T) {
 			t.Errorf("%s: GET %s = %d %q, want %d containing %q", tc.name, tc.path, rec.Code, rec.Body.String(), tc.status, tc.contains)
 		}
 	}
+	// A hash tile holds the record hashes of the entries, 32 bytes each.
+	tile := e.do(request{method: http.MethodGet, path: "/log/tile/0/000.p/" + itoa(int(cp.Size))})
+	if tile.Code != 200 || tile.Body.Len() != 32*int(cp.Size) || tile.Header().Get("Content-Type") != "application/octet-stream" ||
+		tile.Header().Get("Cache-Control") != "public, max-age=60" {
+		t.Errorf("partial hash tile: %d, %d bytes, %q, %q", tile.Code, tile.Body.Len(), tile.Header().Get("Content-Type"), tile.Header().Get("Cache-Control"))
+	}
+	leaf, err := e.store.Leaf(ctx, p.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := sumdb.RecordHash(leaf.Data); tile.Code == 200 && string(tile.Body.Bytes()[32*p.Index:32*p.Index+32]) != string(h[:]) {
+		t.Error("hash tile entry differs from the leaf's record hash")
+	}
+
 	rec := e.do(request{method: http.MethodGet, path: "/log/entries?from=0"})
 	var page tlog.EntriesPage
 	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || int64(len(page.Entries)) != cp.Size {
