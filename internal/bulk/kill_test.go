@@ -17,25 +17,13 @@ import (
 
 	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/store"
+	"github.com/microcred/microcred/internal/testutil"
 )
 
 // buildBinary builds cmd/microcred into the test's directory.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	root, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		root = parent
-	}
+	root := testutil.RepoRoot(t)
 	bin := filepath.Join(t.TempDir(), "microcred")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/microcred")
 	cmd.Dir = root

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/microcred/microcred/internal/testutil"
 )
 
 // ob3Context holds the term definitions of the OB 3.0.3 JSON-LD context.
@@ -20,21 +22,7 @@ type ob3Context struct {
 // to the repository root (the directory holding go.mod).
 func loadOB3Context(t *testing.T) ob3Context {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "standards", "ob3", "context-3.0.3.json")
+	path := filepath.Join(testutil.RepoRoot(t), "..", "shared", "standards", "ob3", "context-3.0.3.json")
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("OB 3.0.3 context is required for this test: %v", err)

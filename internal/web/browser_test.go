@@ -19,6 +19,7 @@ import (
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
+	"github.com/microcred/microcred/internal/testutil"
 	"github.com/microcred/microcred/internal/web"
 )
 
@@ -42,20 +43,7 @@ func artifactsDir(t *testing.T) string {
 	if d := os.Getenv("MICROCRED_ARTIFACTS"); d != "" {
 		return d
 	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "test-artifacts", "browser")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root (go.mod) not found above the test directory")
-		}
-		dir = parent
-	}
+	return filepath.Join(testutil.RepoRoot(t), "test-artifacts", "browser")
 }
 
 // browserEnv is a real server on a loopback port over a fresh SQLite
