@@ -105,22 +105,7 @@ func (c *activeCtx) derive(local any, td *termDef, propagate, override bool) (*a
 		if err != nil {
 			return nil, err
 		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		// A concurrent derivation may have cached its result meanwhile:
-		// that one is returned, so that one derivation has one context
-		// object (jsonld.Template recognises its parts by the identity of
-		// the context they are met in).
-		if prev, ok := c.cache[key]; ok {
-			return prev, nil
-		}
-		if c.cache == nil {
-			c.cache = make(map[ctxKey]*activeCtx)
-		}
-		if len(c.cache)+len(c.byURLs) < maxDerived {
-			c.cache[key] = r
-		}
-		return r, nil
+		return keepDerived(c, &c.cache, key, r), nil
 	}
 	var buf [256]byte
 	key, cacheable := urlKey(buf[:0], local, propagate, override)
@@ -137,19 +122,30 @@ func (c *activeCtx) derive(local any, td *termDef, propagate, override bool) (*a
 		return nil, err
 	}
 	if cacheable {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if prev, ok := c.byURLs[string(key)]; ok {
-			return prev, nil // see the td case above
-		}
-		if c.byURLs == nil {
-			c.byURLs = make(map[string]*activeCtx)
-		}
-		if len(c.cache)+len(c.byURLs) < maxDerived {
-			c.byURLs[string(key)] = r
-		}
+		return keepDerived(c, &c.byURLs, string(key), r), nil
 	}
 	return r, nil
+}
+
+// keepDerived caches r, derived from c, under k in *m (one of c's caches)
+// while both together hold fewer than maxDerived contexts, and returns the
+// context to use. A concurrent derivation may have cached its result
+// meanwhile: that one is returned, so that one derivation has one context
+// object (jsonld.Template recognises its parts by the identity of the
+// context they are met in).
+func keepDerived[K comparable](c *activeCtx, m *map[K]*activeCtx, k K, r *activeCtx) *activeCtx {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := (*m)[k]; ok {
+		return prev
+	}
+	if *m == nil {
+		*m = make(map[K]*activeCtx)
+	}
+	if len(c.cache)+len(c.byURLs) < maxDerived {
+		(*m)[k] = r
+	}
+	return r
 }
 
 // urlKey appends to dst the cache key of a local context made only of URL
