@@ -1,7 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,17 +17,15 @@ type memberRow struct {
 	Role store.Role
 }
 
-// membersData is the members page; NewPassword is shown once, right after a
-// new account was created.
+// membersData is the members page.
 type membersData struct {
 	Org         store.Organization
 	Role        store.Role
 	Members     []memberRow
+	Invitations []store.Invitation
 	Roles       []store.Role
 	Email, Name string
 	NewRole     string
-	NewPassword string
-	NewEmail    string
 }
 
 func (s *server) loadMembers(r *http.Request, org store.Organization) ([]memberRow, error) {
@@ -54,7 +51,12 @@ func (s *server) renderMembers(w http.ResponseWriter, r *http.Request, d members
 		s.serverError(w, r, err)
 		return
 	}
-	d.Org, d.Role, d.Members, d.Roles = oc.Org, oc.Role, rows, anyRole
+	invs, err := s.store.ListPendingInvitations(r.Context(), oc.Org.ID, s.now())
+	if err != nil {
+		s.serverError(w, r, fmt.Errorf("list invitations: %w", err))
+		return
+	}
+	d.Org, d.Role, d.Members, d.Invitations, d.Roles = oc.Org, oc.Role, rows, invs, anyRole
 	s.renderForm(w, r, "members", "Members of "+oc.Org.Name, d, errs)
 }
 
@@ -62,12 +64,16 @@ func (s *server) members(w http.ResponseWriter, r *http.Request) {
 	s.renderMembers(w, r, membersData{NewRole: string(store.RoleIssuer)}, nil)
 }
 
-// addMember gives an existing account a role, or creates the account with a
-// random initial password that the owner passes on; the password is shown
-// once and only its hash is stored.
+// addMember invites a person by email. It never creates an account or a
+// password and never shows the invitation link: the link goes only to the
+// invited address, so nobody but the holder of that mailbox can set the new
+// account's password, and an existing account joins only when its holder,
+// signed in, accepts. (Showing an owner a generated password, or joining an
+// existing account without its consent, let anyone who could create an
+// organization take over accounts that other organizations later added.)
 func (s *server) addMember(w http.ResponseWriter, r *http.Request) {
 	oc := currentOrg(r)
-	actor := currentViewer(r).User.ID
+	v := currentViewer(r)
 	d := membersData{
 		Email:   strings.TrimSpace(r.PostFormValue("email")),
 		Name:    strings.TrimSpace(r.PostFormValue("name")),
@@ -85,32 +91,31 @@ func (s *server) addMember(w http.ResponseWriter, r *http.Request) {
 		s.renderMembers(w, r, d, errs)
 		return
 	}
-	var password string
 	err := s.store.WithTx(r.Context(), func(tx store.Store) error {
-		u, err := tx.UserByEmail(r.Context(), d.Email)
-		if errors.Is(err, store.ErrNotFound) {
-			if d.Name == "" {
-				return errNeedName
+		if u, err := tx.UserByEmail(r.Context(), d.Email); err == nil {
+			if _, err := tx.Membership(r.Context(), oc.Org.ID, u.ID); err == nil {
+				return store.ErrConflict
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("look up membership: %w", err)
 			}
-			password = randomPassword()
-			hash, err := auth.HashPassword(password)
-			if err != nil {
-				return fmt.Errorf("hash password: %w", err)
-			}
-			if u, err = tx.CreateUser(r.Context(), store.User{Email: d.Email, Name: d.Name, PasswordHash: hash}); err != nil {
-				return fmt.Errorf("create user: %w", err)
-			}
-		} else if err != nil {
+		} else if !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrInvalid) {
 			return fmt.Errorf("look up user: %w", err)
 		}
-		if _, err := tx.AddMembership(r.Context(), store.Membership{OrgID: oc.Org.ID, UserID: u.ID, Role: role}); err != nil {
-			return fmt.Errorf("add membership: %w", err)
+		token, hash := auth.NewToken()
+		now := s.now()
+		inv, err := tx.CreateInvitation(r.Context(), store.Invitation{
+			TokenHash: hash, OrgID: oc.Org.ID, Email: d.Email, Name: d.Name, Role: role,
+			InvitedBy: v.User.ID, CreatedAt: now, ExpiresAt: now.Add(invitationLifetime),
+		})
+		if err != nil {
+			return fmt.Errorf("create invitation: %w", err)
 		}
-		return appendAudit(r, tx, oc.Org.ID, actor, "member.add", u.ID, map[string]any{"email": u.Email, "role": role, "new_account": password != ""})
+		if _, err := tx.EnqueueMail(r.Context(), s.invitationMail(inv, oc.Org, v.User, token)); err != nil {
+			return fmt.Errorf("queue invitation mail: %w", err)
+		}
+		return appendAudit(r, tx, oc.Org.ID, v.User.ID, "member.invite", inv.ID, map[string]any{"email": inv.Email, "role": role})
 	})
 	switch {
-	case errors.Is(err, errNeedName):
-		errs.add("name", "There is no account for this email yet: enter the person's name to create one.")
 	case errors.Is(err, store.ErrConflict):
 		errs.add("email", "This person is already a member; change their role in the list below.")
 	case err != nil:
@@ -121,17 +126,26 @@ func (s *server) addMember(w http.ResponseWriter, r *http.Request) {
 		s.renderMembers(w, r, d, errs)
 		return
 	}
-	if password == "" {
-		s.setFlash(w, d.Email+" was added as "+string(role)+".")
-		seeOther(w, r, "/admin/orgs/"+oc.Org.Slug+"/members")
-		return
-	}
-	// The initial password is rendered directly (not redirected through a
-	// cookie) so it never leaves this one response.
-	s.renderMembers(w, r, membersData{NewRole: string(store.RoleIssuer), NewEmail: d.Email, NewPassword: password}, nil)
+	s.setFlash(w, "An invitation was sent to "+d.Email+". They become a member as "+string(role)+" when they accept it; the link works once and for "+invitationLifetimeText+".")
+	seeOther(w, r, "/admin/orgs/"+oc.Org.Slug+"/members")
 }
 
-var errNeedName = errors.New("name needed for a new account")
+// revokeInvitation cancels a pending invitation so its link stops working.
+func (s *server) revokeInvitation(w http.ResponseWriter, r *http.Request) {
+	oc := currentOrg(r)
+	id := r.PathValue("id")
+	err := s.store.WithTx(r.Context(), func(tx store.Store) error {
+		if err := tx.RevokeInvitation(r.Context(), oc.Org.ID, id, s.now()); err != nil {
+			return err
+		}
+		return appendAudit(r, tx, oc.Org.ID, currentViewer(r).User.ID, "member.invite.revoke", id, nil)
+	})
+	if !s.memberChangeDone(w, r, err) {
+		return
+	}
+	s.setFlash(w, "Invitation cancelled: its link no longer works.")
+	seeOther(w, r, "/admin/orgs/"+oc.Org.Slug+"/members")
+}
 
 func (s *server) setMemberRole(w http.ResponseWriter, r *http.Request) {
 	oc := currentOrg(r)
@@ -220,31 +234,6 @@ func parseRole(s string) (store.Role, bool) {
 		return r, true
 	}
 	return "", false
-}
-
-// randomPassword returns 16 characters from an alphabet without look-alike
-// characters: about 90 bits, easy to read out and type.
-func randomPassword() string {
-	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := make([]byte, 16)
-	for i := range b {
-		b[i] = alphabet[randIntn(len(alphabet))]
-	}
-	return string(b)
-}
-
-// randIntn returns a uniform random number in [0, n) from crypto/rand.
-func randIntn(n int) int {
-	var b [1]byte
-	for {
-		if _, err := rand.Read(b[:]); err != nil {
-			panic(fmt.Sprintf("crypto/rand: %v", err))
-		}
-		// Reject values beyond the largest multiple of n to avoid bias.
-		if int(b[0]) < 256-256%n {
-			return int(b[0]) % n
-		}
-	}
 }
 
 // appendAudit records a privileged action through tx.

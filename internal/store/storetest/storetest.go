@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Users", testUsers},
 		{"Memberships", testMemberships},
 		{"Sessions", testSessions},
+		{"Invitations", testInvitations},
 		{"APIClientsAndTokens", testAPIClients},
 		{"SigningKeys", testSigningKeys},
 		{"Achievements", testAchievements},
