@@ -38,6 +38,7 @@ type Service struct {
 	// checker reads credential status for Verify: this server's lists
 	// from the store, others over HTTP, verified and cached.
 	checker *status.Checker
+	links   links // see Links
 	cache   struct {
 		keys         *boundedCache[string, *keys.KeyPair]            // key id → unsealed pair (immutable)
 		active       *boundedCache[string, activeKey]                // org id → active key, short-lived

@@ -266,3 +266,14 @@ func (m MasterKey) Format(f fmt.State, _ rune) { fmt.Fprint(f, m.String()) }
 
 // LogValue redacts the key in structured logs.
 func (m MasterKey) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
+// Derive returns a 32-byte key for one purpose, such as "link-signing",
+// derived from the master key with HKDF-SHA256 (RFC 5869). Keys for
+// different purposes are independent, and none reveals the master key.
+func (m MasterKey) Derive(purpose string) []byte {
+	key := make([]byte, 32)
+	if _, err := io.ReadFull(hkdf.New(sha256.New, m[:], nil, []byte("microcred/"+purpose)), key); err != nil {
+		panic("keys: HKDF-SHA256 cannot fail for 32 bytes: " + err.Error())
+	}
+	return key
+}

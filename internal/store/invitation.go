@@ -69,3 +69,35 @@ type InvitationStore interface {
 	// email (compared as EmailKey), newest first.
 	ListInvitationsForEmail(ctx context.Context, email string, now time.Time) ([]Invitation, error)
 }
+
+// UserEmail is an additional address of an account, proven by a link sent
+// to it. The account's primary address is User.Email.
+type UserEmail struct {
+	Email     string
+	UserID    string
+	CreatedAt time.Time
+}
+
+// AccountStore holds what accounts need beyond the User row.
+type AccountStore interface {
+	// AddUserEmail records a verified additional address of userID. It
+	// fails with ErrConflict when any account (this one included) already
+	// has the address, as primary or additional.
+	AddUserEmail(ctx context.Context, userID, email string) (UserEmail, error)
+	// ListUserEmails returns the additional addresses of userID, oldest
+	// first.
+	ListUserEmails(ctx context.Context, userID string) ([]UserEmail, error)
+	// SetUserDisabled disables the account at `at`, or enables it when at
+	// is nil. Disabling also ends its sessions.
+	SetUserDisabled(ctx context.Context, userID string, at *time.Time) error
+	// ListUsers returns accounts ordered by email, up to limit (default
+	// 100, at most 1000) after offset.
+	ListUsers(ctx context.Context, limit, offset int) ([]User, error)
+	// UseToken records that the token with this digest was used. It
+	// fails with ErrConflict when it was used before, which makes a signed
+	// link single-use; expires says how long the record must be kept.
+	UseToken(ctx context.Context, hash []byte, expires time.Time) error
+	// DeleteExpiredTokens forgets used tokens that expired at or before
+	// now: they are refused for their age anyway.
+	DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, error)
+}

@@ -17,6 +17,7 @@ type Store interface {
 	BulkStore
 	OAuthStore
 	InvitationStore
+	AccountStore
 	// WithTx runs fn inside one database transaction and commits when fn
 	// returns nil; any error (or panic) rolls back everything fn wrote.
 	// fn must use only the Store it is given: on SQLite, writing through the

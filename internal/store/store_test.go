@@ -59,8 +59,19 @@ func TestValidSlug(t *testing.T) {
 }
 
 func TestEmailKey(t *testing.T) {
-	if got := EmailKey("  Ünïcode.User@Example.ORG "); got != "ünïcode.user@example.org" {
-		t.Errorf("EmailKey = %q", got)
+	for in, want := range map[string]string{
+		"  Ada.Lovelace@Example.ORG ": "ada.lovelace@example.org",
+		"kim@example.org":             "kim@example.org",
+		// Only ASCII letters fold: a look-alike stays a different address.
+		"\u212aim@example.org":     "\u212aim@example.org",
+		"Ünïcode.User@Example.ORG": "Ünïcode.user@example.org",
+	} {
+		if got := EmailKey(in); got != want {
+			t.Errorf("EmailKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if EmailKey("\u212aim@example.org") == EmailKey("kim@example.org") {
+		t.Error("KELVIN SIGN address has the key of the ASCII one")
 	}
 }
 

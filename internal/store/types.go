@@ -36,6 +36,9 @@ type User struct {
 	PasswordHash string // argon2id PHC string, produced by the caller
 	IsLearner    bool
 	CreatedAt    time.Time
+	// DisabledAt is set when an operator disabled the account: it cannot
+	// sign in and its sessions end.
+	DisabledAt *time.Time
 }
 
 // Role is a user's role within one organization.

@@ -19,10 +19,27 @@ func NewID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// EmailKey is the form in which email addresses are compared: trimmed and
-// lower-cased (Unicode-aware, identically on every database).
+// EmailKey is the form in which email addresses are compared: trimmed, with
+// ASCII letters lower-cased and every other character kept as it is.
+// Unicode case folding or normalization would make look-alikes equal
+// (U+212A KELVIN SIGN lower-cases and normalizes to "k"), letting
+// "\u212aim@example.org" reach kim@example.org's wallet; mail systems
+// compare non-ASCII local parts exactly, and so do we. SQLite's lower() and
+// translate() on PostgreSQL compute the same key (migration 0010).
 func EmailKey(email string) string {
-	return strings.ToLower(strings.TrimSpace(email))
+	email = strings.TrimSpace(email)
+	for i := 0; i < len(email); i++ {
+		if c := email[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(email)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return email
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)

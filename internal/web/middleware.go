@@ -210,6 +210,9 @@ func (s *server) loadSession(h http.Handler) http.Handler {
 			return
 		}
 		u, err := s.store.User(ctx, sess.UserID)
+		if err == nil && u.DisabledAt != nil {
+			err = store.ErrNotFound // a disabled account is signed out
+		}
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				s.clearSessionCookie(w)

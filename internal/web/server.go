@@ -71,7 +71,10 @@ type server struct {
 	log     *slog.Logger
 	pages   *pages
 	limiter *auth.Limiter
-	now     func() time.Time
+	// mailLimiter bounds the mail that sign-up, password reset and address
+	// confirmation send, per client address and per recipient.
+	mailLimiter *auth.Limiter
+	now         func() time.Time
 	// dummyHash is checked against when a login names an unknown email, so
 	// that the response time does not reveal which addresses have accounts.
 	dummyHash string
@@ -121,9 +124,11 @@ func New(cfg Config) (http.Handler, error) {
 		pages:  p,
 		// Ten attempts in a burst, then one every six seconds per address:
 		// enough for a person who mistypes, far too slow to guess passwords.
-		limiter:   auth.NewLimiter(1.0/6, 10),
-		now:       time.Now,
-		dummyHash: dummy,
+		limiter: auth.NewLimiter(1.0/6, 10),
+		// Three messages in a burst, then one a minute.
+		mailLimiter: auth.NewLimiter(1.0/60, 3),
+		now:         time.Now,
+		dummyHash:   dummy,
 	}
 	s.status = cfg.Status
 	s.bulk, s.bulkDir = cfg.Bulk, cfg.BulkDir
@@ -170,6 +175,20 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("POST /admin/orgs/{slug}/invitations/{id}/revoke", s.orgRoute(ownerOnly, s.revokeInvitation))
 	mux.HandleFunc("GET /invite/{token}", s.invitationPage)
 	mux.HandleFunc("POST /invite/{token}", s.invitationSubmit)
+	mux.HandleFunc("GET /claim/{token}", s.claimPage)
+	mux.HandleFunc("POST /claim/{token}", s.claimSubmit)
+	mux.HandleFunc("GET /signup", s.signupForm)
+	mux.HandleFunc("POST /signup", s.signupSubmit)
+	mux.HandleFunc("GET /signup/{token}", s.signupAccountForm)
+	mux.HandleFunc("POST /signup/{token}", s.signupAccountSubmit)
+	mux.HandleFunc("GET /reset", s.resetForm)
+	mux.HandleFunc("POST /reset", s.resetSubmit)
+	mux.HandleFunc("GET /reset/{token}", s.resetPasswordForm)
+	mux.HandleFunc("POST /reset/{token}", s.resetPasswordSubmit)
+	mux.HandleFunc("GET /account", s.requireUser(s.account))
+	mux.HandleFunc("POST /account/emails", s.requireUser(s.addEmailSubmit))
+	mux.HandleFunc("GET /account/emails/{token}", s.requireUser(s.confirmEmail))
+	mux.HandleFunc("POST /account/password", s.requireUser(s.changePassword))
 	mux.HandleFunc("GET /admin/orgs/{slug}/keys", s.orgRoute(ownerOnly, s.keys))
 	mux.HandleFunc("POST /admin/orgs/{slug}/keys/rotate", s.orgRoute(ownerOnly, s.rotateKey))
 	mux.HandleFunc("GET /admin/orgs/{slug}/clients", s.orgRoute(ownerOnly, s.clients))

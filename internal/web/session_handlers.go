@@ -49,6 +49,11 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", loginData{Email: email, Next: next, Error: "Email or password is not correct."})
 		return
 	}
+	if u.DisabledAt != nil {
+		// Said only to whoever knows the password.
+		s.render(w, r, http.StatusForbidden, "login", "Sign in", loginData{Email: email, Next: next, Error: "This account is disabled. Ask the people who run this microcred server to enable it again."})
+		return
+	}
 	if err := s.startSession(w, r, u.ID); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Memberships", testMemberships},
 		{"Sessions", testSessions},
 		{"Invitations", testInvitations},
+		{"Accounts", testAccounts},
 		{"APIClientsAndTokens", testAPIClients},
 		{"SigningKeys", testSigningKeys},
 		{"Achievements", testAchievements},

@@ -3,6 +3,7 @@ package sqlcore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/microcred/microcred/internal/store"
 )
@@ -94,11 +95,11 @@ func collect[T any](rows Rows, scan func(Row) (T, error), s *Store, op string) (
 	return out, nil
 }
 
-const userCols = `id, email, name, password_hash, is_learner, created_at`
+const userCols = `id, email, name, password_hash, is_learner, created_at, disabled_at`
 
 func scanUser(r Row) (store.User, error) {
 	var u store.User
-	err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsLearner, ts(&u.CreatedAt))
+	err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsLearner, ts(&u.CreatedAt), tsOpt(&u.DisabledAt))
 	return u, err
 }
 
@@ -129,10 +130,23 @@ func (s *Store) User(ctx context.Context, id string) (store.User, error) {
 	return u, s.fail(fmt.Sprintf("user %q", id), err)
 }
 
-// UserByEmail implements store.Store; case is ignored.
+// UserByEmail implements store.Store: the account whose primary or
+// additional address has email's EmailKey.
 func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, error) {
-	u, err := scanUser(s.r.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE email_key = ?`, store.EmailKey(email)))
+	k := store.EmailKey(email)
+	u, err := scanUser(s.r.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE email_key = ?
+		UNION ALL SELECT `+prefixed("users.", userCols)+` FROM user_emails JOIN users ON users.id = user_emails.user_id WHERE user_emails.email_key = ?
+		LIMIT 1`, k, k))
 	return u, s.fail(fmt.Sprintf("user with email %q", email), err)
+}
+
+// prefixed qualifies each column of a comma-separated list.
+func prefixed(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // UpdateUser implements store.Store: email, name, password hash and learner

@@ -236,8 +236,10 @@ func (s *Store) LearnersByEmail(ctx context.Context, emails []string) (map[strin
 	for len(keys) > 0 {
 		n := min(len(keys), maxChunkRows)
 		in, args := inList(keys[:n])
-		rows, err := s.r.Query(ctx, `SELECT email_key, id FROM users WHERE is_learner = ? AND email_key IN (`+in+`)`,
-			append([]any{true}, args...)...)
+		rows, err := s.r.Query(ctx, `SELECT email_key, id FROM users WHERE is_learner = ? AND email_key IN (`+in+`)
+			UNION ALL SELECT user_emails.email_key, users.id FROM user_emails JOIN users ON users.id = user_emails.user_id
+			WHERE users.is_learner = ? AND user_emails.email_key IN (`+in+`)`,
+			append(append(append([]any{true}, args...), true), args...)...)
 		if err != nil {
 			return nil, s.fail("learners by email", err)
 		}
