@@ -42,7 +42,30 @@ type Request struct {
 	Actor          string // user id or API client id, for the audit log
 	Notify         bool   // mail the recipient (queued in the same transaction)
 	Replaces       string // id of the credential this one renews
+	// Evidence and Results, when set, become the credential's evidence
+	// (after EvidenceURL's entry) and credentialSubject.result: an
+	// approved application's submission and rubric scores.
+	Evidence []Evidence
+	Results  []Result
 }
+
+// Evidence is one Open Badges 3.0 Evidence object. ID, when set, is a URL
+// where the evidence can be seen; files that must stay private have none.
+type Evidence struct {
+	ID, Name, Description, Narrative, Genre string
+}
+
+// Result is one Open Badges 3.0 Result of the subject: a value in words
+// and, optionally, a status such as "Completed".
+type Result struct {
+	Value, Status string
+}
+
+// Limits of Request.Evidence and Request.Results.
+const (
+	maxEvidence = 50
+	maxResults  = 50
+)
 
 // Input limits of a Request.
 const (
@@ -93,6 +116,28 @@ func (r Request) Validate() error {
 	}
 	if r.EvidenceURL != "" && (!isHTTPURL(r.EvidenceURL) || len(r.EvidenceURL) > maxURLLen) {
 		fe.add("evidence_url", "must be an http or https URL")
+	}
+	if len(r.Evidence) > maxEvidence {
+		fe.add("evidence", "at most %d entries", maxEvidence)
+	}
+	for i, ev := range r.Evidence {
+		if ev.ID != "" && (!isHTTPURL(ev.ID) || len(ev.ID) > maxURLLen) {
+			fe.add(fmt.Sprintf("evidence[%d].id", i), "must be an http or https URL")
+		}
+		if ev.Name == "" && ev.Narrative == "" && ev.ID == "" {
+			fe.add(fmt.Sprintf("evidence[%d]", i), "needs a name, a narrative or a URL")
+		}
+		if utf8.RuneCountInString(ev.Name+ev.Description+ev.Narrative) > maxNarrativeLen {
+			fe.add(fmt.Sprintf("evidence[%d]", i), "is longer than %d characters", maxNarrativeLen)
+		}
+	}
+	if len(r.Results) > maxResults {
+		fe.add("result", "at most %d entries", maxResults)
+	}
+	for i, res := range r.Results {
+		if res.Value == "" && res.Status == "" || utf8.RuneCountInString(res.Value) > maxNameLen {
+			fe.add(fmt.Sprintf("result[%d]", i), "needs a value of at most %d characters or a status", maxNameLen)
+		}
 	}
 	if r.Format != "" && !r.Format.Valid() {
 		fe.add("format", "must be ldp-rdfc, ldp-jcs or jwt")
@@ -568,8 +613,35 @@ func buildCredential(req Request, id string, issuer map[string]any, data *achiev
 	if !req.ValidUntil.IsZero() {
 		doc["validUntil"] = credential.FormatDateTime(req.ValidUntil)
 	}
+	var evidence []any
 	if req.EvidenceURL != "" {
-		doc["evidence"] = []any{map[string]any{"id": req.EvidenceURL, "type": []any{"Evidence"}}}
+		evidence = append(evidence, map[string]any{"id": req.EvidenceURL, "type": []any{"Evidence"}})
+	}
+	for _, ev := range req.Evidence {
+		o := map[string]any{"type": []any{"Evidence"}}
+		for k, v := range map[string]string{"id": ev.ID, "name": ev.Name, "description": ev.Description, "narrative": ev.Narrative, "genre": ev.Genre} {
+			if v != "" {
+				o[k] = v
+			}
+		}
+		evidence = append(evidence, o)
+	}
+	if evidence != nil {
+		doc["evidence"] = evidence
+	}
+	if len(req.Results) > 0 {
+		results := make([]any, len(req.Results))
+		for i, res := range req.Results {
+			o := map[string]any{"type": []any{"Result"}}
+			if res.Value != "" {
+				o["value"] = res.Value
+			}
+			if res.Status != "" {
+				o["status"] = res.Status
+			}
+			results[i] = o
+		}
+		subject["result"] = results
 	}
 	return doc
 }

@@ -214,8 +214,10 @@ func checkPerCredential(doc map[string]any) error {
 	if ev, ok := doc["evidence"]; ok {
 		list, _ := ev.([]any)
 		for _, e := range list {
+			// An Evidence's id is optional in OB 3.0 (a private file has
+			// none); when present it must be an absolute URI.
 			o, _ := e.(map[string]any)
-			if !credential.IsAbsoluteURI(stringOf(o["id"])) {
+			if id, has := o["id"]; o == nil || has && !credential.IsAbsoluteURI(stringOf(id)) {
 				fe.add("evidence_url", "must be an absolute URI")
 			}
 		}

@@ -18,6 +18,7 @@ type Store interface {
 	OAuthStore
 	InvitationStore
 	AccountStore
+	EvidenceStore
 	// WithTx runs fn inside one database transaction and commits when fn
 	// returns nil; any error (or panic) rolls back everything fn wrote.
 	// fn must use only the Store it is given: on SQLite, writing through the

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/evidence"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -163,9 +164,16 @@ func (s *server) achievementPage(w http.ResponseWriter, r *http.Request) {
 	if role := currentViewer(r).role(org.ID); role == store.RoleOwner || role == store.RoleIssuer {
 		canEdit = true
 	}
+	var req *evidence.Requirement
+	if q, ok, err := s.loadRequirement(r, id); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if ok {
+		req = &q
+	}
 	s.renderWith(w, r, http.StatusOK, "achievement", pageData{
 		Title: a.Name,
-		Data:  map[string]any{"A": a, "Entry": entry, "Org": org, "CanEdit": canEdit, "JSONURL": "/achievements/" + id + ".json"},
+		Data:  map[string]any{"A": a, "Entry": entry, "Org": org, "CanEdit": canEdit, "JSONURL": "/achievements/" + id + ".json", "Requirement": req},
 		Meta:  &ogMeta{Title: a.Name + " · " + org.Name, Description: clip(a.Description, 300), URL: pageURL, Type: "website"},
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/auth"
+	"github.com/microcred/microcred/internal/evidence"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -153,6 +154,8 @@ func limitBody(h http.Handler) http.Handler {
 			switch {
 			case isBulkUpload(r):
 				r.Body = http.MaxBytesReader(w, r.Body, maxBulkUploadBytes)
+			case isEvidenceUpload(r):
+				r.Body = http.MaxBytesReader(w, r.Body, evidence.MaxFileBytes+maxFormBytes)
 			case r.URL.Path == "/verify":
 				r.Body = http.MaxBytesReader(w, r.Body, maxCredentialBytes+maxFormBytes)
 			case ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data":
@@ -161,6 +164,12 @@ func limitBody(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// isEvidenceUpload reports a learner's file upload to an application.
+func isEvidenceUpload(r *http.Request) bool {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/applications/")
+	return ok && r.Method == http.MethodPost && strings.HasSuffix(rest, "/files") && strings.Count(rest, "/") == 1
 }
 
 // rateLimit slows password guessing: POST /login and POST /setup are

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"Invitations", testInvitations},
 		{"Accounts", testAccounts},
+		{"Evidence", testEvidence},
 		{"APIClientsAndTokens", testAPIClients},
 		{"SigningKeys", testSigningKeys},
 		{"Achievements", testAchievements},
