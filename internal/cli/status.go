@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
-	"github.com/microcred/microcred/internal/tlog"
+	"github.com/microcred/microcred/internal/issue"
 	"regexp"
 	"strings"
 	"time"
@@ -56,7 +56,7 @@ func runStatusChange(e *env, verb string, args []string) int {
 	if err := st.Migrate(ctx); err != nil {
 		return fail(e, exitFailed, "%s: migrating %s: %v", verb, data.describe(), err)
 	}
-	svc := &status.Service{Store: st, OnChange: tlog.OnStatusChange}
+	svc := &status.Service{Store: st, OnChange: issue.OnStatusChange}
 	op := map[string]func(context.Context, string, string, string) (status.State, error){
 		"revoke": svc.Revoke, "suspend": svc.Suspend, "unsuspend": svc.Unsuspend,
 	}[verb]

@@ -515,6 +515,25 @@ func writeCredentials(ctx context.Context, tx store.Store, items []*writeItem) e
 	if err := bw.AppendAudits(ctx, audits); err != nil {
 		return blame("audit credential.issue", err, auditOwner)
 	}
+	// The impact report's issuance counts, one rollup per organization,
+	// achievement and day of the batch rather than an event per credential.
+	counts := map[store.Rollup]int64{}
+	for _, i := range pos {
+		if it := items[i]; !it.existed {
+			c := it.stored
+			counts[store.Rollup{OrgID: c.OrgID, AchievementID: c.AchievementID, Day: c.IssuedAt.UTC().Format("2006-01-02"), Kind: "issued"}]++
+		}
+	}
+	if len(counts) > 0 {
+		rs := make([]store.Rollup, 0, len(counts))
+		for r, n := range counts {
+			r.N = n
+			rs = append(rs, r)
+		}
+		if err := tx.AddRollups(ctx, rs); err != nil {
+			return blame("count issuance", err, nil)
+		}
+	}
 	return nil
 }
 
@@ -547,6 +566,10 @@ func (w credentialWrite) apply(ctx context.Context, tx store.Store) (store.Crede
 	}
 	if err := logIssue(ctx, tx, stored); err != nil {
 		return store.Credential{}, false, err
+	}
+	if err := tx.AddRollups(ctx, []store.Rollup{{OrgID: stored.OrgID, AchievementID: stored.AchievementID,
+		Day: stored.IssuedAt.UTC().Format("2006-01-02"), Kind: "issued", N: 1}}); err != nil {
+		return store.Credential{}, false, fmt.Errorf("count issuance: %w", err)
 	}
 	return stored, false, nil
 }

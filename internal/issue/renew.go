@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -104,6 +105,9 @@ func (s *Service) Renew(ctx context.Context, credentialID string, validUntil tim
 		// The renewal is issued; the caller must learn that its audit
 		// entry is missing rather than believe nothing happened.
 		return c, fmt.Errorf("issue: renew: audit %s: %w", c.ID, err)
+	}
+	if err := analytics.Record(ctx, s.Store, store.Event{OrgID: old.OrgID, AchievementID: old.AchievementID, CredentialID: c.ID, Kind: analytics.Renewed, At: s.now()}); err != nil {
+		return c, fmt.Errorf("issue: renew: %w", err)
 	}
 	return c, nil
 }

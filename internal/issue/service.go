@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/microcred/microcred/internal/tlog"
 	"net/url"
 	"strings"
 	"sync"
@@ -100,7 +99,7 @@ func (s *Service) init() {
 		s.cache.templates = newBoundedCache[templateKey, templateOutcome](maxCachedAchievements, 0)
 		s.batch = newBatchWriter(s.Store)
 		if s.Status == nil {
-			s.Status = &status.Service{Store: s.Store, Signer: s, BaseURL: s.base, Now: s.Now, OnChange: tlog.OnStatusChange}
+			s.Status = &status.Service{Store: s.Store, Signer: s, BaseURL: s.base, Now: s.Now, OnChange: OnStatusChange}
 		}
 		s.checker = &status.Checker{Source: status.LocalFirst{Local: s.Status, Remote: &status.HTTPSource{}}}
 	})

@@ -2,7 +2,9 @@ package issue
 
 import (
 	"context"
+	"time"
 
+	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/tlog"
 )
@@ -59,4 +61,18 @@ func LogEvent(ctx context.Context, tx store.Store, ev tlog.Event) error {
 	}
 	_, err := tlog.Append(ctx, tx, ev)
 	return err
+}
+
+// OnStatusChange is the status.ChangeHook of every status.Service: in the
+// transaction that flips the bit it appends the transparency-log entry and
+// counts the revocation or suspension for the impact report.
+func OnStatusChange(ctx context.Context, tx store.Store, c store.Credential, action string, at time.Time) error {
+	if err := tlog.OnStatusChange(ctx, tx, c, action, at); err != nil {
+		return err
+	}
+	kind := map[string]string{"credential.revoke": analytics.Revoked, "credential.suspend": analytics.Suspended}[action]
+	if kind == "" {
+		return nil
+	}
+	return analytics.Record(ctx, tx, store.Event{OrgID: c.OrgID, AchievementID: c.AchievementID, CredentialID: c.ID, Kind: kind, At: at})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/account"
+	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/auth"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
@@ -109,6 +110,7 @@ func readNewPassword(r *http.Request, errs *formErrors) string {
 // claimData is the claim page.
 type claimData struct {
 	Token, Email, Name string
+	CredentialID       string
 	Achievement, Org   string
 	// Mode: "create" (no account for the address, nobody signed in),
 	// "signin" (the address has an account), "mine" (signed in as it),
@@ -135,7 +137,7 @@ func (s *server) loadClaim(w http.ResponseWriter, r *http.Request) (claimData, t
 		}
 		return claimData{}, exp, false
 	}
-	d := claimData{Token: r.PathValue("token"), Email: fields[1], Name: c.RecipientName}
+	d := claimData{Token: r.PathValue("token"), Email: fields[1], Name: c.RecipientName, CredentialID: c.ID}
 	if org, err := s.store.Organization(r.Context(), c.OrgID); err == nil {
 		d.Org = org.Name
 	}
@@ -240,6 +242,13 @@ func (s *server) claimSubmit(w http.ResponseWriter, r *http.Request) {
 		if err := s.startSession(w, r, userID); err != nil {
 			s.serverError(w, r, err)
 			return
+		}
+	}
+	if c, err := s.store.Credential(r.Context(), d.CredentialID); err == nil {
+		s.recordEvent(r, credentialEvent(c, analytics.Claimed, ""))
+		// The one-question pulse, asked once, when claiming.
+		if a := r.PostFormValue("pulse_standout"); a == "yes" || a == "no" {
+			s.recordEvent(r, store.Event{OrgID: c.OrgID, AchievementID: c.AchievementID, Kind: analytics.PulseStandout, Dim: a})
 		}
 	}
 	msg := "Your credential is in your wallet."

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/verify"
@@ -146,6 +147,14 @@ func jwtPayload(compact string) ([]byte, error) {
 
 func (s *server) credentialHTML(w http.ResponseWriter, r *http.Request, c store.Credential, id string, isLearner bool) {
 	ctx := r.Context()
+	if !isLearner {
+		s.recordEvent(r, credentialEvent(c, analytics.Viewed, ""))
+		if r.URL.Query().Get("src") == "qr" {
+			// The QR code of the PDF certificate leads here: whoever
+			// scanned it checked the credential.
+			s.recordEvent(r, credentialEvent(c, analytics.Verified, "qr"))
+		}
+	}
 	report, err := s.issuer.Verify(ctx, []byte(c.Document))
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("verify stored credential %s: %w", c.ID, err))

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/evidence"
 	"github.com/microcred/microcred/internal/issue"
@@ -498,6 +499,7 @@ func (s *server) submitApplication(w http.ResponseWriter, r *http.Request) {
 		s.applicationConflict(w, r, err)
 		return
 	}
+	s.recordEvent(r, store.Event{OrgID: d.App.OrgID, AchievementID: d.App.AchievementID, Kind: analytics.EvidenceSubmitted})
 	s.setFlash(w, "Submitted. We mail you when a reviewer decides.")
 	seeOther(w, r, "/applications/"+d.App.ID)
 }
@@ -760,6 +762,8 @@ func (s *server) decide(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, fmt.Errorf("record credential of application: %w", err))
 		return
 	}
+	s.recordEvent(r, store.Event{OrgID: d.App.OrgID, AchievementID: d.App.AchievementID, CredentialID: c.ID, Kind: analytics.EvidenceApproved,
+		Value: s.now().Sub(d.App.CreatedAt).Hours() / 24})
 	s.setFlash(w, "Approved: the credential was issued and the learner was told by mail.")
 	seeOther(w, r, "/admin/orgs/"+d.Org.Slug+"/reviews/"+d.App.ID)
 }

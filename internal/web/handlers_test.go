@@ -427,10 +427,17 @@ func TestIssuance(t *testing.T) {
 				}
 				body := page.Body.String()
 				for _, want := range []string{"✔ Verified", "Ada Learner", e.seeded[0].Name, `property="og:title"`, `property="og:url" content="http://microcred.test` + loc,
-					"https://www.linkedin.com/profile/add?", "certUrl=http%3A%2F%2Fmicrocred.test%2Fc%2F", loc + ".json"} {
+					loc + "/share/linkedin", loc + ".json"} {
 					if !strings.Contains(body, want) {
 						t.Errorf("credential page lacks %q", want)
 					}
+				}
+				// The LinkedIn button counts the share, then goes on to
+				// LinkedIn's form with the certification filled in.
+				share := e.do(request{method: "GET", path: loc + "/share/linkedin"})
+				if to := share.Header().Get("Location"); share.Code != http.StatusSeeOther || !strings.HasPrefix(to, "https://www.linkedin.com/profile/add?") ||
+					!strings.Contains(to, "certUrl=http%3A%2F%2Fmicrocred.test%2Fc%2F") {
+					t.Errorf("LinkedIn share = %d %q", share.Code, to)
 				}
 				// The same form submitted again issues nothing new.
 				again := e.do(request{method: "POST", path: "/admin/orgs/city-uni/issue", as: "issuer", form: issueForm(e)})

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Invitations", testInvitations},
 		{"Accounts", testAccounts},
 		{"Evidence", testEvidence},
+		{"Analytics", testAnalytics},
 		{"APIClientsAndTokens", testAPIClients},
 		{"SigningKeys", testSigningKeys},
 		{"Achievements", testAchievements},
