@@ -205,7 +205,7 @@ func (a *API) upsertCredential(w http.ResponseWriter, r *http.Request, c *caller
 	}
 	report, err := a.issuer.Verify(r.Context(), body)
 	if errors.Is(err, verify.ErrUnusable) {
-		return badRequest("the credential cannot be read: " + err.Error())
+		return badRequest("the credential cannot be read: " + verify.Reason(err))
 	}
 	if err != nil {
 		return fmt.Errorf("verify upserted credential: %w", err)

@@ -33,8 +33,21 @@ type PresentationReport struct {
 	Summary  string  `json:"summary"`
 	// Checks are the presentation's own checks (holder proof, holder).
 	Checks []Check `json:"checks"`
+	// PresentationVerdict is the verdict on the presentation's own checks.
+	PresentationVerdict Verdict `json:"presentationVerdict"`
 	// Credentials are the reports of the embedded credentials, in order.
 	Credentials []*Report `json:"credentials"`
+
+	own *Report
+}
+
+// PresentationProblems returns the presentation's own checks that failed
+// or could not be carried out (see Report.Problems).
+func (r *PresentationReport) PresentationProblems() []Check {
+	if r.own == nil {
+		return nil
+	}
+	return r.own.Problems()
 }
 
 // Presentation verifies a Verifiable Presentation given as a JSON object:
@@ -96,7 +109,7 @@ func Presentation(ctx context.Context, data []byte, opt Options, po Presentation
 		}
 	}
 	pres.finish()
-	out := &PresentationReport{Checks: pres.Checks, Credentials: []*Report{}}
+	out := &PresentationReport{Checks: pres.Checks, PresentationVerdict: pres.Verdict, Credentials: []*Report{}, own: pres}
 	worst := pres.Verdict
 	for i, c := range raw {
 		rep, err := Credential(ctx, c, opt)
