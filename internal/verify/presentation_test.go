@@ -91,3 +91,32 @@ func TestPresentation(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPresentation feeds mutated presentations to the verifier: it must
+// never panic, fail only with ErrUnusable, and never call a presentation
+// verified whose holder proof did not pass.
+func FuzzPresentation(f *testing.F) {
+	issuer := testKey(f)
+	holder, _ := keys.FromSeed([]byte(strings.Repeat("h", 32)), "")
+	var cred map[string]any
+	_ = json.Unmarshal(signed(f, issuer, proof.SuiteJCS, sample(issuer)), &cred)
+	vp := map[string]any{"@context": []any{contextV2}, "type": "VerifiablePresentation", "holder": holder.Controller, "verifiableCredential": cred}
+	s, err := proof.Sign(vp, holder, proof.Options{Suite: proof.SuiteJCS, ProofPurpose: "authentication", Challenge: "c", Created: testNow.Add(-time.Hour)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(mustJSON(s))
+	f.Add([]byte(`{"type":"VerifiablePresentation","verifiableCredential":["a.b.c",{"type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,x.y.z"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, err := Presentation(context.Background(), data, Options{Keys: &did.Resolver{}, Now: testNow}, PresentationOptions{Challenge: "c"})
+		if err != nil {
+			if !errors.Is(err, ErrUnusable) {
+				t.Fatalf("error not marked unusable: %v", err)
+			}
+			return
+		}
+		if rep.Verified && rep.PresentationVerdict != Verified {
+			t.Fatalf("verified with presentation verdict %s", rep.PresentationVerdict)
+		}
+	})
+}
