@@ -224,6 +224,10 @@ func TestFixtures(t *testing.T) {
 		})), opt: offline, verdict: Verified, decisive: "data model", want: Warning, text: "credentialSubject.achievement.criteria: required"},
 		{name: "urn:uuid with a short UUID is a warning that says so", input: signed(t, kp, proof.SuiteRDFC, mod(func(d map[string]any) { d["id"] = "urn:uuid:677fe8a6cacf98774d482d06" })),
 			opt: offline, verdict: Verified, decisive: "data model", want: Warning, text: "is a URI, but its UUID is not in the standard"},
+		{name: "credentialSchema named: noted, not fetched", input: signed(t, kp, proof.SuiteRDFC, mod(func(d map[string]any) {
+			d["@context"] = append(d["@context"].([]any), "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json")
+			d["credentialSchema"] = []any{map[string]any{"id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json", "type": "1EdTechJsonSchemaValidator2019"}}
+		})), opt: offline, verdict: Verified, decisive: "schema", want: NotChecked, text: "1EdTechJsonSchemaValidator2019"},
 		{name: "no recipient id or identifier", input: signed(t, kp, proof.SuiteRDFC, mod(func(d map[string]any) {
 			delete(d["credentialSubject"].(map[string]any), "id")
 			delete(d["credentialSubject"].(map[string]any), "identifier")
