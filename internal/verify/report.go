@@ -1,8 +1,11 @@
 package verify
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -177,4 +180,28 @@ func clean(err error) string {
 	s = strings.ReplaceAll(s, "<nil>", "(missing)")
 	s = strings.ReplaceAll(s, `""`, "(empty)")
 	return s
+}
+
+// netSafe describes an error met while fetching a document without the
+// network detail behind it: the addresses of resolvers, proxies and hosts
+// are the verifier's business, not the reader's. Other errors are
+// cleaned as by clean.
+func netSafe(err error) string {
+	var dns *net.DNSError
+	var op *net.OpError
+	var ue *url.Error
+	switch {
+	case errors.As(err, &dns):
+		return "the host name " + dns.Name + " could not be resolved"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the server did not answer in time"
+	case errors.As(err, &op):
+		return "the server could not be reached"
+	case errors.As(err, &ue):
+		if ue.Timeout() {
+			return "the server did not answer in time"
+		}
+		return "the server could not be reached"
+	}
+	return clean(err)
 }

@@ -57,7 +57,7 @@ func checkStatus(ctx context.Context, rep *Report, opt Options, now time.Time) {
 		r, err := opt.Status.Check(ctx, e, issuer, opt.Keys, now)
 		if err != nil {
 			rep.notChecked(name, fmt.Sprintf("The issuer's %s list could not be checked, so whether this credential was %s is unknown.", e.StatusPurpose, pastTense(e.StatusPurpose)),
-				clean(err))
+				statusDetail(err, e.StatusListCredential))
 			return
 		}
 		if !r.Set {
@@ -99,4 +99,14 @@ func pastTense(p string) string {
 		return "suspended"
 	}
 	return "flagged for " + p
+}
+
+// statusDetail is the technical detail of a status list that could not be
+// used: what was wrong with the list, or, for a list that could not be
+// fetched, its address and the kind of failure without network detail.
+func statusDetail(err error, listURL string) string {
+	if d := netSafe(err); d != clean(err) {
+		return "the status list " + listURL + " could not be fetched: " + d
+	}
+	return clean(err)
 }

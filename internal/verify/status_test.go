@@ -3,6 +3,9 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
+	neturl "net/url"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +65,10 @@ func TestStatusCheck(t *testing.T) {
 		{"offline", cred, nil, NotChecked, CouldNotCheck, "not available offline"},
 		{"list unavailable", cred, &status.Checker{Source: status.Files{}}, NotChecked, CouldNotCheck, "could not be checked"},
 		{"list by someone else", cred, &status.Checker{Source: status.Files{listURL: signedList(t, other)}}, NotChecked, CouldNotCheck, "not by the credential's issuer"},
+		{"list host not found: no resolver address in the report", cred, &status.Checker{Source: failingSource{&net.DNSError{Err: "no such host", Name: "issuer.example", Server: "127.0.0.53:53"}}},
+			NotChecked, CouldNotCheck, "could not be fetched: the host name issuer.example could not be resolved"},
+		{"list server refuses the connection", cred, &status.Checker{Source: failingSource{&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}}},
+			NotChecked, CouldNotCheck, "could not be fetched: the server could not be reached"},
 		{"no status entries", plain, nil, "", Verified, ""},
 	}
 	for _, tc := range tests {
@@ -83,9 +90,19 @@ func TestStatusCheck(t *testing.T) {
 			if c == nil {
 				t.Fatalf("no status check in %+v", rep.Checks)
 			}
+			if strings.Contains(c.Detail, "127.0.0.53") || strings.Contains(c.Detail, "dial") {
+				t.Errorf("detail leaks network internals: %q", c.Detail)
+			}
 			if c.State != tc.state || !strings.Contains(c.Summary+" "+c.Detail, tc.contains) {
 				t.Errorf("status = %s %q %q, want %s containing %q", c.State, c.Summary, c.Detail, tc.state, tc.contains)
 			}
 		})
 	}
+}
+
+// failingSource fails every fetch with err, as a network would.
+type failingSource struct{ err error }
+
+func (f failingSource) Fetch(_ context.Context, url, _ string) (status.Fetched, error) {
+	return status.Fetched{}, &neturl.Error{Op: "Get", URL: url, Err: f.err}
 }

@@ -67,7 +67,7 @@ func checkLog(ctx context.Context, rep *Report, opt *LogOptions, document []byte
 	if p == nil {
 		var err error
 		if p, err = fetch(base).CredentialInclusion(ctx, id); err != nil {
-			rep.notChecked(name, "The public issuance log did not provide a record of this credential.", fmt.Sprintf("no inclusion proof from the log at %s: %s", base, clean(err)))
+			rep.notChecked(name, "The public issuance log did not provide a record of this credential.", fmt.Sprintf("no inclusion proof from the log at %s: %s", base, netSafe(err)))
 			return
 		}
 	}
@@ -79,7 +79,7 @@ func checkLog(ctx context.Context, rep *Report, opt *LogOptions, document []byte
 		}
 		var err error
 		if key, err = fetch(base).Key(ctx); err != nil {
-			rep.notChecked(name, "The public issuance log's key could not be obtained.", fmt.Sprintf("the log's key could not be fetched from %s: %s", base, clean(err)))
+			rep.notChecked(name, "The public issuance log's key could not be obtained.", fmt.Sprintf("the log's key could not be fetched from %s: %s", base, netSafe(err)))
 			return
 		}
 		pinned = false
