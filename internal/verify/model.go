@@ -19,6 +19,14 @@ const (
 	contextV2 = credential.ContextV2
 )
 
+// requireRecipient makes an Open Badge whose credentialSubject has neither
+// an id nor an identifier fail the data model check, as step 1 of the Open
+// Badges 3.0 verification procedure requires ("If neither is present, the
+// credential does not conform to the specification"). Many DCC-issued
+// badges name the recipient only by name; with this false they would be
+// verified with a warning instead.
+const requireRecipient = true
+
 // checkModel checks the credential against the data model. It fails only
 // on what the verification procedures require:
 //   - VC 2.0 (section 7.1) and VC 1.1: @context starts with a base context,
@@ -57,6 +65,7 @@ func checkModel(rep *Report) {
 	case !credential.IsAbsoluteURI(iss) && !strings.Contains(iss, ":"):
 		fatal = append(fatal, fmt.Sprintf("issuer: %q is not a URL", iss))
 	}
+	var warnings []string
 	subjects := subjectList(doc["credentialSubject"])
 	if len(subjects) == 0 {
 		fatal = append(fatal, "credentialSubject: required")
@@ -69,11 +78,15 @@ func checkModel(rep *Report) {
 				if len(subjects) > 1 {
 					p += "[" + strconv.Itoa(i) + "]"
 				}
-				fatal = append(fatal, p+": names no recipient: Open Badges 3.0 requires an id or an identifier")
+				finding := p + ": names no recipient: Open Badges 3.0 requires an id or an identifier"
+				if requireRecipient {
+					fatal = append(fatal, finding)
+				} else {
+					warnings = append(warnings, finding)
+				}
 			}
 		}
 	}
-	var warnings []string
 	checkSchemas(rep)
 	if unknown := unknownContexts(doc["@context"]); len(unknown) > 0 {
 		// VC 2.0 lets a verifier act only on contexts it knows; contexts
