@@ -62,6 +62,10 @@ func Credential(ctx context.Context, data []byte, opt Options) (*Report, error) 
 	rep := &Report{}
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	var signers []string
+	if kind := imageKind(trimmed); kind != "" {
+		unreadImage(rep, kind)
+		return rep.finish(), nil
+	}
 	if len(trimmed) > 0 && trimmed[0] != '{' {
 		var err error
 		if signers, err = checkJWT(ctx, rep, string(trimmed), opt); err != nil {
@@ -71,6 +75,10 @@ func Credential(ctx context.Context, data []byte, opt Options) (*Report, error) 
 		doc, err := DecodeDocument(trimmed)
 		if err != nil {
 			return nil, unusable("%v", err)
+		}
+		if isOB2(doc) {
+			unreadOB2(rep)
+			return rep.finish(), nil
 		}
 		rep.Credential = doc
 		rep.Format = "a JSON credential secured with Data Integrity proofs"
