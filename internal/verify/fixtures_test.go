@@ -1,13 +1,18 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
+	"hash/crc32"
+	"image"
+	"image/png"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -299,9 +304,9 @@ func TestFixtures(t *testing.T) {
 			"recipient":{"type":"email","hashed":true,"identity":"sha256$c7ef86405ba71b85acd8e2e95166c4b111448089f2e1599f42fe1bba46e865c5"},
 			"badge":"https://example.org/badges/5","verification":{"type":"hosted"},"issuedOn":"2018-02-15T00:00:00Z"}`), opt: offline,
 			verdict: CouldNotCheck, decisive: "format", want: NotChecked, text: "Open Badges 2.0", awaits: "fetch"},
-		{name: "baked PNG", input: append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...), opt: offline,
+		{name: "baked PNG (iTXt openbadgecredential)", input: bakedPNG(t, signed(t, kp, proof.SuiteRDFC, sample(kp))), opt: offline,
 			verdict: CouldNotCheck, decisive: "format", want: NotChecked, text: "PNG", awaits: "fetch"},
-		{name: "baked SVG", input: []byte(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential/></svg>`), opt: offline,
+		{name: "baked SVG (openbadges:credential)", input: bakedSVG(signed(t, kp, proof.SuiteRDFC, sample(kp))), opt: offline,
 			verdict: CouldNotCheck, decisive: "format", want: NotChecked, text: "SVG", awaits: "fetch"},
 		{name: "unknown status type", input: signed(t, kp, "jwt", withStatus(map[string]any{"id": "https://x.example/1", "type": "RevocationList2020Status"})),
 			opt: offline, verdict: CouldNotCheck, decisive: "status", want: NotChecked, text: "RevocationList2020Status"},
@@ -320,6 +325,7 @@ func TestFixtures(t *testing.T) {
 			if tc.awaits != "" && tc.verdict != CouldNotCheck {
 				t.Fatal("a case awaiting another branch's work must be expected could_not_check, never not_verified")
 			}
+			t.Logf("verdict %s%s", rep.Verdict, map[bool]string{true: " (awaits " + tc.awaits + ")", false: ""}[tc.awaits != ""])
 			if tc.verdict != Verified && len(rep.Problems()) == 0 {
 				t.Fatalf("verdict %s without a reason:\n%s", rep.Verdict, dump(rep))
 			}
@@ -436,6 +442,40 @@ func joseSign(t *testing.T, alg jose.SignatureAlgorithm, key any, headers map[jo
 		t.Fatal(err)
 	}
 	return []byte(tok)
+}
+
+// bakedPNG returns a 1x1 PNG carrying credential in an iTXt chunk with
+// the keyword openbadgecredential, as Open Badges 3.0 bakes images.
+func bakedPNG(t *testing.T, credential []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	img := buf.Bytes()
+	iend := bytes.LastIndex(img, []byte("IEND")) - 4 // the chunk starts with its length
+	// iTXt: keyword, NUL, compression flag and method (0, 0), empty
+	// language tag and translated keyword (each NUL-terminated), text.
+	data := append([]byte("openbadgecredential\x00\x00\x00\x00\x00"), credential...)
+	chunk := make([]byte, 4, 12+len(data))
+	binary.BigEndian.PutUint32(chunk, uint32(len(data)))
+	chunk = append(chunk, "iTXt"...)
+	chunk = append(chunk, data...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	out := append([]byte{}, img[:iend]...)
+	out = append(out, chunk...)
+	out = append(out, img[iend:]...)
+	if _, err := png.Decode(bytes.NewReader(out)); err != nil {
+		t.Fatalf("baked PNG is not a valid PNG: %v", err)
+	}
+	return out
+}
+
+// bakedSVG returns an SVG carrying credential in an openbadges:credential
+// element, as Open Badges 3.0 bakes SVG images.
+func bakedSVG(credential []byte) []byte {
+	return []byte(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0" viewBox="0 0 1 1">` +
+		`<openbadges:credential><![CDATA[` + string(credential) + `]]></openbadges:credential><rect width="1" height="1"/></svg>`)
 }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

@@ -292,7 +292,9 @@ func checkValidity(rep *Report, now time.Time) {
 			rep.fail("validity period", "The credential's start date cannot be read, so its validity cannot be established.",
 				fmt.Sprintf("%s %q is not a date-time with a time zone", fromField, from))
 			return
-		case now.Before(t):
+		case now.Add(proof.DefaultClockSkew).Before(t):
+			// An issuer's clock a few minutes ahead of ours does not make a
+			// credential signed a moment ago "not yet valid".
 			rep.fail("validity period", fmt.Sprintf("It is not valid yet: it only becomes valid on %s.", t.UTC().Format("2 January 2006")),
 				fmt.Sprintf("%s %s is after the time of verification %s", fromField, t.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 			return
