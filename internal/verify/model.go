@@ -190,7 +190,10 @@ func obWarnings(doc map[string]any, v1 bool) []string {
 	return out
 }
 
-var pathStep = regexp.MustCompile(`^([^.\[]+)((?:\[\d+\])*)`)
+var (
+	pathStep  = regexp.MustCompile(`^([^.\[]+)((?:\[\d+\])*)`)
+	pathIndex = regexp.MustCompile(`\d+`)
+)
 
 // lookup follows a validation path ("credentialSubject.result[0].value")
 // into doc; nil when it leads nowhere.
@@ -206,7 +209,7 @@ func lookup(doc map[string]any, path string) any {
 			return nil
 		}
 		cur = obj[m[1]]
-		for _, idx := range regexp.MustCompile(`\d+`).FindAllString(m[2], -1) {
+		for _, idx := range pathIndex.FindAllString(m[2], -1) {
 			arr, ok := cur.([]any)
 			n, _ := strconv.Atoi(idx)
 			if !ok || n >= len(arr) {
