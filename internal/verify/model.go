@@ -286,5 +286,5 @@ func checkSchemas(rep *Report) {
 	}
 	c := rep.notChecked("schema", "The credential names a JSON Schema to check it against; microcred checks the Open Badges rules itself instead of fetching schemas.",
 		"credentialSchema not validated (schemas are never fetched): "+strings.Join(ids, ", "))
-	c.advisory = true
+	c.Advisory = true
 }

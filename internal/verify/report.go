@@ -61,11 +61,11 @@ type Check struct {
 	OK      bool   `json:"ok"`
 	Summary string `json:"summary"`
 	Detail  string `json:"detail"`
-	// advisory marks a not-checked result that does not hold up the
+	// Advisory marks a not-checked result that does not hold up the
 	// verdict: an unsupported second proof beside one by the issuer that
 	// verified, or the issuer check when no signature could be judged
 	// (the signature check already says so).
-	advisory bool
+	Advisory bool `json:"advisory,omitempty"`
 }
 
 // Report is the outcome of verifying one credential.
@@ -115,7 +115,7 @@ func (r *Report) finish() *Report {
 		switch {
 		case c.State == Failed:
 			r.Verdict = NotVerified
-		case c.State == NotChecked && !c.advisory && r.Verdict == Verified:
+		case c.State == NotChecked && !c.Advisory && r.Verdict == Verified:
 			r.Verdict = CouldNotCheck
 		}
 	}
@@ -130,7 +130,7 @@ func (r *Report) finish() *Report {
 func (r *Report) Problems() []Check {
 	var out []Check
 	for _, c := range r.Checks {
-		if c.State == Failed || (c.State == NotChecked && !c.advisory) {
+		if c.State == Failed || (c.State == NotChecked && !c.Advisory) {
 			out = append(out, c)
 		}
 	}

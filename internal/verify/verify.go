@@ -153,7 +153,7 @@ func checkProofs(ctx context.Context, rep *Report, doc map[string]any, keys proo
 	// then does not hold up the verdict.
 	if len(signers) > 0 && len(signers)+len(unsupported) == len(rep.Checks)-start {
 		for _, i := range unsupported {
-			rep.Checks[i].advisory = true
+			rep.Checks[i].Advisory = true
 		}
 	}
 	return signers
@@ -251,7 +251,7 @@ func checkIssuer(rep *Report, signers []string) {
 	if len(signers) == 0 {
 		c := rep.notChecked("issuer", "Whether the issuer signed this credential could not be confirmed, because no signature could be checked.",
 			"no verified signature to compare with the issuer "+issuer)
-		c.advisory = true
+		c.Advisory = true
 		return
 	}
 	for _, vm := range signers {
