@@ -136,7 +136,11 @@ func printReport(e *env, rep *verify.Report) {
 		fmt.Fprintf(w, "Read as %s.\n", rep.Format)
 	}
 	for _, c := range rep.Checks {
-		fmt.Fprintf(w, "  [%s] %s: %s\n", strings.TrimSpace(stateMarks[c.State]), c.Name, c.Summary)
+		note := ""
+		if c.Advisory {
+			note = " (This does not affect the verdict.)"
+		}
+		fmt.Fprintf(w, "  [%s] %s: %s%s\n", strings.TrimSpace(stateMarks[c.State]), c.Name, c.Summary, note)
 		fmt.Fprintf(w, "      detail: %s\n", c.Detail)
 	}
 	lines := verify.Describe(rep.Credential)
