@@ -38,6 +38,9 @@ func runVerify(e *env, args []string) int {
 	offline := fs.Bool("offline", false, "never fetch did:web documents; only --did-doc files are used")
 	var lists stringList
 	fs.Var(&lists, "status-list", "a status list credential `FILE` to check credentialStatus against instead of fetching it, found by its id, or URL=FILE to give it for the URL the credential names (repeatable; needed with --offline)")
+	presentation := fs.Bool("presentation", false, "the input is a Verifiable Presentation: check the holder's proof and every credential in it")
+	challenge := fs.String("challenge", "", "with --presentation: the challenge the holder's proof must carry")
+	domain := fs.String("domain", "", "with --presentation: the domain the holder's proof must carry")
 	lf := addLogVerifyFlags(fs)
 	if !parseFlags(fs, args) {
 		return exitBadInput
@@ -88,6 +91,9 @@ func runVerify(e *env, args []string) int {
 	if src.Local != nil || src.Remote != nil {
 		checker = &status.Checker{Source: src}
 	}
+	if *presentation {
+		return verifyPresentation(ctx, e, data, verify.Options{Keys: resolver, Status: checker}, verify.PresentationOptions{Challenge: *challenge, Domain: *domain}, *asJSON)
+	}
 	rep, err := verify.Credential(ctx, data, verify.Options{Keys: resolver, Log: logOpt, Status: checker})
 	if err != nil {
 		if errors.Is(err, verify.ErrUnusable) {
@@ -101,13 +107,44 @@ func runVerify(e *env, args []string) int {
 	} else {
 		printReport(e, rep)
 	}
-	switch rep.Verdict {
+	return exitFor(rep.Verdict)
+}
+
+func exitFor(v verify.Verdict) int {
+	switch v {
 	case verify.Verified:
 		return exitOK
 	case verify.NotVerified:
 		return exitFailed
 	}
 	return exitCouldNotCheck
+}
+
+// verifyPresentation is "microcred verify --presentation": the holder's
+// proof, then each credential, each with its verdict; the exit code
+// follows the overall verdict.
+func verifyPresentation(ctx context.Context, e *env, data []byte, opt verify.Options, po verify.PresentationOptions, asJSON bool) int {
+	rep, err := verify.Presentation(ctx, data, opt, po)
+	if err != nil {
+		return fail(e, exitBadInput, "verify: %s", verify.Reason(err))
+	}
+	if asJSON {
+		out, _ := json.Marshal(rep)
+		e.stdout.Write(append(out, '\n'))
+		return exitFor(rep.Verdict)
+	}
+	w := e.stdout
+	_, rest, _ := strings.Cut(rep.Verdict.Headline(), ": ")
+	fmt.Fprintf(w, "%s: %s\n", verdictLabels[rep.Verdict], rest)
+	fmt.Fprintln(w, "The presentation:")
+	for _, c := range rep.Checks {
+		fmt.Fprintf(w, "  [%s] %s: %s\n      detail: %s\n", strings.TrimSpace(stateMarks[c.State]), c.Name, c.Summary, c.Detail)
+	}
+	for i, c := range rep.Credentials {
+		fmt.Fprintf(w, "Credential %d of %d: ", i+1, len(rep.Credentials))
+		printReport(e, c)
+	}
+	return exitFor(rep.Verdict)
 }
 
 // verdictLabels head the text report; the rest of the line is the
