@@ -304,6 +304,12 @@ func TestFixtures(t *testing.T) {
 			"recipient":{"type":"email","hashed":true,"identity":"sha256$c7ef86405ba71b85acd8e2e95166c4b111448089f2e1599f42fe1bba46e865c5"},
 			"badge":"https://example.org/badges/5","verification":{"type":"hosted"},"issuedOn":"2018-02-15T00:00:00Z"}`), opt: offline,
 			verdict: CouldNotCheck, decisive: "format", want: NotChecked, text: "Open Badges 2.0", awaits: "fetch"},
+		{name: "Open Badges 2.0 signed assertion (JWS RS256)", input: joseSign(t, jose.RS256, rsaKey, map[jose.HeaderKey]any{}, map[string]any{
+			"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": "urn:uuid:2d2bd5a6-2a0e-4b4b-9d9e-0c0c0c0c0c0c",
+			"recipient": map[string]any{"type": "email", "hashed": false, "identity": "learner@example.org"},
+			"badge":     "https://example.org/badges/5", "issuedOn": "2018-02-15T00:00:00Z",
+			"verification": map[string]any{"type": "SignedBadge", "creator": "https://example.org/keys/1"},
+		}), opt: offline, verdict: CouldNotCheck, decisive: "format", want: NotChecked, text: "Open Badges 2.0", awaits: "fetch"},
 		{name: "baked PNG (iTXt openbadgecredential)", input: bakedPNG(t, signed(t, kp, proof.SuiteRDFC, sample(kp))), opt: offline,
 			verdict: CouldNotCheck, decisive: "format", want: NotChecked, text: "PNG", awaits: "fetch"},
 		{name: "baked SVG (openbadges:credential)", input: bakedSVG(signed(t, kp, proof.SuiteRDFC, sample(kp))), opt: offline,

@@ -338,6 +338,11 @@ func checkJWT(ctx context.Context, rep *Report, token string, opt Options) ([]st
 	if err != nil {
 		return nil, err
 	}
+	if isOB2(payload) {
+		unreadOB2(rep) // an Open Badges 2.0 signed assertion
+		rep.Format = "an Open Badges 2.0 signed assertion (JWS)"
+		return nil, nil
+	}
 	alg, _ := header["alg"].(string)
 	typ, _ := header["typ"].(string)
 	rep.Format = fmt.Sprintf("a JWT (alg %s", orMissing(alg))
