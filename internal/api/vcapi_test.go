@@ -143,6 +143,14 @@ func testVCAPIIssueAndVerify(t *testing.T, backend string) {
 					}
 				}
 			}},
+		{name: "verify a credential with a cryptosuite microcred does not implement", method: "POST", url: "/credentials/verify", headers: json200,
+			body: strings.Replace(verifyBody(issued), `"cryptosuite":"eddsa-`, `"cryptosuite":"ecdsa-`, 1), status: 422,
+			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				res := decode[verifyResult](t, rec)
+				if res.Verified || res.Verdict != verify.CouldNotCheck || len(res.Errors) != 1 || res.Errors[0].State != verify.NotChecked {
+					t.Errorf("result %s", rec.Body)
+				}
+			}},
 		{name: "verify a JSON credential sent as a string", method: "POST", url: "/credentials/verify", headers: json200,
 			body: verifyBody(mustJSON(t, issued)), status: 400, contains: []string{`"field":"verifiableCredential"`, "not a compact JWS"}},
 		{name: "verify missing credential", method: "POST", url: "/credentials/verify", headers: json200, body: `{}`, status: 400,
