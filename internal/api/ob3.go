@@ -205,7 +205,7 @@ func (a *API) upsertCredential(w http.ResponseWriter, r *http.Request, c *caller
 	}
 	report, err := a.issuer.Verify(r.Context(), body)
 	if errors.Is(err, verify.ErrUnusable) {
-		return badRequest("the credential cannot be read: " + err.Error())
+		return badRequest("the credential cannot be read: " + verify.Reason(err))
 	}
 	if err != nil {
 		return fmt.Errorf("verify upserted credential: %w", err)
@@ -555,18 +555,17 @@ func appendAudit(r *http.Request, tx store.Store, c *caller, action, target stri
 	return nil
 }
 
-// failedChecks summarizes the failed checks of a report.
+// failedChecks summarizes why a report is not verified: its verdict and
+// the checks that failed or could not be carried out.
 func failedChecks(rep *verify.Report) string {
 	var parts []string
-	for _, ch := range rep.Checks {
-		if !ch.OK {
-			parts = append(parts, ch.Name+": "+ch.Detail)
-		}
+	for _, ch := range rep.Problems() {
+		parts = append(parts, ch.Name+": "+ch.Detail)
 	}
 	if len(parts) == 0 {
-		return "verification failed"
+		return string(rep.Verdict)
 	}
-	return strings.Join(parts, "; ")
+	return string(rep.Verdict) + ": " + strings.Join(parts, "; ")
 }
 
 // idOf returns v when it is a string, or v's "id" when it is an object.

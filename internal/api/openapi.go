@@ -522,20 +522,44 @@ func baseSchemas() map[string]any {
 				}},
 			},
 		},
+		"VerifyPresentationRequest": map[string]any{
+			"type": "object", "required": []any{"verifiablePresentation"}, "additionalProperties": false,
+			"properties": map[string]any{
+				"verifiablePresentation": map[string]any{"type": "object"},
+				"options": map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{
+					"checks":    arrayOf(map[string]any{"type": "string"}),
+					"challenge": map[string]any{"type": "string"},
+					"domain":    map[string]any{"type": "string"},
+				}},
+			},
+		},
+		"PresentationVerificationResult": map[string]any{
+			"allOf": []any{ref("VerificationResult"), map[string]any{
+				"type": "object", "required": []any{"presentationResult", "credentialResults"},
+				"properties": map[string]any{
+					"presentationResult": ref("VerificationResult"),
+					"credentialResults":  arrayOf(ref("VerificationResult")),
+				},
+			}},
+		},
 		"VerificationResult": map[string]any{
-			"type": "object", "required": []any{"verified", "checks", "warnings", "errors"},
+			"type": "object", "required": []any{"verified", "verdict", "checks", "warnings", "errors"},
 			"properties": map[string]any{
 				"verified": map[string]any{"type": "boolean"},
+				"verdict": map[string]any{"type": "string", "enum": []any{"verified", "not_verified", "could_not_check"},
+					"description": "not_verified: a check failed; could_not_check: nothing failed but a check could not be carried out."},
+				"summary":  str("The verdict in one plain sentence."),
 				"checks":   arrayOf(map[string]any{"type": "string", "description": "The name of a check that passed."}),
 				"warnings": arrayOf(ref("Problem")),
 				"errors":   arrayOf(ref("Problem")),
-				"report": arrayOf(map[string]any{"type": "object", "required": []any{"name", "ok", "detail"},
-					"description": "Every check with its plain-language detail."}),
+				"report": arrayOf(map[string]any{"type": "object", "required": []any{"name", "state", "ok", "summary", "detail"},
+					"description": "Every check: state passed, failed, not_checked or warning; summary in plain words; detail technical."}),
 			},
 		},
 		"Problem": map[string]any{
 			"type": "object", "required": []any{"name", "detail"},
-			"properties": map[string]any{"name": str("The check."), "detail": str("What was found.")},
+			"properties": map[string]any{"name": str("The check."), "state": str("failed, not_checked or warning."),
+				"summary": str("What was found, in plain words."), "detail": str("What was found, technically.")},
 		},
 		"AwardRequest": map[string]any{
 			"type": "object", "required": []any{"achievementId", "recipient"}, "additionalProperties": false,

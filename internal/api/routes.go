@@ -185,12 +185,28 @@ func (a *API) routes() []route {
 			method: "POST", path: "/credentials/verify", style: styleJSON, handle: (*API).verifyCredential,
 			op: operation{
 				id: "verifyCredential", tag: tagVCAPI, summary: "Verify a credential (W3C VC-API)",
-				description: "Public. Runs every check (proofs, issuer key, validity period). 200 only when the credential " +
-					"verifies; 422 with the failed checks otherwise; 400 when it cannot be read.",
+				description: "Public. Runs every check (proofs, issuer key, validity period, status). verdict is verified, " +
+					"not_verified (a check failed) or could_not_check (a check could not be carried out). 200 only when the " +
+					"credential is verified; 422 with the reasons otherwise; 400 when it cannot be read, including a string " +
+					"that is not a compact JWS.",
 				body: jsonBody2("VerifyCredentialRequest"),
 				responses: []response{
 					{status: 200, description: "The credential verifies.", content: jsonBody("VerificationResult")},
 					{status: 422, description: "The credential does not verify.", content: jsonBody("VerificationResult")},
+				},
+			},
+		},
+		{
+			method: "POST", path: "/presentations/verify", style: styleJSON, handle: (*API).verifyPresentation,
+			op: operation{
+				id: "verifyPresentation", tag: tagVCAPI, summary: "Verify a presentation (W3C VC-API)",
+				description: "Public. Checks the holder's proof (purpose authentication; options.challenge and options.domain " +
+					"must match when given) and every embedded credential, each with its own verdict: verified, not_verified " +
+					"or could_not_check. 200 only when everything is verified; 422 otherwise; 400 when it cannot be read.",
+				body: jsonBody2("VerifyPresentationRequest"),
+				responses: []response{
+					{status: 200, description: "The presentation and its credentials verify.", content: jsonBody("PresentationVerificationResult")},
+					{status: 422, description: "Something did not verify or could not be checked.", content: jsonBody("PresentationVerificationResult")},
 				},
 			},
 		},

@@ -150,9 +150,13 @@ type verifyOptions struct {
 	Domain    string   `json:"domain"`
 }
 
-// verifyResult is the VC-API VerificationResult.
+// verifyResult is the VC-API VerificationResult, with microcred's
+// three-way verdict: verified, not_verified (a check failed) or
+// could_not_check (a check that matters could not be carried out).
 type verifyResult struct {
 	Verified bool           `json:"verified"`
+	Verdict  verify.Verdict `json:"verdict"`
+	Summary  string         `json:"summary"`
 	Checks   []string       `json:"checks"`
 	Warnings []problem      `json:"warnings"`
 	Errors   []problem      `json:"errors"`
@@ -160,14 +164,40 @@ type verifyResult struct {
 }
 
 type problem struct {
-	Name   string `json:"name"`
-	Detail string `json:"detail"`
+	Name    string       `json:"name"`
+	State   verify.State `json:"state,omitempty"`
+	Summary string       `json:"summary,omitempty"`
+	Detail  string       `json:"detail"`
+}
+
+// resultOf turns a report into the VC-API result: passed checks by name,
+// failed and not-checked ones as errors (the reasons for the verdict), and
+// warnings.
+func resultOf(verdict verify.Verdict, summary string, checks []verify.Check, problems []verify.Check) verifyResult {
+	res := verifyResult{Verified: verdict == verify.Verified, Verdict: verdict, Summary: summary,
+		Checks: []string{}, Warnings: []problem{}, Errors: []problem{}, Report: checks}
+	reason := map[string]bool{}
+	for _, p := range problems {
+		reason[p.Name] = true
+		res.Errors = append(res.Errors, problem{Name: p.Name, State: p.State, Summary: p.Summary, Detail: p.Detail})
+	}
+	for _, ch := range checks {
+		switch {
+		case ch.State == verify.Passed:
+			res.Checks = append(res.Checks, ch.Name)
+		case !reason[ch.Name] && ch.State != verify.Failed:
+			res.Warnings = append(res.Warnings, problem{Name: ch.Name, State: ch.State, Summary: ch.Summary, Detail: ch.Detail})
+		}
+	}
+	return res
 }
 
 // verifyCredential is POST /credentials/verify (W3C VC-API). It is public.
-// The credential may be a JSON object or a compact VC-JWT string. It
-// answers 200 only when every check passes, 422 with the failed checks
-// otherwise, and 400 when the request or the credential cannot be read.
+// The credential may be a JSON object, a compact JWS string (a VC-JWT) or
+// an EnvelopedVerifiableCredential; a string that is not a compact JWS is
+// refused with 400. It answers 200 when the credential is verified, 422
+// when it is not verified or could not be checked (the verdict says
+// which), and 400 when the request or the credential cannot be read.
 func (a *API) verifyCredential(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	body, err := readBody(r)
 	if err != nil {
@@ -183,43 +213,146 @@ func (a *API) verifyCredential(w http.ResponseWriter, r *http.Request, _ *caller
 			return err
 		}
 	}
-	raw := bytes.TrimSpace(req.VerifiableCredential)
-	var data []byte
-	switch {
-	case isNull(raw):
-		return fieldError("verifiableCredential", "is required")
-	case raw[0] == '{':
-		data = raw
-	case raw[0] == '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return fieldError("verifiableCredential", "is not a valid JSON string")
-		}
-		data = []byte(strings.TrimSpace(s))
-	default:
-		return fieldError("verifiableCredential", "must be a credential object or a compact VC-JWT string")
+	data, err := credentialInput(req.VerifiableCredential, "verifiableCredential")
+	if err != nil {
+		return err
 	}
 	rep, err := a.issuer.Verify(r.Context(), data)
 	if errors.Is(err, verify.ErrUnusable) {
-		return fieldError("verifiableCredential", "cannot be read: "+err.Error())
+		return fieldError("verifiableCredential", "cannot be read: "+verify.Reason(err))
 	}
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	res := verifyResult{Verified: rep.Verified, Checks: []string{}, Warnings: []problem{}, Errors: []problem{}, Report: rep.Checks}
-	for _, ch := range rep.Checks {
-		if ch.OK {
-			res.Checks = append(res.Checks, ch.Name)
-		} else {
-			res.Errors = append(res.Errors, problem{Name: ch.Name, Detail: ch.Detail})
-		}
-	}
+	res := resultOf(rep.Verdict, rep.Summary, rep.Checks, rep.Problems())
 	status := http.StatusOK
 	if !rep.Verified {
 		status = http.StatusUnprocessableEntity
-		if len(res.Errors) == 0 {
-			res.Errors = append(res.Errors, problem{Name: "verification", Detail: "the credential did not verify"})
+	}
+	writeJSON(w, status, res)
+	return nil
+}
+
+// credentialInput reads a credential given in a VC-API request: an
+// object (JSON bytes), a compact JWS string, or an
+// EnvelopedVerifiableCredential whose id is data:application/vc+jwt,TOKEN.
+func credentialInput(raw json.RawMessage, field string) ([]byte, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case isNull(raw):
+		return nil, fieldError(field, "is required")
+	case raw[0] == '{':
+		var env struct {
+			Type any    `json:"type"`
+			ID   string `json:"id"`
 		}
+		if json.Unmarshal(raw, &env) == nil && hasTypeName(env.Type, "EnvelopedVerifiableCredential") {
+			media, tok, ok := strings.Cut(strings.TrimPrefix(env.ID, "data:"), ",")
+			if !strings.HasPrefix(env.ID, "data:") || !ok || !strings.Contains(media, "jwt") || !compactJWS(tok) {
+				return nil, fieldError(field+".id", "must be data:application/vc+jwt, followed by a compact JWS")
+			}
+			return []byte(tok), nil
+		}
+		return raw, nil
+	case raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, fieldError(field, "is not a valid JSON string")
+		}
+		s = strings.TrimSpace(s)
+		// A string is only ever a secured credential in its compact JWS
+		// form; a JSON credential sent as a string is a client error,
+		// not something to verify as if it were a JWT.
+		if !compactJWS(s) {
+			return nil, fieldError(field, "is a string but not a compact JWS (header.payload.signature in base64url); send a JSON credential as an object")
+		}
+		return []byte(s), nil
+	}
+	return nil, fieldError(field, "must be a credential object or a compact VC-JWT string")
+}
+
+func hasTypeName(v any, name string) bool {
+	switch t := v.(type) {
+	case string:
+		return t == name
+	case []any:
+		for _, x := range t {
+			if x == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// verifyPresentationRequest is the VC-API VerifyPresentationRequest.
+type verifyPresentationRequest struct {
+	VerifiablePresentation json.RawMessage `json:"verifiablePresentation"`
+	Options                json.RawMessage `json:"options"`
+}
+
+// presentationResult is the VC-API answer for a presentation: the overall
+// verdict, the presentation's own checks and one result per credential.
+type presentationResult struct {
+	verifyResult
+	PresentationResult verifyResult   `json:"presentationResult"`
+	CredentialResults  []verifyResult `json:"credentialResults"`
+}
+
+// verifyPresentation is POST /presentations/verify (W3C VC-API). It is
+// public. The holder's proof must carry options.challenge and
+// options.domain when they are given (against replay); every embedded
+// credential is verified and answered with its own verdict. 200 when the
+// presentation and every credential are verified, 422 otherwise, 400 when
+// the request cannot be read.
+func (a *API) verifyPresentation(w http.ResponseWriter, r *http.Request, _ *caller) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var req verifyPresentationRequest
+	if err := decodeStrict(body, &req, ""); err != nil {
+		return err
+	}
+	var opt verifyOptions
+	if !isNull(req.Options) {
+		if err := decodeStrict(req.Options, &opt, "options"); err != nil {
+			return err
+		}
+	}
+	raw := bytes.TrimSpace(req.VerifiablePresentation)
+	switch {
+	case isNull(raw):
+		return fieldError("verifiablePresentation", "is required")
+	case raw[0] != '{':
+		return fieldError("verifiablePresentation", "must be a presentation object")
+	}
+	rep, err := a.issuer.VerifyPresentation(r.Context(), raw, verify.PresentationOptions{Challenge: opt.Challenge, Domain: opt.Domain})
+	if errors.Is(err, verify.ErrUnusable) {
+		return fieldError("verifiablePresentation", "cannot be read: "+verify.Reason(err))
+	}
+	if err != nil {
+		return fmt.Errorf("verify presentation: %w", err)
+	}
+	presProblems := rep.PresentationProblems()
+	presVerdict := rep.PresentationVerdict
+	res := presentationResult{
+		PresentationResult: resultOf(presVerdict, presVerdict.Headline(), rep.Checks, presProblems),
+		CredentialResults:  []verifyResult{},
+	}
+	var all []verify.Check
+	all = append(all, presProblems...)
+	for i, c := range rep.Credentials {
+		res.CredentialResults = append(res.CredentialResults, resultOf(c.Verdict, c.Summary, c.Checks, c.Problems()))
+		for _, p := range c.Problems() {
+			p.Name = fmt.Sprintf("verifiableCredential[%d] %s", i, p.Name)
+			all = append(all, p)
+		}
+	}
+	res.verifyResult = resultOf(rep.Verdict, rep.Summary, nil, all)
+	status := http.StatusOK
+	if !rep.Verified {
+		status = http.StatusUnprocessableEntity
 	}
 	writeJSON(w, status, res)
 	return nil

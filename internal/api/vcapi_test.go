@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/keys"
 	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
@@ -126,17 +127,32 @@ func testVCAPIIssueAndVerify(t *testing.T, backend string) {
 		{name: "verify issued", method: "POST", url: "/credentials/verify", headers: json200, body: verifyBody(issued), status: 200,
 			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
 				res := decode[verifyResult](t, rec)
-				if !res.Verified || len(res.Checks) == 0 || len(res.Errors) != 0 || res.Warnings == nil {
+				if !res.Verified || res.Verdict != verify.Verified || len(res.Checks) == 0 || len(res.Errors) != 0 || res.Warnings == nil {
 					t.Errorf("result %+v", res)
 				}
 			}},
 		{name: "verify tampered", method: "POST", url: "/credentials/verify", headers: json200, body: verifyBody(tampered), status: 422,
 			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
 				res := decode[verifyResult](t, rec)
-				if res.Verified || len(res.Errors) == 0 {
+				if res.Verified || res.Verdict != verify.NotVerified || len(res.Errors) == 0 || res.Errors[0].Summary == "" {
 					t.Errorf("result %+v", res)
 				}
+				for _, leak := range []string{"issue: ", "verify: ", "<nil>"} {
+					if strings.Contains(rec.Body.String(), leak) {
+						t.Errorf("answer leaks %q: %s", leak, rec.Body)
+					}
+				}
 			}},
+		{name: "verify a credential with a cryptosuite microcred does not implement", method: "POST", url: "/credentials/verify", headers: json200,
+			body: strings.Replace(verifyBody(issued), `"cryptosuite":"eddsa-`, `"cryptosuite":"ecdsa-`, 1), status: 422,
+			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				res := decode[verifyResult](t, rec)
+				if res.Verified || res.Verdict != verify.CouldNotCheck || len(res.Errors) != 1 || res.Errors[0].State != verify.NotChecked {
+					t.Errorf("result %s", rec.Body)
+				}
+			}},
+		{name: "verify a JSON credential sent as a string", method: "POST", url: "/credentials/verify", headers: json200,
+			body: verifyBody(mustJSON(t, issued)), status: 400, contains: []string{`"field":"verifiableCredential"`, "not a compact JWS"}},
 		{name: "verify missing credential", method: "POST", url: "/credentials/verify", headers: json200, body: `{}`, status: 400,
 			contains: []string{`"field":"verifiableCredential"`}},
 		{name: "verify unknown field", method: "POST", url: "/credentials/verify", headers: json200,
@@ -145,6 +161,57 @@ func testVCAPIIssueAndVerify(t *testing.T, backend string) {
 			body: `{"verifiableCredential":"not a jwt"}`, status: 400, contains: []string{"verifiableCredential"}},
 		{name: "verify number", method: "POST", url: "/credentials/verify", headers: json200,
 			body: `{"verifiableCredential":42}`, status: 400},
+	})
+
+	// Presentations: the holder's proof against the verifier's challenge
+	// and domain, and each credential with its own verdict.
+	holder, err := keys.FromSeed([]byte(strings.Repeat("h", 32)), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp := func(creds ...any) map[string]any {
+		return map[string]any{"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "type": []any{"VerifiablePresentation"},
+			"holder": holder.Controller, "verifiableCredential": creds}
+	}
+	signVP := func(doc map[string]any, challenge, domain string) map[string]any {
+		s, err := proof.Sign(doc, holder, proof.Options{ProofPurpose: "authentication", Challenge: challenge, Domain: domain})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	presBody := func(p map[string]any, challenge, domain string) string {
+		return mustJSON(t, map[string]any{"verifiablePresentation": p, "options": map[string]any{"challenge": challenge, "domain": domain}})
+	}
+	e.run(t, []scenario{
+		{name: "presentation verified", method: "POST", url: "/presentations/verify", headers: json200,
+			body: presBody(signVP(vp(issued), "n-1", "verifier.example"), "n-1", "verifier.example"), status: 200,
+			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				res := decode[presentationResult](t, rec)
+				if !res.Verified || res.Verdict != verify.Verified || len(res.CredentialResults) != 1 || res.CredentialResults[0].Verdict != verify.Verified ||
+					res.PresentationResult.Verdict != verify.Verified {
+					t.Errorf("result %s", rec.Body)
+				}
+			}},
+		{name: "presentation with the wrong challenge", method: "POST", url: "/presentations/verify", headers: json200,
+			body: presBody(signVP(vp(issued), "n-1", "verifier.example"), "n-2", "verifier.example"), status: 422,
+			contains: []string{`"verdict":"not_verified"`, `"name":"holder proof"`, "challenge"}},
+		{name: "presentation with the wrong domain", method: "POST", url: "/presentations/verify", headers: json200,
+			body: presBody(signVP(vp(issued), "n-1", "verifier.example"), "n-1", "other.example"), status: 422,
+			contains: []string{`"verdict":"not_verified"`, `"name":"holder proof"`}},
+		{name: "presentation carrying a tampered credential", method: "POST", url: "/presentations/verify", headers: json200,
+			body: presBody(signVP(vp(issued, tampered), "n-1", "verifier.example"), "n-1", "verifier.example"), status: 422,
+			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				res := decode[presentationResult](t, rec)
+				if res.Verdict != verify.NotVerified || len(res.CredentialResults) != 2 || res.CredentialResults[0].Verdict != verify.Verified ||
+					res.CredentialResults[1].Verdict != verify.NotVerified || res.PresentationResult.Verdict != verify.Verified {
+					t.Errorf("result %s", rec.Body)
+				}
+			}},
+		{name: "presentation missing", method: "POST", url: "/presentations/verify", headers: json200, body: `{}`, status: 400,
+			contains: []string{`"field":"verifiablePresentation"`}},
+		{name: "presentation that is a credential", method: "POST", url: "/presentations/verify", headers: json200,
+			body: mustJSON(t, map[string]any{"verifiablePresentation": issued}), status: 400, contains: []string{"VerifiablePresentation"}},
 	})
 }
 

@@ -91,7 +91,8 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 				t.Fatalf("verify: exit %d: %s %s", code, out, errs)
 			}
 			var rep struct {
-				Verified bool `json:"verified"`
+				Verified bool   `json:"verified"`
+				Verdict  string `json:"verdict"`
 				Checks   []struct {
 					Name   string `json:"name"`
 					OK     bool   `json:"ok"`
@@ -101,7 +102,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &rep); err != nil {
 				t.Fatalf("verify --json: %v: %s", err, out)
 			}
-			if !rep.Verified || len(rep.Checks) < 4 {
+			if !rep.Verified || rep.Verdict != "verified" || len(rep.Checks) < 4 {
 				t.Fatalf("report = %+v", rep)
 			}
 			for _, c := range rep.Checks {
@@ -124,7 +125,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 			if code != 1 {
 				t.Fatalf("tampered: exit %d, want 1: %s %s", code, out, errs)
 			}
-			if !strings.Contains(out, `"verified":false`) {
+			if !strings.Contains(out, `"verified":false`) || !strings.Contains(out, `"verdict":"not_verified"`) {
 				t.Fatalf("tampered: %s", out)
 			}
 		})
@@ -191,8 +192,9 @@ func TestVerifyDIDWebOffline(t *testing.T) {
 	if code, out, errs := run(t, []byte(signed), "verify", "--offline", "--did-doc", docPath); code != 0 {
 		t.Fatalf("verify with --did-doc: exit %d: %s %s", code, out, errs)
 	}
-	// Without the document, offline resolution must fail: exit 1, not 0.
-	if code, out, _ := run(t, []byte(signed), "verify", "--offline"); code != 1 {
+	// Without the document the signature cannot be checked offline: exit
+	// 3 (could not check), neither 0 nor 1 (the credential is not false).
+	if code, out, _ := run(t, []byte(signed), "verify", "--offline"); code != 3 || !strings.HasPrefix(out, "COULD NOT BE CHECKED") {
 		t.Fatalf("verify without did doc: exit %d: %s", code, out)
 	}
 }

@@ -799,7 +799,7 @@ func checkOfflineVerify(ctx context.Context, t *testing.T, bin string, environ [
 				t.Errorf("microcred verify of active %s: exit %d\n%s%s", u, code, out, errs)
 			}
 		default:
-			if code != exitFailed || !strings.Contains(out, "[FAIL] status: "+kind) {
+			if code != exitFailed || !strings.Contains(out, "[FAILED] status: The issuer has "+kind) {
 				t.Errorf("microcred verify of %s %s: exit %d, want 1 with a status failure\n%s%s", kind, u, code, out, errs)
 			}
 		}

@@ -57,14 +57,14 @@ func TestRevokeThenVerify(t *testing.T) {
 		t.Fatalf("verify before revocation: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, errs = run(t, doc, "verify", "--offline", "--did-doc", didDoc)
-	if code != exitFailed || !strings.Contains(out, "status: not checked") {
+	if code != exitCouldNotCheck || !strings.Contains(out, "[NOT CHECKED] status:") {
 		t.Errorf("offline verify without the list: exit %d\n%s%s", code, out, errs)
 	}
 	if code, out, errs := run(t, nil, "revoke", "--data", dir, "--id", credURL, "--reason", "issued in error"); code != exitOK {
 		t.Fatalf("revoke: exit %d: %s%s", code, out, errs)
 	}
 	code, out, errs = run(t, doc, append([]string{"verify", "--offline"}, lists()...)...)
-	if code != exitFailed || !strings.Contains(out, "[FAIL] status: revoked") {
+	if code != exitFailed || !strings.Contains(out, "[FAILED] status: The issuer has revoked this credential") {
 		t.Errorf("verify after revocation: exit %d\n%s%s", code, out, errs)
 	}
 	// The public page says so too, without the reason.

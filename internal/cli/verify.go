@@ -20,17 +20,27 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-// runVerify handles "microcred verify": exit 0 only when every check
-// passes, 1 when the credential does not verify, 2 when the input is
-// unusable.
+// exitCouldNotCheck is verify's exit code for "could not be checked":
+// nothing failed, but a check that matters could not be carried out
+// (unsupported format or suite, issuer or status list unreachable, offline
+// without the needed document). It is not 1: scripts must not treat a
+// credential a verifier could not check as a forgery.
+const exitCouldNotCheck = 3
+
+// runVerify handles "microcred verify": exit 0 when the credential is
+// verified, 1 when a check failed (not verified), 3 when it could not be
+// checked, 2 when the input is unusable.
 func runVerify(e *env, args []string) int {
 	fs := newFlags("verify", e)
-	asJSON := fs.Bool("json", false, `print {"verified":bool,"checks":[{"name","ok","detail"}]}`)
+	asJSON := fs.Bool("json", false, `print {"verdict":"verified|not_verified|could_not_check","checks":[{"name","state","summary","detail"}]}`)
 	var docs stringList
 	fs.Var(&docs, "did-doc", "a did:web DID document `FILE` to use instead of fetching it (repeatable)")
 	offline := fs.Bool("offline", false, "never fetch did:web documents; only --did-doc files are used")
 	var lists stringList
-	fs.Var(&lists, "status-list", "a status list credential `FILE` to check credentialStatus against instead of fetching it (repeatable; needed with --offline)")
+	fs.Var(&lists, "status-list", "a status list credential `FILE` to check credentialStatus against instead of fetching it, found by its id, or URL=FILE to give it for the URL the credential names (repeatable; needed with --offline)")
+	presentation := fs.Bool("presentation", false, "the input is a Verifiable Presentation: check the holder's proof and every credential in it")
+	challenge := fs.String("challenge", "", "with --presentation: the challenge the holder's proof must carry")
+	domain := fs.String("domain", "", "with --presentation: the domain the holder's proof must carry")
 	lf := addLogVerifyFlags(fs)
 	if !parseFlags(fs, args) {
 		return exitBadInput
@@ -68,7 +78,7 @@ func runVerify(e *env, args []string) int {
 	// status check with a detail saying so.
 	var src status.LocalFirst
 	if len(lists) > 0 {
-		files, err := status.LoadFiles(lists...)
+		files, err := loadStatusLists(lists)
 		if err != nil {
 			return fail(e, exitBadInput, "verify: --status-list: %v", err)
 		}
@@ -81,10 +91,13 @@ func runVerify(e *env, args []string) int {
 	if src.Local != nil || src.Remote != nil {
 		checker = &status.Checker{Source: src}
 	}
+	if *presentation {
+		return verifyPresentation(ctx, e, data, verify.Options{Keys: resolver, Status: checker}, verify.PresentationOptions{Challenge: *challenge, Domain: *domain}, *asJSON)
+	}
 	rep, err := verify.Credential(ctx, data, verify.Options{Keys: resolver, Log: logOpt, Status: checker})
 	if err != nil {
 		if errors.Is(err, verify.ErrUnusable) {
-			return fail(e, exitBadInput, "verify: %v", err)
+			return fail(e, exitBadInput, "verify: %s", verify.Reason(err))
 		}
 		return fail(e, exitBadInput, "verify: %v", err)
 	}
@@ -94,31 +107,121 @@ func runVerify(e *env, args []string) int {
 	} else {
 		printReport(e, rep)
 	}
-	if !rep.Verified {
+	return exitFor(rep.Verdict)
+}
+
+func exitFor(v verify.Verdict) int {
+	switch v {
+	case verify.Verified:
+		return exitOK
+	case verify.NotVerified:
 		return exitFailed
 	}
-	return exitOK
+	return exitCouldNotCheck
+}
+
+// verifyPresentation is "microcred verify --presentation": the holder's
+// proof, then each credential, each with its verdict; the exit code
+// follows the overall verdict.
+func verifyPresentation(ctx context.Context, e *env, data []byte, opt verify.Options, po verify.PresentationOptions, asJSON bool) int {
+	rep, err := verify.Presentation(ctx, data, opt, po)
+	if err != nil {
+		return fail(e, exitBadInput, "verify: %s", verify.Reason(err))
+	}
+	if asJSON {
+		out, _ := json.Marshal(rep)
+		e.stdout.Write(append(out, '\n'))
+		return exitFor(rep.Verdict)
+	}
+	w := e.stdout
+	_, rest, _ := strings.Cut(rep.Verdict.Headline(), ": ")
+	fmt.Fprintf(w, "%s: %s\n", verdictLabels[rep.Verdict], rest)
+	fmt.Fprintln(w, "The presentation:")
+	for _, c := range rep.Checks {
+		fmt.Fprintf(w, "  [%s] %s: %s\n      detail: %s\n", strings.TrimSpace(stateMarks[c.State]), c.Name, c.Summary, c.Detail)
+	}
+	for i, c := range rep.Credentials {
+		fmt.Fprintf(w, "Credential %d of %d: ", i+1, len(rep.Credentials))
+		printReport(e, c)
+	}
+	return exitFor(rep.Verdict)
+}
+
+// verdictLabels head the text report; the rest of the line is the
+// verdict's plain-language headline.
+var verdictLabels = map[verify.Verdict]string{
+	verify.Verified:      "VERIFIED",
+	verify.NotVerified:   "NOT VERIFIED",
+	verify.CouldNotCheck: "COULD NOT BE CHECKED",
+}
+
+var stateMarks = map[verify.State]string{
+	verify.Passed:     "ok     ",
+	verify.Failed:     "FAILED ",
+	verify.NotChecked: "NOT CHECKED",
+	verify.Warning:    "warning",
 }
 
 // printReport writes the plain-language report: the verdict first, then
-// each check, then what the credential says.
+// each check in words with its technical detail indented below, then what
+// the credential claims — labelled unverified unless it is verified.
 func printReport(e *env, rep *verify.Report) {
 	w := e.stdout
-	if rep.Verified {
-		fmt.Fprintln(w, "VERIFIED: this credential is genuine, unaltered and currently valid.")
-	} else {
-		fmt.Fprintln(w, "NOT VERIFIED: do not rely on this credential.")
+	_, rest, _ := strings.Cut(rep.Verdict.Headline(), ": ")
+	fmt.Fprintf(w, "%s: %s\n", verdictLabels[rep.Verdict], rest)
+	if rep.Format != "" {
+		fmt.Fprintf(w, "Read as %s.\n", rep.Format)
 	}
 	for _, c := range rep.Checks {
-		mark := "ok  "
-		if !c.OK {
-			mark = "FAIL"
+		note := ""
+		if c.Advisory {
+			note = " (This does not affect the verdict.)"
 		}
-		fmt.Fprintf(w, "  [%s] %s: %s\n", mark, c.Name, c.Detail)
+		fmt.Fprintf(w, "  [%s] %s: %s%s\n", strings.TrimSpace(stateMarks[c.State]), c.Name, c.Summary, note)
+		fmt.Fprintf(w, "      detail: %s\n", c.Detail)
 	}
-	for _, line := range verify.Describe(rep.Credential) {
-		fmt.Fprintln(w, line)
+	lines := verify.Describe(rep.Credential)
+	if len(lines) == 0 {
+		return
 	}
+	if rep.Verified {
+		fmt.Fprintln(w, "What the credential says:")
+	} else {
+		fmt.Fprintln(w, "What the credential claims (UNVERIFIED, do not rely on it):")
+	}
+	for _, line := range lines {
+		fmt.Fprintln(w, "  "+line)
+	}
+}
+
+// loadStatusLists reads --status-list values: FILE (served for the URL
+// that is the list's id) or URL=FILE (served for URL, the address the
+// credential names, whatever the list's id).
+func loadStatusLists(values []string) (status.Files, error) {
+	files := status.Files{}
+	var plain []string
+	for _, v := range values {
+		u, path, ok := strings.Cut(v, "=")
+		if !ok || !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) {
+			plain = append(plain, v)
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read status list: %w", err)
+		}
+		files[u] = b
+	}
+	if len(plain) > 0 {
+		byID, err := status.LoadFiles(plain...)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range byID {
+			files[k] = v
+		}
+	}
+	return files, nil
 }
 
 // filesFirst answers from the given list files and reports other URLs as

@@ -75,3 +75,15 @@ func (s *Service) Verify(ctx context.Context, data []byte) (*verify.Report, erro
 	}
 	return rep, nil
 }
+
+// VerifyPresentation verifies a Verifiable Presentation (the holder's proof
+// against po's challenge and domain, and every embedded credential) with
+// the service's resolver and status checker.
+func (s *Service) VerifyPresentation(ctx context.Context, data []byte, po verify.PresentationOptions) (*verify.PresentationReport, error) {
+	s.init()
+	rep, err := verify.Presentation(ctx, data, verify.Options{Keys: s.Resolver(), Now: s.now(), Status: s.checker}, po)
+	if err != nil {
+		return nil, fmt.Errorf("issue: verify presentation: %w", err)
+	}
+	return rep, nil
+}

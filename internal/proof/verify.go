@@ -56,6 +56,9 @@ type Result struct {
 	// Err says why the proof did not verify; it wraps one of the package's
 	// Err* values.
 	Err error
+	// Unsupported is true for a proof of a type or cryptosuite this
+	// package cannot check: not checked, rather than invalid.
+	Unsupported bool
 }
 
 // Verify checks every proof of doc, in proof-set order, and returns one

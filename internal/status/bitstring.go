@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // DefaultListSize is the number of entries of a new list: 131,072, the
@@ -92,7 +93,26 @@ func DecodeLimit(encoded string, maxBytes int) (Bitstring, error) {
 	if len(encoded) == 0 || encoded[0] != 'u' {
 		return nil, fmt.Errorf("%w: not a Multibase base64url value (must start with 'u')", ErrMalformedList)
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(encoded[1:])
+	return decodeGzip(encoded[1:], maxBytes)
+}
+
+// Decode2021 parses the encodedList of a StatusList2021 credential:
+// base64url of the GZIP-compressed bitstring without the Multibase prefix
+// (some issuers add the prefix or padding; both are accepted).
+func Decode2021(encoded string) (Bitstring, error) {
+	if len(encoded) > MaxEncodedLen {
+		return nil, fmt.Errorf("%w: %d characters, more than the %d allowed", ErrMalformedList, len(encoded), MaxEncodedLen)
+	}
+	// A gzip stream starts with 1f 8b, whose base64 form starts with
+	// "H4"; a leading 'u' is then the Multibase prefix.
+	if strings.HasPrefix(encoded, "uH4") {
+		encoded = encoded[1:]
+	}
+	return decodeGzip(strings.TrimRight(encoded, "="), MaxListBytes)
+}
+
+func decodeGzip(encoded string, maxBytes int) (Bitstring, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(encoded)
 	if err != nil {
 		return nil, fmt.Errorf("%w: base64url: %v", ErrMalformedList, err)
 	}

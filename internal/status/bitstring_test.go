@@ -238,8 +238,18 @@ func TestParseEntries(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, err := ParseEntries(bad("type", "StatusList2021Entry")); !errors.Is(err, ErrUnsupportedEntry) {
+	if _, err := ParseEntries(bad("type", "RevocationList2020Status")); !errors.Is(err, ErrUnsupportedEntry) {
 		t.Errorf("other type: %v", err)
+	}
+	if e, err := ParseEntries(bad("type", TypeEntry2021)); err != nil || e[0].Kind() != TypeEntry2021 || e[0].StatusListIndex != good.StatusListIndex {
+		t.Errorf("StatusList2021Entry: %+v, %v", e, err)
+	}
+	rl := map[string]any{"id": "https://x.example/revocations/1", "type": TypeRevocationList}
+	if e, err := ParseEntries(rl); err != nil || e[0].Kind() != TypeRevocationList || e[0].StatusListCredential != rl["id"] || e[0].StatusPurpose != "revocation" {
+		t.Errorf("1EdTechRevocationList: %+v, %v", e, err)
+	}
+	if _, err := ParseEntries(map[string]any{"id": "revocations/1", "type": TypeRevocationList}); err == nil || !strings.Contains(err.Error(), "id") {
+		t.Errorf("relative 1EdTechRevocationList id: %v", err)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/proof"
+	"github.com/microcred/microcred/internal/store"
 )
 
 // Source fetches status list credentials for a Checker.
@@ -60,6 +61,10 @@ type decodedList struct {
 	validFrom  time.Time
 	validUntil time.Time // zero when the list states none
 	freshUntil time.Time
+	// revoked holds the credential ids of a 1EdTechRevocationList; bits
+	// is nil for such a list.
+	revoked map[string]bool
+	kind    string // the entry type the list serves
 }
 
 // Result is the outcome of one status check.
@@ -86,8 +91,17 @@ func (c *Checker) Check(ctx context.Context, e Entry, issuer string, keys proof.
 	if d.issuer != issuer {
 		return Result{}, fmt.Errorf("status: the status list %s is issued by %s, not by the credential's issuer %s", e.StatusListCredential, d.issuer, issuer)
 	}
+	if (d.kind == TypeRevocationList) != (e.Kind() == TypeRevocationList) {
+		return Result{}, fmt.Errorf("status: the document at %s is a %s, which does not serve a %s entry", e.StatusListCredential, d.kind, e.Kind())
+	}
 	if !contains(d.purposes, e.StatusPurpose) {
 		return Result{}, fmt.Errorf("status: the status list %s is for %s, not %s", e.StatusListCredential, strings.Join(d.purposes, ", "), e.StatusPurpose)
+	}
+	if d.kind == TypeRevocationList {
+		if e.CredentialID == "" {
+			return Result{}, errors.New("status: the credential has no id, so the 1EdTechRevocationList cannot be searched for it")
+		}
+		return Result{Entry: e, Set: d.revoked[e.CredentialID]}, nil
 	}
 	set, err := d.bits.Get(e.StatusListIndex)
 	if err != nil {
@@ -144,29 +158,51 @@ func (c *Checker) refresh(ctx context.Context, url string, old *decodedList, key
 }
 
 // verifyList checks a fetched list credential and decodes its bitstring.
+// The list is read from the URL the credential names; its own id may
+// differ (issuers serve one list under several addresses, or behind a
+// redirect), and what makes it trustworthy is the issuer's signature on
+// it, not its id. A list secured with any proof the proof package checks
+// (Data Integrity proof sets, VC-JWT) is accepted; a 1EdTechRevocationList
+// is a plain JSON document (see revocationList).
 func (c *Checker) verifyList(ctx context.Context, url string, data []byte, keys proof.KeyResolver, now time.Time) (*decodedList, error) {
+	data = bytes.TrimSpace(data)
 	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil || doc == nil {
-		return nil, fmt.Errorf("status: the status list %s is not a JSON object", url)
-	}
-	if id, _ := doc["id"].(string); id != url {
-		return nil, fmt.Errorf("status: the document at %s has id %q, not its own address", url, id)
-	}
-	if !hasType(doc["type"], TypeListCredential) {
-		return nil, fmt.Errorf("status: the document at %s is not a %s", url, TypeListCredential)
+	var signers []string
+	if len(data) > 0 && data[0] != '{' {
+		payload, kid, err := proof.VerifyJWTWithKID(ctx, string(data), keys)
+		if err != nil {
+			return nil, fmt.Errorf("status: the status list %s (a JWT) does not verify: %w", url, err)
+		}
+		doc = payload
+		signers = []string{kid}
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if err := dec.Decode(&doc); err != nil || doc == nil {
+			return nil, fmt.Errorf("status: the status list %s is not a JSON object", url)
+		}
+		if hasType(doc["type"], TypeRevocationList) || doc["revokedCredentials"] != nil {
+			return revocationList(url, doc)
+		}
+		results, err := proof.Verify(ctx, doc, keys, proof.VerifyOptions{Now: now})
+		if err != nil {
+			return nil, fmt.Errorf("status: the status list %s: %w", url, err)
+		}
+		for _, r := range results {
+			switch {
+			case r.Verified:
+				signers = append(signers, r.VerificationMethod)
+			case r.Unsupported || errors.Is(r.Err, proof.ErrUnknownProofType) || errors.Is(r.Err, proof.ErrUnsupportedSuite):
+				// A proof of a kind this build cannot check neither
+				// helps nor harms; another proof must carry the list.
+			default:
+				return nil, fmt.Errorf("status: the status list %s has an invalid proof: %w", url, r.Err)
+			}
+		}
 	}
 	issuer := issuerOf(doc)
-	results, err := proof.Verify(ctx, doc, keys, proof.VerifyOptions{Now: now})
-	if err != nil {
-		return nil, fmt.Errorf("status: the status list %s: %w", url, err)
-	}
 	signed := false
-	for _, r := range results {
-		if r.Err != nil && !r.Verified {
-			return nil, fmt.Errorf("status: the status list %s has an invalid proof: %w", url, r.Err)
-		}
-		if controller, _, _ := strings.Cut(r.VerificationMethod, "#"); r.Verified && controller == issuer {
+	for _, vm := range signers {
+		if controller, _, _ := strings.Cut(vm, "#"); controller == issuer {
 			signed = true
 		}
 	}
@@ -174,8 +210,18 @@ func (c *Checker) verifyList(ctx context.Context, url string, data []byte, keys 
 		return nil, fmt.Errorf("status: the status list %s is not signed by its issuer %s", url, issuer)
 	}
 	d := &decodedList{issuer: issuer}
-	if s, _ := doc["validFrom"].(string); s != "" {
-		t, err := credential.ParseDateTime(s)
+	var subjectType string
+	switch {
+	case hasType(doc["type"], TypeListCredential):
+		d.kind, subjectType = TypeEntry, TypeList
+	case hasType(doc["type"], TypeListCredential2021):
+		d.kind, subjectType = TypeEntry2021, TypeList2021
+	default:
+		return nil, fmt.Errorf("status: the document at %s is neither a %s nor a %s", url, TypeListCredential, TypeListCredential2021)
+	}
+	from, _ := firstString(doc, "validFrom", "issuanceDate")
+	if from != "" {
+		t, err := credential.ParseDateTime(from)
 		if err != nil {
 			return nil, fmt.Errorf("status: the status list %s: validFrom: %w", url, err)
 		}
@@ -187,16 +233,16 @@ func (c *Checker) verifyList(ctx context.Context, url string, data []byte, keys 
 		}
 		d.validFrom = t
 	}
-	if s, _ := doc["validUntil"].(string); s != "" {
-		t, err := credential.ParseDateTime(s)
+	if until, field := firstString(doc, "validUntil", "expirationDate"); until != "" {
+		t, err := credential.ParseDateTime(until)
 		if err != nil {
-			return nil, fmt.Errorf("status: the status list %s: validUntil: %w", url, err)
+			return nil, fmt.Errorf("status: the status list %s: %s: %w", url, field, err)
 		}
 		d.validUntil = t
 	}
 	subj, _ := doc["credentialSubject"].(map[string]any)
-	if subj == nil || !hasType(subj["type"], TypeList) {
-		return nil, fmt.Errorf("status: the status list %s has no %s subject", url, TypeList)
+	if subj == nil || !hasType(subj["type"], subjectType) {
+		return nil, fmt.Errorf("status: the status list %s has no %s subject", url, subjectType)
 	}
 	switch p := subj["statusPurpose"].(type) {
 	case string:
@@ -209,7 +255,13 @@ func (c *Checker) verifyList(ctx context.Context, url string, data []byte, keys 
 		}
 	}
 	enc, _ := subj["encodedList"].(string)
-	bits, err := Decode(enc)
+	var bits Bitstring
+	var err error
+	if d.kind == TypeEntry2021 {
+		bits, err = Decode2021(enc)
+	} else {
+		bits, err = Decode(enc)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("status: the status list %s: %w", url, err)
 	}
@@ -222,6 +274,41 @@ func (c *Checker) verifyList(ctx context.Context, url string, data []byte, keys 
 	}
 	d.bits = bits
 	return d, nil
+}
+
+// revocationList reads a 1EdTech Revocation List (VCRL 1.0): a JSON
+// document with the list's id, its issuer and revokedCredentials, the
+// objects whose id names a revoked credential. The method defines no
+// signature on the list; it is trusted as far as the HTTPS connection to
+// the address the credential names, and its issuer must be the
+// credential's (checked by Check).
+func revocationList(url string, doc map[string]any) (*decodedList, error) {
+	d := &decodedList{issuer: issuerOf(doc), kind: TypeRevocationList, purposes: []string{store.PurposeRevocation}, revoked: map[string]bool{}}
+	if d.issuer == "" {
+		return nil, fmt.Errorf("status: the revocation list %s names no issuer", url)
+	}
+	list, ok := doc["revokedCredentials"].([]any)
+	if !ok && doc["revokedCredentials"] != nil {
+		return nil, fmt.Errorf("status: the revocation list %s: revokedCredentials is not an array", url)
+	}
+	for i, x := range list {
+		o, _ := x.(map[string]any)
+		id, _ := o["id"].(string)
+		if id == "" {
+			return nil, fmt.Errorf("status: the revocation list %s: revokedCredentials[%d].id is missing", url, i)
+		}
+		d.revoked[id] = true
+	}
+	return d, nil
+}
+
+func firstString(doc map[string]any, names ...string) (string, string) {
+	for _, n := range names {
+		if s, ok := doc[n].(string); ok {
+			return s, n
+		}
+	}
+	return "", names[0]
 }
 
 func issuerOf(doc map[string]any) string {

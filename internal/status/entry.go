@@ -22,6 +22,17 @@ const (
 	TypeEntry          = "BitstringStatusListEntry"
 	TypeListCredential = "BitstringStatusListCredential"
 	TypeList           = "BitstringStatusList"
+
+	// The StatusList2021 names, the draft Bitstring Status List grew out
+	// of; credentials issued by the DCC stack and others still carry them.
+	TypeEntry2021          = "StatusList2021Entry"
+	TypeListCredential2021 = "StatusList2021Credential"
+	TypeList2021           = "StatusList2021"
+
+	// TypeRevocationList is Open Badges 3.0's own status method: the entry
+	// names a revocation list (1EdTech VCRL 1.0) that lists revoked
+	// credential ids.
+	TypeRevocationList = "1EdTechRevocationList"
 )
 
 // Validity of published list credentials: each is signed for a period of
@@ -33,12 +44,27 @@ const (
 	TTL        = 5 * time.Minute
 )
 
-// Entry is a BitstringStatusListEntry.
+// Entry is a BitstringStatusListEntry, a StatusList2021Entry or a
+// 1EdTechRevocationList entry (Type tells which).
 type Entry struct {
+	// Type is the entry's type; empty means TypeEntry.
+	Type                 string
 	ID                   string // <list URL>#<index>
 	StatusPurpose        string
 	StatusListIndex      int
 	StatusListCredential string
+	// CredentialID is the id of the credential the entry belongs to; a
+	// 1EdTechRevocationList lists revoked credentials by id, so checking
+	// one needs it. Verifiers set it; ParseEntries does not know it.
+	CredentialID string
+}
+
+// Kind returns the entry's type, TypeEntry when Type is empty.
+func (e Entry) Kind() string {
+	if e.Type == "" {
+		return TypeEntry
+	}
+	return e.Type
 }
 
 // NewEntry returns the entry of index in the list credential at listURL.
@@ -67,13 +93,13 @@ func (e Entry) Map() map[string]any {
 }
 
 // ErrUnsupportedEntry reports a credentialStatus of a type other than
-// BitstringStatusListEntry.
+// BitstringStatusListEntry, StatusList2021Entry and 1EdTechRevocationList.
 var ErrUnsupportedEntry = errors.New("status: unsupported credentialStatus type")
 
 // ParseEntries reads a credential's credentialStatus value (an object or
 // an array of objects; nil gives no entries). An entry of another type
-// fails with ErrUnsupportedEntry; a malformed BitstringStatusListEntry with
-// a description of the problem.
+// fails with ErrUnsupportedEntry; a malformed entry with a description of
+// the problem naming the field.
 func ParseEntries(v any) ([]Entry, error) {
 	var objs []any
 	switch t := v.(type) {
@@ -102,10 +128,25 @@ func ParseEntries(v any) ([]Entry, error) {
 }
 
 func parseEntry(m map[string]any) (Entry, error) {
-	if !hasType(m["type"], TypeEntry) {
+	var e Entry
+	switch {
+	case hasType(m["type"], TypeEntry):
+		// Type stays empty: the default kind.
+	case hasType(m["type"], TypeEntry2021):
+		e.Type = TypeEntry2021
+	case hasType(m["type"], TypeRevocationList):
+		// The entry's id is the address of the revocation list itself.
+		e.Type = TypeRevocationList
+		e.StatusPurpose = store.PurposeRevocation
+		e.ID, _ = m["id"].(string)
+		if u, err := url.Parse(e.ID); err != nil || !u.IsAbs() || u.Host == "" {
+			return Entry{}, fmt.Errorf("status: id %q of the 1EdTechRevocationList entry is not an absolute URL", e.ID)
+		}
+		e.StatusListCredential = e.ID
+		return e, nil
+	default:
 		return Entry{}, fmt.Errorf("%w: %v", ErrUnsupportedEntry, m["type"])
 	}
-	var e Entry
 	e.ID, _ = m["id"].(string)
 	e.StatusPurpose, _ = m["statusPurpose"].(string)
 	if e.StatusPurpose == "" {

@@ -3,6 +3,9 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
+	neturl "net/url"
 	"strings"
 	"testing"
 	"time"
@@ -52,17 +55,21 @@ func TestStatusCheck(t *testing.T) {
 		name     string
 		data     []byte
 		checker  StatusChecker
-		wantOK   bool
-		present  bool
-		contains string
+		state    State
+		verdict  Verdict
+		contains string // in summary or detail
 	}{
-		{"clear", cred, &status.Checker{Source: status.Files{listURL: signedList(t, kp)}}, true, true, "not revoked"},
-		{"revoked", cred, &status.Checker{Source: status.Files{listURL: signedList(t, kp, 4242)}}, false, true, "revoked:"},
-		{"other bit set", cred, &status.Checker{Source: status.Files{listURL: signedList(t, kp, 4243)}}, true, true, "not revoked"},
-		{"offline", cred, nil, false, true, "not checked"},
-		{"list unavailable", cred, &status.Checker{Source: status.Files{}}, false, true, "could not be checked"},
-		{"list by someone else", cred, &status.Checker{Source: status.Files{listURL: signedList(t, other)}}, false, true, "not by the credential's issuer"},
-		{"no status entries", plain, nil, true, false, ""},
+		{"clear", cred, &status.Checker{Source: status.Files{listURL: signedList(t, kp)}}, Passed, Verified, "has not revoked"},
+		{"revoked", cred, &status.Checker{Source: status.Files{listURL: signedList(t, kp, 4242)}}, Failed, NotVerified, "revoked:"},
+		{"other bit set", cred, &status.Checker{Source: status.Files{listURL: signedList(t, kp, 4243)}}, Passed, Verified, "has not revoked"},
+		{"offline", cred, nil, NotChecked, CouldNotCheck, "not available offline"},
+		{"list unavailable", cred, &status.Checker{Source: status.Files{}}, NotChecked, CouldNotCheck, "could not be checked"},
+		{"list by someone else", cred, &status.Checker{Source: status.Files{listURL: signedList(t, other)}}, NotChecked, CouldNotCheck, "not by the credential's issuer"},
+		{"list host not found: no resolver address in the report", cred, &status.Checker{Source: failingSource{&net.DNSError{Err: "no such host", Name: "issuer.example", Server: "127.0.0.53:53"}}},
+			NotChecked, CouldNotCheck, "could not be fetched: the host name issuer.example could not be resolved"},
+		{"list server refuses the connection", cred, &status.Checker{Source: failingSource{&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}}},
+			NotChecked, CouldNotCheck, "could not be fetched: the server could not be reached"},
+		{"no status entries", plain, nil, "", Verified, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,25 +77,32 @@ func TestStatusCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if rep.Verdict != tc.verdict {
+				t.Errorf("verdict %s, want %s: %+v", rep.Verdict, tc.verdict, rep.Checks)
+			}
 			c := checkNamed(rep, "status")
-			if !tc.present {
+			if tc.state == "" {
 				if c != nil {
 					t.Fatalf("status check present without credentialStatus: %+v", c)
-				}
-				if !rep.Verified {
-					t.Errorf("not verified: %+v", rep.Checks)
 				}
 				return
 			}
 			if c == nil {
 				t.Fatalf("no status check in %+v", rep.Checks)
 			}
-			if c.OK != tc.wantOK || !strings.Contains(c.Detail, tc.contains) {
-				t.Errorf("status = %v %q, want %v containing %q", c.OK, c.Detail, tc.wantOK, tc.contains)
+			if strings.Contains(c.Detail, "127.0.0.53") || strings.Contains(c.Detail, "dial") {
+				t.Errorf("detail leaks network internals: %q", c.Detail)
 			}
-			if rep.Verified != tc.wantOK {
-				t.Errorf("Verified = %v, want %v", rep.Verified, tc.wantOK)
+			if c.State != tc.state || !strings.Contains(c.Summary+" "+c.Detail, tc.contains) {
+				t.Errorf("status = %s %q %q, want %s containing %q", c.State, c.Summary, c.Detail, tc.state, tc.contains)
 			}
 		})
 	}
+}
+
+// failingSource fails every fetch with err, as a network would.
+type failingSource struct{ err error }
+
+func (f failingSource) Fetch(_ context.Context, url, _ string) (status.Fetched, error) {
+	return status.Fetched{}, &neturl.Error{Op: "Get", URL: url, Err: f.err}
 }

@@ -48,7 +48,7 @@ func checkLog(ctx context.Context, rep *Report, opt *LogOptions, document []byte
 	}
 	id, _ := rep.Credential["id"].(string)
 	if id == "" {
-		rep.add(name, false, "the credential has no id, so its log entry cannot be found")
+		rep.notChecked(name, "The public issuance log could not be consulted: the credential has no id to look up.", "no id")
 		return
 	}
 	p := opt.Proof
@@ -56,7 +56,7 @@ func checkLog(ctx context.Context, rep *Report, opt *LogOptions, document []byte
 	if p == nil && base == "" {
 		base = didWebOrigin(issuerID(rep.Credential))
 		if base == "" {
-			rep.add(name, false, "not checked: no log address given and the issuer %q is not a did:web identifier to find one from", issuerID(rep.Credential))
+			rep.notChecked(name, "The public issuance log could not be consulted: its address is not known.", fmt.Sprintf("no log address given and the issuer %s is not a did:web identifier to find one from", orMissing(issuerID(rep.Credential))))
 			return
 		}
 	}
@@ -67,42 +67,43 @@ func checkLog(ctx context.Context, rep *Report, opt *LogOptions, document []byte
 	if p == nil {
 		var err error
 		if p, err = fetch(base).CredentialInclusion(ctx, id); err != nil {
-			rep.add(name, false, "no inclusion proof for this credential from the log at %s: %v", base, err)
+			rep.notChecked(name, "The public issuance log did not provide a record of this credential.", fmt.Sprintf("no inclusion proof from the log at %s: %s", base, netSafe(err)))
 			return
 		}
 	}
 	key, pinned := strings.TrimSpace(opt.Key), true
 	if key == "" {
 		if base == "" {
-			rep.add(name, false, "not checked: a proof file needs the log's key (--log-key) to be checked against")
+			rep.notChecked(name, "The issuance log record was not checked: the log's key was not given.", "a proof file needs the log's key (--log-key) to be checked against")
 			return
 		}
 		var err error
 		if key, err = fetch(base).Key(ctx); err != nil {
-			rep.add(name, false, "the log's key could not be fetched from %s: %v", base, err)
+			rep.notChecked(name, "The public issuance log's key could not be obtained.", fmt.Sprintf("the log's key could not be fetched from %s: %s", base, netSafe(err)))
 			return
 		}
 		pinned = false
 	}
 	cp, ev, err := p.Verify(key)
 	if err != nil {
-		rep.add(name, false, "the inclusion proof does not check: %v", err)
+		rep.fail(name, "The issuance log record does not check out.", "the inclusion proof does not check: "+clean(err))
 		return
 	}
 	if ev.Kind != tlog.KindIssue || ev.CredentialHash != tlog.HashCredentialID(id) {
-		rep.add(name, false, "log entry #%d is not the issuance of this credential (it records %s of credential hash %s)", p.Index, ev.Kind, ev.CredentialHash)
+		rep.fail(name, "The issuance log record is not the issuance of this credential.", fmt.Sprintf("log entry #%d records %s of credential hash %s", p.Index, ev.Kind, ev.CredentialHash))
 		return
 	}
 	if !matchesDocument(ev.DocumentHash, document) {
-		rep.add(name, false, "log entry #%d records a different document for this credential id: this copy is not the one the issuer logged", p.Index)
+		rep.fail(name, "The issuer's public log records a different document under this credential's id: this copy is not the one the issuer logged.", fmt.Sprintf("log entry #%d records a different document hash", p.Index))
 		return
 	}
 	keyNote := "signed by the log key " + key
 	if !pinned {
 		keyNote = "signed by the key the log server itself published (pin it with --log-key to rule out a forged log)"
 	}
-	rep.add(name, true, "entry #%d in the log of %s records this exact credential's issuance on %s; it is included in the checkpoint of size %d, %s",
-		p.Index, cp.Origin, ev.Time.Format("2006-01-02 15:04 UTC"), cp.Size, keyNote)
+	rep.pass(name, "The issuer's public issuance log records this exact credential.",
+		fmt.Sprintf("entry #%d in the log of %s records this credential's issuance on %s; it is included in the checkpoint of size %d, %s",
+			p.Index, cp.Origin, ev.Time.Format("2006-01-02 15:04 UTC"), cp.Size, keyNote))
 }
 
 // matchesDocument compares the logged document hash with the document as

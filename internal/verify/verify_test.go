@@ -66,8 +66,6 @@ func TestCredential(t *testing.T) {
 	expired["validUntil"] = "2026-06-01T00:00:00Z"
 	future := sample(kp)
 	future["validFrom"] = "2030-01-01T00:00:00Z"
-	invalidOB := sample(kp)
-	delete(invalidOB["credentialSubject"].(map[string]any)["achievement"].(map[string]any), "criteria")
 	cases := []struct {
 		name      string
 		input     []byte
@@ -78,11 +76,9 @@ func TestCredential(t *testing.T) {
 		{"rdfc", signed(t, kp, proof.SuiteRDFC, sample(kp)), true, "", ""},
 		{"jcs", signed(t, kp, proof.SuiteJCS, sample(kp)), true, "", ""},
 		{"jwt", signed(t, kp, "jwt", sample(kp)), true, "", ""},
-		{"signed by someone else", signed(t, other, proof.SuiteRDFC, sample(kp)), false, "issuer", "which is not the issuer"},
+		{"signed by someone else", signed(t, other, proof.SuiteRDFC, sample(kp)), false, "issuer", "someone other than the issuer"},
 		{"expired", signed(t, kp, proof.SuiteRDFC, expired), false, "validity period", "expired on 2026-06-01T00:00:00Z"},
 		{"not yet valid", signed(t, kp, proof.SuiteJCS, future), false, "validity period", "not valid yet"},
-		{"invalid OB3", signed(t, kp, proof.SuiteRDFC, invalidOB), false, "data model", "credentialSubject.achievement.criteria: required"},
-		{"unknown context", signed(t, kp, proof.SuiteJCS, withContext(sample(kp), "https://example.com/ctx")), false, "data model", "does not ship"},
 		{"no proof", mustJSON(sample(kp)), false, "proof", "proof"},
 		{"tampered", []byte(strings.Replace(string(signed(t, kp, proof.SuiteRDFC, sample(kp))), "Applied Data", "Applied Dada", 1)), false, "proof", ""},
 	}
@@ -102,7 +98,7 @@ func TestCredential(t *testing.T) {
 			if c == nil || c.OK {
 				t.Fatalf("check %q should fail: %+v", tc.failCheck, rep.Checks)
 			}
-			if !strings.Contains(c.Detail, tc.detail) {
+			if !strings.Contains(c.Summary+" "+c.Detail, tc.detail) {
 				t.Fatalf("detail %q does not mention %q", c.Detail, tc.detail)
 			}
 		})

@@ -22,9 +22,13 @@ import (
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // verdict is the plain-language result of verifying a credential, with what
-// the credential says.
+// the credential says. Outcome is one of verify's three verdicts; Reason is
+// the plain sentence of the first check behind a verdict other than
+// verified.
 type verdict struct {
 	Verified bool
+	Outcome  verify.Verdict
+	Reason   string
 	Checks   []verify.Check
 	Meaning  meaning
 }
@@ -231,7 +235,10 @@ func clip(s string, n int) string {
 
 // verdictOf turns a verification report into the page's verdict.
 func verdictOf(rep *verify.Report) verdict {
-	v := verdict{Verified: rep.Verified, Checks: rep.Checks}
+	v := verdict{Verified: rep.Verified, Outcome: rep.Verdict, Checks: rep.Checks}
+	if p := rep.Problems(); len(p) > 0 {
+		v.Reason = p[0].Summary
+	}
 	doc := rep.Credential
 	if doc == nil {
 		return v

@@ -597,13 +597,21 @@ func TestPublicCredential(t *testing.T) {
 				return request{method: "POST", path: "/verify", form: url.Values{"credential": {strings.Replace(e.document(), "Learner Person", "Mallory Person", 1)}}}
 			},
 			status:   200,
-			contains: []string{"✘ Not verified", "fail"},
+			contains: []string{"✘ Not verified", "fail", "What it claims (unverified)", "<details><summary>Technical detail</summary>", "The digital signature does not match"},
+		},
+		{
+			name: "verifier says could not be checked for a proof suite it does not implement",
+			req: func(e *env) request {
+				return request{method: "POST", path: "/verify", form: url.Values{"credential": {strings.Replace(e.document(), `"eddsa-rdfc-2022"`, `"ecdsa-rdfc-2019"`, 1)}}}
+			},
+			status:   200,
+			contains: []string{"? Could not be checked", "does not mean the credential is false", "not checked", "What it claims (unverified)"},
 		},
 		{
 			name:     "verifier reports unusable input as a field error",
 			req:      fixed(request{method: "POST", path: "/verify", form: url.Values{"credential": {"hello"}}}),
 			status:   400,
-			contains: []string{"neither a JSON credential nor a JWT"},
+			contains: []string{"cannot be read as a credential (JSON or JWT)"},
 		},
 		{
 			name: "verifier accepts an uploaded file",

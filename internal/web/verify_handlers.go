@@ -54,7 +54,7 @@ func (s *server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.issuer.Verify(r.Context(), []byte(strings.TrimSpace(input)))
 	if err != nil {
 		if errors.Is(err, verify.ErrUnusable) {
-			errs.add("credential", "This is neither a JSON credential nor a JWT: "+err.Error())
+			errs.add("credential", "This cannot be read as a credential (JSON or JWT): "+verify.Reason(err)+".")
 			s.renderForm(w, r, "verify", "Verify a credential", d, errs)
 			return
 		}
