@@ -99,15 +99,21 @@ type VerificationMethod struct {
 	PublicKeyBase58    string `json:"publicKeyBase58,omitempty"`
 }
 
-// JWK is the public part of an OKP JSON Web Key (RFC 8037), the only JWK form
-// an Ed25519 verification method uses.
+// JWK is the public part of a JSON Web Key (RFC 7517): OKP Ed25519
+// (RFC 8037) for Data Integrity and EdDSA JWTs, and RSA or EC P-256 for the
+// RS256 and ES256 JWTs Open Badges 3.0 issuers sign.
 type JWK struct {
 	Kty string `json:"kty"`
-	Crv string `json:"crv"`
-	X   string `json:"x"`
+	Crv string `json:"crv,omitempty"`
+	X   string `json:"x,omitempty"`
+	Y   string `json:"y,omitempty"`
+	N   string `json:"n,omitempty"`
+	E   string `json:"e,omitempty"`
 	Kid string `json:"kid,omitempty"`
+	Alg string `json:"alg,omitempty"`
+	Use string `json:"use,omitempty"`
 	// D is decoded so that a method publishing its private key can be
-	// rejected (Ed25519PublicKey fails on it).
+	// rejected (Ed25519PublicKey and PublicKey fail on it).
 	D string `json:"d,omitempty"`
 }
 
