@@ -3,7 +3,6 @@ package did
 import (
 	"context"
 	"crypto"
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -99,13 +98,14 @@ func (j *JWK) PublicKey() (crypto.PublicKey, error) {
 		if len(x) != 32 || len(y) != 32 {
 			return nil, fmt.Errorf("members \"x\" and \"y\": %w: %d and %d bytes, want 32 each", ErrKeyLength, len(x), len(y))
 		}
-		// crypto/ecdh checks that the point is on the curve and not the
-		// point at infinity before the coordinates are trusted.
+		// The parser checks that the point is on the curve and is not
+		// the point at infinity.
 		point := append(append([]byte{4}, x...), y...)
-		if _, err := ecdh.P256().NewPublicKey(point); err != nil {
+		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
+		if err != nil {
 			return nil, fmt.Errorf("%w: members \"x\" and \"y\" are not a point of P-256", ErrUnsupportedKey)
 		}
-		return &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}, nil
+		return pub, nil
 	case "":
 		return nil, fmt.Errorf("%w: member \"kty\" is missing", ErrUnsupportedKey)
 	default:
@@ -126,10 +126,11 @@ func JWKFromKey(pub crypto.PublicKey) (*JWK, error) {
 		if k.Curve != elliptic.P256() {
 			return nil, fmt.Errorf("%w: ECDSA key on %s, want P-256", ErrUnsupportedKey, k.Curve.Params().Name)
 		}
-		var x, y [32]byte
-		k.X.FillBytes(x[:])
-		k.Y.FillBytes(y[:])
-		return &JWK{Kty: "EC", Crv: "P-256", X: enc(x[:]), Y: enc(y[:])}, nil
+		point, err := k.Bytes() // 0x04 || x || y
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnsupportedKey, err)
+		}
+		return &JWK{Kty: "EC", Crv: "P-256", X: enc(point[1:33]), Y: enc(point[33:])}, nil
 	default:
 		return nil, fmt.Errorf("%w: %T", ErrUnsupportedKey, pub)
 	}

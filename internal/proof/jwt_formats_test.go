@@ -288,7 +288,7 @@ func generateJWTFixtures(t *testing.T) {
 }
 
 // jwtFixtureEnv loads the fixtures' DID document and key set.
-func jwtFixtureEnv(t *testing.T) (*did.Resolver, mapFetcher) {
+func jwtFixtureEnv(t testing.TB) (*did.Resolver, mapFetcher) {
 	t.Helper()
 	doc, err := did.ParseDocument(readFile(t, "testdata", "jwt", "did-issuer.example.json"))
 	if err != nil {

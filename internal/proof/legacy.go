@@ -2,7 +2,11 @@ package proof
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
+
+	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/jsonld"
 )
 
 // Earlier names of the EdDSA suites that credentials issued today still
@@ -89,4 +93,22 @@ func legacyConfigHash(doc, p map[string]any) ([sha256.Size]byte, error) {
 		storeConfigHash(key, h)
 	}
 	return h, err
+}
+
+// CouldNotCheck reports whether err, from a Result or a JWTResult, means
+// that microcred could not check the proof rather than that the proof is
+// false: a proof type, cryptosuite or JWT algorithm it does not implement,
+// a context it does not ship (contexts are never fetched), a DID method it
+// does not resolve, or an issuer document or key set it could not fetch.
+// The verdict for such a proof is "could not be checked", never "invalid".
+func CouldNotCheck(err error) bool {
+	for _, target := range []error{
+		ErrUnknownProofType, ErrUnsupportedSuite, ErrJWTUnsupportedAlgorithm, ErrKeyFetch,
+		jsonld.ErrRemoteContext, did.ErrFetch, did.ErrUnsupportedMethod,
+	} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }

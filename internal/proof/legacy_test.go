@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/microcred/microcred/internal/did"
 	"github.com/microcred/microcred/internal/keys"
 )
 
@@ -203,5 +205,39 @@ func TestMalformedProofMessages(t *testing.T) {
 				t.Errorf("message %q, want it to contain %q", msg, tc.want)
 			}
 		})
+	}
+}
+
+// TestCouldNotCheck classifies the errors of proofs microcred cannot check
+// apart from those of proofs that are false.
+func TestCouldNotCheck(t *testing.T) {
+	key := testKey("issuer")
+	signed := signSample(t, key, Options{})
+	unshipped := deepCopy(signed).(map[string]any)
+	unshipped["@context"] = append(unshipped["@context"].([]any), "https://w3id.org/security/suites/jws-2020/v1")
+	foreign := deepCopy(signed).(map[string]any)
+	foreign["proof"].(map[string]any)["cryptosuite"] = "ecdsa-rdfc-2019"
+	tampered := deepCopy(signed).(map[string]any)
+	tampered["name"] = "Forged"
+	for _, tc := range []struct {
+		name string
+		doc  map[string]any
+		want bool
+	}{
+		{"context not shipped", unshipped, true},
+		{"unsupported cryptosuite", foreign, true},
+		{"tampered", tampered, false},
+	} {
+		res, err := Verify(context.Background(), tc.doc, resolverFor(key), VerifyOptions{Now: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].Verified || CouldNotCheck(res[0].Err) != tc.want {
+			t.Errorf("%s: CouldNotCheck(%v) = %v, want %v", tc.name, res[0].Err, !tc.want, tc.want)
+		}
+	}
+	fetchFailed := fmt.Errorf("%w: kid did:web:gone.example#k: %w", ErrKey, did.ErrFetch)
+	if !CouldNotCheck(fetchFailed) || CouldNotCheck(ErrSignature) || CouldNotCheck(nil) {
+		t.Error("classification of key and signature errors")
 	}
 }
