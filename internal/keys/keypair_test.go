@@ -273,6 +273,11 @@ func TestParseJavaScriptKeyFiles(t *testing.T) {
 	for name, file := range map[string]string{
 		"Multikey": `{"@context": "https://w3id.org/security/multikey/v1", "type": "Multikey", "controller": "did:key:` + jsPub + `", "id": "did:key:` + jsPub + `#` + jsPub + `",
 			"publicKeyMultibase": "` + jsPub + `", "secretKeyMultibase": "` + jsSecret + `"}`,
+		// The issuer key of 1EdTech's OB 3.0 Linked Data proof walkthrough
+		// (openbadges-specification, ob_v3p0/impl/linked-data-proof-ob.html).
+		"1EdTech walkthrough": `{"type": "Multikey", "id": "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi", "controller": "https://example.edu/issuers/565049",
+			"publicKeyMultibase": "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
+			"secretKeyMultibase": "zrv2bqTbNwCTsRrHFcJCPjVAduh4Ezcnoq1A3ZxH1GWTNkxipLVuaAoMFmze2gFN9oNXfJjufxSHWVZzsJiUsMHFMcx"}`,
 		"Ed25519VerificationKey2020": `{"@context": "https://w3id.org/security/suites/ed25519-2020/v1", "type": "Ed25519VerificationKey2020", "controller": "did:web:issuer.example", "id": "did:web:issuer.example#key-1",
 			"publicKeyMultibase": "` + jsPub + `", "privateKeyMultibase": "` + jsSecret + `"}`,
 	} {
@@ -281,7 +286,11 @@ func TestParseJavaScriptKeyFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if kp.Private == nil || kp.PublicKeyMultibase() != jsPub || !kp.Public.Equal(kp.Private.Public()) {
+			var f struct{ PublicKeyMultibase string }
+			if err := json.Unmarshal([]byte(file), &f); err != nil {
+				t.Fatal(err)
+			}
+			if kp.Private == nil || kp.PublicKeyMultibase() != f.PublicKeyMultibase || !kp.Public.Equal(kp.Private.Public()) {
 				t.Fatalf("%v", kp)
 			}
 		})

@@ -97,6 +97,24 @@ func TestPublicSamples(t *testing.T) {
 	}
 }
 
+// TestPublished1EdTechSample: the signed credential of 1EdTech's OB 3.0
+// implementation guide ("Getting started") names the cryptosuite
+// "eddsa-rdf-2022", which no specification defines. microcred cannot check
+// such a proof: it is Unsupported, not a failed signature.
+func TestPublished1EdTechSample(t *testing.T) {
+	doc := readJSON(t, "testdata", "1edtech", "getting-started-sample.json")
+	res, err := Verify(context.Background(), doc, fixtureResolver(t), VerifyOptions{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || res[0].Verified || !res[0].Unsupported || !errors.Is(res[0].Err, ErrUnsupportedSuite) || !CouldNotCheck(res[0].Err) {
+		t.Fatalf("%+v", res)
+	}
+	if !strings.Contains(res[0].Err.Error(), `cryptosuite "eddsa-rdf-2022"`) {
+		t.Errorf("message %q does not name the cryptosuite", res[0].Err)
+	}
+}
+
 // TestPublicSamplesTampered changes one claim of each sample: every
 // proof must then fail with ErrSignature, never pass or be Unsupported.
 func TestPublicSamplesTampered(t *testing.T) {
