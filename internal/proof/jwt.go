@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -615,9 +616,32 @@ func jwtKeys(ctx context.Context, res *JWTResult, h jwtHeader, issuer string, ke
 	kid := res.KeyID
 	issuerDID := strings.HasPrefix(issuer, "did:")
 	switch {
+	case strings.HasPrefix(kid, "did:") && !strings.Contains(kid, "#") && !strings.HasPrefix(kid, "did:key:"):
+		// A DID without fragment: any key its controller lists for
+		// assertions may have signed.
+		vkr, ok := keys.(VerificationKeyResolver)
+		if !ok {
+			res.CouldNotCheck = true
+			return nil, fmt.Errorf("%w: kid %s names no key (no #fragment) and the DID's keys cannot be listed", ErrKey, kid)
+		}
+		all, err := vkr.VerificationKeys(ctx, kid, "assertionMethod")
+		if err != nil {
+			return nil, keyError(res, kid, err)
+		}
+		var cands []keyCandidate
+		for vm, pub := range all {
+			if headerKey == nil || keysEqual(headerKey, pub) {
+				cands = append(cands, keyCandidate{pub: pub, method: vm, source: KeyFromKID, bound: kid == issuer})
+			}
+		}
+		if len(cands) == 0 {
+			return nil, fmt.Errorf("%w: the jwk header is not a key of kid %s", ErrJWTIssuerKey, kid)
+		}
+		slices.SortFunc(cands, func(a, b keyCandidate) int { return strings.Compare(a.method, b.method) })
+		return cands, nil
 	case strings.HasPrefix(kid, "did:"):
 		vm := kid
-		if !strings.Contains(vm, "#") && strings.HasPrefix(vm, "did:key:") {
+		if !strings.Contains(vm, "#") {
 			// A did:key kid without fragment names the DID's only key.
 			vm += "#" + strings.TrimPrefix(vm, "did:key:")
 		}

@@ -232,6 +232,11 @@ func generateJWTFixtures(t *testing.T) {
 				return ob3Claims(d)
 			}())
 	}
+	// kid: the issuer's DID without fragment; kid relative to the DID.
+	add(jwtCase{Name: "RS256 OB 3.0 JWT kid without fragment", Format: JWTFormatOB3, Want: "verified", KeySource: KeyFromKID, Method: rsaVM},
+		jose.RS256, k.rsa, map[string]any{"typ": "JWT", "kid": jwtIssuerDID}, ob3Claims(jwtCredentialDoc(jwtIssuerDID, false)))
+	add(jwtCase{Name: "ES256 vc+jwt kid relative to the issuer DID", Format: JWTFormatVCJOSE, Want: "verified", KeySource: KeyFromKID, Method: ecVM},
+		jose.ES256, k.ec, map[string]any{"typ": "vc+jwt", "kid": "#p256"}, jwtCredentialDoc(jwtIssuerDID, false))
 	// Wrong key: signed by a key nobody lists, naming the issuer's key.
 	add(jwtCase{Name: "ES256 signed by another key", Format: JWTFormatVCJOSE, Want: "not verified", Error: "ErrSignature"},
 		jose.ES256, k.other, map[string]any{"typ": "vc+jwt", "kid": ecVM}, jwtCredentialDoc(jwtIssuerDID, false))

@@ -51,7 +51,8 @@ type Result struct {
 	// or whatever an unsupported proof says), empty when it has none.
 	Type string
 	// Suite is the cryptosuite of a DataIntegrityProof, or the type of a
-	// legacy proof whose type names its algorithm (Ed25519Signature2020).
+	// proof whose type names its algorithm (Ed25519Signature2020, and the
+	// types microcred does not check, such as JsonWebSignature2020).
 	Suite              string
 	VerificationMethod string
 	ProofPurpose       string
@@ -186,24 +187,25 @@ func (v *verifier) verifyOne(ctx context.Context, p map[string]any) (Result, []i
 		case r.Suite != "":
 			return unsupported(fmt.Errorf("%w: cryptosuite %q (microcred checks %s, %s and %s)", ErrUnsupportedSuite, r.Suite, SuiteRDFC, SuiteJCS, SuiteEdDSA2022))
 		default:
-			return fail(fmt.Errorf("%w: %w: cryptosuite is %s, a DataIntegrityProof needs one", ErrMalformedProof, ErrUnsupportedSuite, describe(p["cryptosuite"])))
+			return fail(fmt.Errorf("%w: %w: cryptosuite is %s, a DataIntegrityProof needs one", ErrMalformedProof, ErrUnsupportedSuite, describeMember(p, "cryptosuite")))
 		}
 	case r.Type == ProofTypeEd25519Signature2020:
 		legacy = true
 		r.Suite = ProofTypeEd25519Signature2020
 	case r.Type != "":
+		r.Suite = r.Type
 		return unsupported(fmt.Errorf("%w: type %q (microcred checks %s and %s)", ErrUnknownProofType, r.Type, ProofType, ProofTypeEd25519Signature2020))
 	case t == nil:
-		return fail(fmt.Errorf("%w: %w: type is missing", ErrMalformedProof, ErrUnknownProofType))
+		return fail(fmt.Errorf("%w: %w: type is %s", ErrMalformedProof, ErrUnknownProofType, describeMember(p, "type")))
 	default:
 		// A list of types, or a number: not a proof type any suite defines.
-		return fail(fmt.Errorf("%w: %w: type is %s, want a string", ErrMalformedProof, ErrUnknownProofType, describe(t)))
+		return fail(fmt.Errorf("%w: %w: type is %s, want a string", ErrMalformedProof, ErrUnknownProofType, describeMember(p, "type")))
 	}
 	if r.VerificationMethod == "" {
-		return fail(fmt.Errorf("%w: verificationMethod is %s, want a URL string", ErrMalformedProof, describe(p["verificationMethod"])))
+		return fail(fmt.Errorf("%w: verificationMethod is %s, want a URL string", ErrMalformedProof, describeMember(p, "verificationMethod")))
 	}
 	if r.ProofPurpose == "" {
-		return fail(fmt.Errorf("%w: proofPurpose is %s, want a string such as \"assertionMethod\"", ErrMalformedProof, describe(p["proofPurpose"])))
+		return fail(fmt.Errorf("%w: proofPurpose is %s, want a string such as \"assertionMethod\"", ErrMalformedProof, describeMember(p, "proofPurpose")))
 	}
 	if r.ProofPurpose != v.opt.ProofPurpose {
 		return fail(fmt.Errorf("%w: proofPurpose %q, want %q", ErrProofPurpose, r.ProofPurpose, v.opt.ProofPurpose))
@@ -361,6 +363,16 @@ func (v *verifier) checkSignature(ctx context.Context, r Result, data, sig []byt
 		return fmt.Errorf("%w (%s, key %s)", ErrSignature, r.Suite, r.VerificationMethod)
 	}
 	return nil
+}
+
+// describeMember describes member k of object m for an error message:
+// "missing" when absent, "null" when null, otherwise as describe does.
+func describeMember(m map[string]any, k string) string {
+	v, ok := m[k]
+	if ok && v == nil {
+		return "null"
+	}
+	return describe(v)
 }
 
 // describe writes a JSON value for an error message: "missing" for an
