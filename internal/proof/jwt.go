@@ -316,8 +316,9 @@ type jwtHeader struct {
 // microcred reads:
 //
 //   - VC-JOSE-COSE (typ vc+jwt, or the earlier vc-ld+jwt): the payload is
-//     the credential; the registered claims iss, jti, sub, nbf and exp are
-//     optional and, when present, must agree with it;
+//     the credential; the registered claims are optional: an iss must be
+//     the credential's issuer, an exp must not have passed and an nbf must
+//     have come;
 //   - Open Badges 3.0 (typ JWT or none, the credential in the vc claim):
 //     iss, jti and nbf are required and must equal issuer.id, id and
 //     validFrom (issuanceDate); sub must equal credentialSubject.id when
@@ -874,21 +875,27 @@ func keysEqual(a, b crypto.PublicKey) bool {
 }
 
 // checkJWTClaims applies the rules of the format to the registered claims.
+// The Open Badges 3.0 format ties them to the credential (OB 3.0, 8.2.4.2:
+// iss, jti and nbf required and equal to issuer.id, id and validFrom; sub
+// equal to credentialSubject.id; exp equal to validUntil). VC-JOSE-COSE
+// leaves them optional and does not tie nbf, exp, jti or sub to the
+// credential's members, so for a vc+jwt token only an iss that names
+// another issuer and the times themselves (exp passed, nbf to come) fail.
 func checkJWTClaims(format string, payload, cred map[string]any, opt JWTOptions) error {
 	ob3 := format == JWTFormatOB3
 	if iss, ok := payload["iss"]; ok || ob3 {
 		s, _ := iss.(string)
 		if want := issuerID(cred["issuer"]); s == "" || s != want {
-			return fmt.Errorf("%w: iss is %s, the credential's issuer.id is %s", ErrJWTClaims, describe(iss), describe(want))
+			return fmt.Errorf("%w: iss is %s, the credential's issuer.id is %s", ErrJWTClaims, describeMember(payload, "iss"), describe(want))
 		}
 	}
-	if jti, ok := payload["jti"]; ok || ob3 {
+	if jti, ok := payload["jti"]; ob3 {
 		s, _ := jti.(string)
-		if want, _ := cred["id"].(string); s == "" || s != want {
-			return fmt.Errorf("%w: jti is %s, the credential's id is %s", ErrJWTClaims, describe(jti), describe(cred["id"]))
+		if want, _ := cred["id"].(string); !ok || s == "" || s != want {
+			return fmt.Errorf("%w: jti is %s, the credential's id is %s", ErrJWTClaims, describeMember(payload, "jti"), describeMember(cred, "id"))
 		}
 	}
-	if sub, ok := payload["sub"]; ok {
+	if sub, ok := payload["sub"]; ok && ob3 {
 		// OB 3.0 makes sub required, but a subject identified by
 		// "identifier" instead of an id leaves the issuer nothing to put
 		// in it; sub is compared when both are there.
@@ -901,9 +908,9 @@ func checkJWTClaims(format string, payload, cred map[string]any, opt JWTOptions)
 	if nbf, ok := payload["nbf"]; ok || ob3 {
 		t, ok := numericDate(nbf)
 		if !ok {
-			return fmt.Errorf("%w: nbf is %s, want a NumericDate (seconds since 1970)", ErrJWTClaims, describe(nbf))
+			return fmt.Errorf("%w: nbf is %s, want a NumericDate (seconds since 1970)", ErrJWTClaims, describeMember(payload, "nbf"))
 		}
-		if name, v := validFromMember(cred); v != nil {
+		if name, v := validFromMember(cred); v != nil && ob3 {
 			from, err := parseDateTime(v)
 			if err != nil {
 				return fmt.Errorf("%w: %s: %w", ErrJWTClaims, name, err)
@@ -919,9 +926,9 @@ func checkJWTClaims(format string, payload, cred map[string]any, opt JWTOptions)
 	if exp, ok := payload["exp"]; ok {
 		t, ok := numericDate(exp)
 		if !ok {
-			return fmt.Errorf("%w: exp is %s, want a NumericDate (seconds since 1970)", ErrJWTClaims, describe(exp))
+			return fmt.Errorf("%w: exp is %s, want a NumericDate (seconds since 1970)", ErrJWTClaims, describeMember(payload, "exp"))
 		}
-		if name, v := validUntilMember(cred); v != nil {
+		if name, v := validUntilMember(cred); v != nil && ob3 {
 			until, err := parseDateTime(v)
 			if err != nil {
 				return fmt.Errorf("%w: %s: %w", ErrJWTClaims, name, err)

@@ -514,6 +514,28 @@ func TestJWTVC11Decoding(t *testing.T) {
 	}
 }
 
+// TestVCJOSEClaimsNotTied: VC-JOSE-COSE does not tie nbf, exp and jti to
+// the credential's members, so a vc+jwt whose nbf is its signing time (not
+// validFrom) verifies, while the OB 3.0 format refuses the same claims.
+func TestVCJOSEClaimsNotTied(t *testing.T) {
+	key := testKey("issuer")
+	doc := SampleCredential()
+	doc["nbf"] = float64(testNow.Add(-time.Hour).Unix())
+	doc["jti"] = "urn:uuid:4d2e1b8c-0000-4000-8000-000000000001"
+	token := craftJWT(t, jose.EdDSA, key.Private, map[string]any{"typ": "vc+jwt", "kid": key.ID}, doc)
+	res, err := CheckJWT(context.Background(), token, resolverFor(key), JWTOptions{Now: testNow})
+	if err != nil || !res.Verified {
+		t.Fatalf("vc+jwt: %+v %v", res, err)
+	}
+	claims := ob3Claims(SampleCredential())
+	claims["nbf"] = testNow.Add(-time.Hour).Unix()
+	token = craftJWT(t, jose.EdDSA, key.Private, map[string]any{"typ": "JWT", "kid": key.ID}, claims)
+	res, err = CheckJWT(context.Background(), token, resolverFor(key), JWTOptions{Now: testNow})
+	if err != nil || res.Verified || !errors.Is(res.Err, ErrJWTClaims) || !strings.Contains(res.Err.Error(), "differs from validFrom") {
+		t.Fatalf("OB 3.0: %+v %v", res, err)
+	}
+}
+
 // TestJWTKeyResolverWithoutRSA: a KeyResolver that only knows Ed25519 keys
 // still verifies EdDSA tokens; the JWK header of a DID issuer then cannot
 // be looked up, which is "could not check".
