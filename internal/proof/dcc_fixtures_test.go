@@ -40,7 +40,7 @@ func TestDCCFixtures(t *testing.T) {
 		// Uses the context https://w3id.org/dcc/v1, which microcred does
 		// not ship: not checked, not false.
 		"v1/dataIntegrityProof/didKey/legacyRegistry-noStatus-noExpiry-oldDCCExample.json": {jsonld.ErrRemoteContext, true},
-		"v2/ed25519/didKey/legacy-noStatus-noExpiry-tampered.json":                          {ErrSignature, false},
+		"v2/ed25519/didKey/legacy-noStatus-noExpiry-tampered.json":                         {ErrSignature, false},
 		// Names a did:web document that does not exist.
 		"v2/ed25519/didWeb/badDidWeb.json": {did.ErrFetch, true},
 	}
