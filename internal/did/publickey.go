@@ -32,9 +32,38 @@ func (vm VerificationMethod) PublicKey() (crypto.PublicKey, error) {
 			return nil, fmt.Errorf("method %q publicKeyJwk: %w", vm.ID, err)
 		}
 		return pub, nil
+	case TypeMultikey:
+		if pub, err := decodeP256(vm.PublicKeyMultibase); err == nil {
+			return pub, nil
+		}
+		return vm.Ed25519PublicKey()
 	default:
 		return vm.Ed25519PublicKey()
 	}
+}
+
+// p256PubHeader is the multicodec header of a compressed P-256 public key
+// (p256-pub, 0x1200), the Multikey form ECDSA keys take ("zDn...").
+var p256PubHeader = []byte{0x80, 0x24}
+
+// decodeP256 parses a Multikey P-256 public key (compressed point).
+func decodeP256(multibase string) (*ecdsa.PublicKey, error) {
+	raw, err := decode(multibase, p256PubHeader, "p256-pub")
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) != 33 {
+		return nil, fmt.Errorf("%w: p256-pub key is %d bytes, want 33 (compressed)", ErrKeyLength, len(raw))
+	}
+	x, y := elliptic.UnmarshalCompressed(elliptic.P256(), raw)
+	if x == nil {
+		return nil, fmt.Errorf("%w: p256-pub key is not a point of P-256", ErrUnsupportedKey)
+	}
+	point := make([]byte, 65)
+	point[0] = 4
+	x.FillBytes(point[1:33])
+	y.FillBytes(point[33:])
+	return ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
 }
 
 // PublicKey converts the JWK to a Go public key: ed25519.PublicKey for kty

@@ -133,3 +133,40 @@ func TestVerificationKeyTypes(t *testing.T) {
 		t.Errorf("unknown DID: %v", err)
 	}
 }
+
+// TestP256DIDKey resolves P-256 did:key DIDs (the did:key specification's
+// example zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169, and one made
+// from a fresh key) to ECDSA keys for ES256 JWTs; Data Integrity's
+// Ed25519-only PublicKey refuses them.
+func TestP256DIDKey(t *testing.T) {
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	point, _ := ek.PublicKey.Bytes()
+	compressed := append([]byte{2 | point[64]&1}, point[1:33]...)
+	fresh := "did:key:" + multibase(p256PubHeader, compressed)
+	r := &Resolver{}
+	for _, id := range []string{"did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169", fresh} {
+		vm := id + "#" + strings.TrimPrefix(id, "did:key:")
+		pub, err := r.VerificationKey(t.Context(), vm, AssertionMethod)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		ec, ok := pub.(*ecdsa.PublicKey)
+		if !ok || ec.Curve != elliptic.P256() {
+			t.Fatalf("%s: %T", id, pub)
+		}
+		if id == fresh && !ec.Equal(&ek.PublicKey) {
+			t.Error("fresh key does not round-trip")
+		}
+		if _, err := r.PublicKey(t.Context(), vm, AssertionMethod); !errors.Is(err, ErrMulticodec) {
+			t.Errorf("Ed25519 PublicKey of a P-256 did:key: %v", err)
+		}
+	}
+	bad := append([]byte{}, compressed...)
+	bad[0] = 7
+	if _, err := ResolveKey("did:key:" + multibase(p256PubHeader, bad)); err == nil {
+		t.Error("malformed P-256 did:key resolved")
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/mr-tron/base58"
 
 	"github.com/microcred/microcred/internal/did"
 )
@@ -546,6 +547,31 @@ func TestJWTKeyResolverWithoutRSA(t *testing.T) {
 	token := craftJWT(t, jose.EdDSA, key.Private, map[string]any{"typ": "vc+jwt", "jwk": did.JWKFromPublicKey(key.Public)}, doc)
 	res, err := CheckJWT(context.Background(), token, resolverFor(key), JWTOptions{Now: testNow})
 	if err != nil || res.Verified || !res.CouldNotCheck || !errors.Is(res.Err, ErrJWTIssuerKey) {
+		t.Fatalf("%+v %v", res, err)
+	}
+}
+
+// TestES256WithP256DIDKey verifies an OB 3.0 JWT whose issuer is a P-256
+// did:key (zDn...) and whose kid is its verification method.
+func TestES256WithP256DIDKey(t *testing.T) {
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	point, _ := ek.PublicKey.Bytes()
+	mb := "z" + base58.Encode(append([]byte{0x80, 0x24, 2 | point[64]&1}, point[1:33]...))
+	issuer := "did:key:" + mb
+	doc := jwtCredentialDoc(issuer, false)
+	token := craftJWT(t, jose.ES256, ek, map[string]any{"typ": "JWT", "kid": issuer + "#" + mb}, ob3Claims(doc))
+	res, err := CheckJWT(context.Background(), token, &did.Resolver{}, JWTOptions{Now: jwtNow})
+	if err != nil || !res.Verified || !res.IssuerBound || res.Alg != "ES256" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	// The same token under an Ed25519 did:key is refused, naming ES256.
+	other := testKey("other")
+	token = craftJWT(t, jose.ES256, ek, map[string]any{"typ": "JWT", "kid": did.KeyVerificationMethod(other.Public)}, ob3Claims(doc))
+	res, err = CheckJWT(context.Background(), token, &did.Resolver{}, JWTOptions{Now: jwtNow})
+	if err != nil || res.Verified || !errors.Is(res.Err, ErrJWTAlgorithm) || !strings.Contains(res.Err.Error(), "alg ES256") {
 		t.Fatalf("%+v %v", res, err)
 	}
 }
