@@ -575,3 +575,10 @@ func TestES256WithP256DIDKey(t *testing.T) {
 		t.Fatalf("%+v %v", res, err)
 	}
 }
+
+// The DID document fetcher serves JWK Sets too: the key set URL is fetched
+// the same way, through the same address checks.
+var _ Fetcher = (*did.HTTPFetcher)(nil)
+
+// And *did.Resolver returns every key type JWTs need.
+var _ VerificationKeyResolver = (*did.Resolver)(nil)
