@@ -411,6 +411,12 @@ func CheckJWT(ctx context.Context, token string, keys KeyResolver, opt JWTOption
 		}
 		return fail(err)
 	}
+	// The key headers are checked before the JOSE library parses them, so
+	// that a kid of the wrong type or a jwk carrying a private key is
+	// reported as what it is rather than as an unreadable token.
+	if err := checkKeyHeaders(h); err != nil {
+		return fail(err)
+	}
 	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{alg})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedJWT, err)
@@ -581,6 +587,26 @@ func keyFitsAlg(alg jose.SignatureAlgorithm, pub crypto.PublicKey) error {
 		want = fmt.Sprintf("a key of type %T", pub)
 	}
 	return fmt.Errorf("alg %s does not fit %s", alg, want)
+}
+
+// checkKeyHeaders checks the kid and jwk headers for what would make them
+// unusable.
+func checkKeyHeaders(h jwtHeader) error {
+	if h.Kid != nil {
+		if kid, ok := h.Kid.(string); !ok || kid == "" {
+			return fmt.Errorf("%w: kid is %s, want a URL string", ErrJWTKeyID, describe(h.Kid))
+		}
+	}
+	if len(h.JWK) > 0 && string(h.JWK) != "null" {
+		var j did.JWK
+		if err := json.Unmarshal(h.JWK, &j); err != nil {
+			return fmt.Errorf("%w: the jwk header is not a JWK object", ErrKey)
+		}
+		if _, err := j.PublicKey(); err != nil {
+			return fmt.Errorf("%w: jwk header: %w", ErrKey, err)
+		}
+	}
+	return nil
 }
 
 // keyCandidate is a key that may have signed a token.

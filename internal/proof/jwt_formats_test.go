@@ -582,3 +582,52 @@ var _ Fetcher = (*did.HTTPFetcher)(nil)
 
 // And *did.Resolver returns every key type JWTs need.
 var _ VerificationKeyResolver = (*did.Resolver)(nil)
+
+// TestCheckJWTHeaderEdges covers headers and payloads that are wrong in
+// their own way; each is "not verified" (never "could not check") with a
+// message naming the member.
+func TestCheckJWTHeaderEdges(t *testing.T) {
+	key := testKey("issuer")
+	doc := SampleCredential()
+	private := did.JWKFromPublicKey(key.Public)
+	private.D = "c2VjcmV0"
+	tests := []struct {
+		name    string
+		header  map[string]any
+		payload any
+		want    error
+		msg     string
+	}{
+		{"kid a number", map[string]any{"typ": "vc+jwt", "kid": 7}, doc, ErrJWTKeyID, "kid is the JSON value 7"},
+		{"jwk with a private key", map[string]any{"typ": "vc+jwt", "jwk": private}, doc, ErrKey, `member "d"`},
+		{"typ a number", map[string]any{"typ": 1, "kid": key.ID}, doc, ErrJWTType, "typ is the JSON value 1"},
+		{"vc claim not an object", map[string]any{"typ": "JWT", "kid": key.ID}, map[string]any{"vc": "x"}, ErrJWTClaims, `the vc claim is "x"`},
+		{"OB 3.0 without iss", map[string]any{"typ": "JWT", "kid": key.ID}, func() map[string]any {
+			c := ob3Claims(SampleCredential())
+			delete(c, "iss")
+			return c
+		}(), ErrJWTClaims, "iss is missing"},
+		{"OB 3.0 without jti", map[string]any{"kid": key.ID}, func() map[string]any {
+			c := ob3Claims(SampleCredential())
+			delete(c, "jti")
+			return c
+		}(), ErrJWTClaims, "jti is missing"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			token := craftJWT(t, jose.EdDSA, key.Private, tc.header, tc.payload)
+			res, err := CheckJWT(context.Background(), token, resolverFor(key), JWTOptions{Now: testNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verified || res.CouldNotCheck || !errors.Is(res.Err, tc.want) || !strings.Contains(res.Err.Error(), tc.msg) {
+				t.Fatalf("%+v, want %v mentioning %q", res, tc.want, tc.msg)
+			}
+		})
+	}
+	// alg none is refused as false, not as "could not check".
+	res, err := CheckJWT(context.Background(), b64(map[string]any{"alg": "none", "typ": "vc+jwt", "kid": key.ID})+"."+b64(doc)+".", resolverFor(key), JWTOptions{Now: testNow})
+	if err != nil || res.Verified || res.CouldNotCheck || !errors.Is(res.Err, ErrJWTAlgorithm) || !strings.Contains(res.Err.Error(), `alg "none"`) {
+		t.Fatalf("alg none: %+v %v", res, err)
+	}
+}
