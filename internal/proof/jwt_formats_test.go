@@ -631,3 +631,39 @@ func TestCheckJWTHeaderEdges(t *testing.T) {
 		t.Fatalf("alg none: %+v %v", res, err)
 	}
 }
+
+// TestVerifyCompactJWS checks a JWS against a key the caller holds (the
+// Open Badges 2.0 signed assertion case), with the algorithm rules of
+// CheckJWT.
+func TestVerifyCompactJWS(t *testing.T) {
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ek, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	assertion := map[string]any{"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": "urn:uuid:677fe8a6cacf98774d482d06"}
+	token := craftJWT(t, jose.RS256, rk, map[string]any{}, assertion)
+	payload, alg, err := VerifyCompactJWS(token, &rk.PublicKey)
+	if err != nil || alg != "RS256" || !strings.Contains(string(payload), "urn:uuid:677fe8a6cacf98774d482d06") {
+		t.Fatalf("%s %q %v", payload, alg, err)
+	}
+	parts := strings.Split(token, ".")
+	for name, tc := range map[string]struct {
+		token string
+		key   any
+		want  error
+	}{
+		"tampered":        {parts[0] + "." + b64(map[string]any{"type": "Assertion"}) + "." + parts[2], &rk.PublicKey, ErrSignature},
+		"other key":       {token, func() any { o, _ := rsa.GenerateKey(rand.Reader, 2048); return &o.PublicKey }(), ErrSignature},
+		"key of ES256":    {token, &ek.PublicKey, ErrJWTAlgorithm},
+		"alg none":        {b64(map[string]any{"alg": "none"}) + "." + parts[1] + ".", &rk.PublicKey, ErrJWTAlgorithm},
+		"alg PS256":       {b64(map[string]any{"alg": "PS256"}) + "." + parts[1] + "." + parts[2], &rk.PublicKey, ErrJWTUnsupportedAlgorithm},
+		"two parts":       {parts[0] + "." + parts[1], &rk.PublicKey, ErrMalformedJWT},
+		"padded base64":   {parts[0] + "=." + parts[1] + "." + parts[2], &rk.PublicKey, ErrMalformedJWT},
+		"header not JSON": {base64.RawURLEncoding.EncodeToString([]byte("x")) + "." + parts[1] + "." + parts[2], &rk.PublicKey, ErrMalformedJWT},
+	} {
+		if p, _, err := VerifyCompactJWS(tc.token, tc.key); p != nil || !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", name, err, tc.want)
+		}
+	}
+}
