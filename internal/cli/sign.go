@@ -17,7 +17,7 @@ import (
 func runSign(e *env, args []string) int {
 	fs := newFlags("sign", e)
 	keyFile := fs.String("key", "", "Multikey key `file` (from 'microcred keys new')")
-	suite := fs.String("suite", proof.SuiteRDFC, "eddsa-rdfc-2022, eddsa-jcs-2022 or jwt")
+	suite := fs.String("suite", proof.SuiteRDFC, "eddsa-rdfc-2022, eddsa-jcs-2022, jwt (VC-JOSE) or ob3-jwt (the Open Badges 3.0 JWT format)")
 	created := fs.String("created", "", "proof creation time, RFC 3339 (default: now)")
 	vm := fs.String("verification-method", "", "verification method `URL` (default: the key's id)")
 	if !parseFlags(fs, args) {
@@ -26,8 +26,9 @@ func runSign(e *env, args []string) int {
 	if *keyFile == "" {
 		return fail(e, exitBadInput, "sign: --key is required")
 	}
-	if *suite != proof.SuiteRDFC && *suite != proof.SuiteJCS && *suite != "jwt" {
-		return fail(e, exitBadInput, "sign: --suite %q is not one of eddsa-rdfc-2022, eddsa-jcs-2022, jwt", *suite)
+	isJWT := *suite == "jwt" || *suite == "ob3-jwt"
+	if *suite != proof.SuiteRDFC && *suite != proof.SuiteJCS && !isJWT {
+		return fail(e, exitBadInput, "sign: --suite %q is not one of eddsa-rdfc-2022, eddsa-jcs-2022, jwt, ob3-jwt", *suite)
 	}
 	opt := proof.Options{Suite: *suite, VerificationMethod: *vm, Created: time.Now().UTC()}
 	if *created != "" {
@@ -52,11 +53,15 @@ func runSign(e *env, args []string) int {
 	if doc == nil {
 		return code
 	}
-	if _, has := doc["proof"]; has && *suite == "jwt" {
+	if _, has := doc["proof"]; has && isJWT {
 		return fail(e, exitBadInput, "sign: the credential already has a proof; a JWT secures an unsigned credential")
 	}
-	if *suite == "jwt" {
-		token, err := proof.SignJWT(doc, kp, *vm)
+	if isJWT {
+		sign := proof.SignJWT
+		if *suite == "ob3-jwt" {
+			sign = proof.SignOB3JWT
+		}
+		token, err := sign(doc, kp, *vm)
 		if err != nil {
 			return fail(e, exitBadInput, "sign: %v", err)
 		}

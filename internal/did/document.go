@@ -99,15 +99,21 @@ type VerificationMethod struct {
 	PublicKeyBase58    string `json:"publicKeyBase58,omitempty"`
 }
 
-// JWK is the public part of an OKP JSON Web Key (RFC 8037), the only JWK form
-// an Ed25519 verification method uses.
+// JWK is the public part of a JSON Web Key (RFC 7517): OKP Ed25519
+// (RFC 8037) for Data Integrity and EdDSA JWTs, and RSA or EC P-256 for the
+// RS256 and ES256 JWTs Open Badges 3.0 issuers sign.
 type JWK struct {
 	Kty string `json:"kty"`
-	Crv string `json:"crv"`
-	X   string `json:"x"`
+	Crv string `json:"crv,omitempty"`
+	X   string `json:"x,omitempty"`
+	Y   string `json:"y,omitempty"`
+	N   string `json:"n,omitempty"`
+	E   string `json:"e,omitempty"`
 	Kid string `json:"kid,omitempty"`
+	Alg string `json:"alg,omitempty"`
+	Use string `json:"use,omitempty"`
 	// D is decoded so that a method publishing its private key can be
-	// rejected (Ed25519PublicKey fails on it).
+	// rejected (Ed25519PublicKey and PublicKey fail on it).
 	D string `json:"d,omitempty"`
 }
 
@@ -243,16 +249,24 @@ func (d *Document) validate() error {
 	if d.ID == "" {
 		return fmt.Errorf("%w: member \"id\" is missing", ErrInvalidDocument)
 	}
-	seen := make(map[string]bool)
+	// A method may be listed more than once (DCC's published did:web
+	// documents embed it in assertionMethod and repeat it under
+	// verificationMethod): DID Core only forbids two different methods
+	// with one id, which would leave the key ambiguous.
+	seen := make(map[string]VerificationMethod)
 	check := func(vm VerificationMethod, where string) error {
 		if vm.ID == "" || vm.Type == "" || vm.Controller == "" {
-			return fmt.Errorf("%w: %s: a verification method lacks id, type or controller (id %q)", ErrInvalidDocument, where, vm.ID)
+			return fmt.Errorf("%w: %s: a verification method lacks %s", ErrInvalidDocument, where, missingMembers(vm))
 		}
 		id := d.absolute(vm.ID)
-		if seen[id] {
-			return fmt.Errorf("%w: verification method id %q appears twice", ErrInvalidDocument, id)
+		vm.ID = id
+		if first, ok := seen[id]; ok {
+			if !reflect.DeepEqual(first, vm) {
+				return fmt.Errorf("%w: verification method id %q is listed twice with different contents (%s)", ErrInvalidDocument, id, where)
+			}
+			return nil
 		}
-		seen[id] = true
+		seen[id] = vm
 		return nil
 	}
 	for _, vm := range d.VerificationMethod {
@@ -278,6 +292,22 @@ func (d *Document) validate() error {
 		}
 	}
 	return nil
+}
+
+// missingMembers names the required members a verification method lacks
+// (and its id when it has one), for an error message.
+func missingMembers(vm VerificationMethod) string {
+	var missing []string
+	for _, m := range []struct{ name, value string }{{"id", vm.ID}, {"type", vm.Type}, {"controller", vm.Controller}} {
+		if m.value == "" {
+			missing = append(missing, m.name)
+		}
+	}
+	out := strings.Join(missing, " and ")
+	if vm.ID != "" {
+		out += fmt.Sprintf(" (method %q)", vm.ID)
+	}
+	return out
 }
 
 var relationships = []string{Authentication, AssertionMethod, KeyAgreement, CapabilityInvocation, CapabilityDelegation}

@@ -24,10 +24,13 @@ func TestParseDocumentErrors(t *testing.T) {
 		{"controller type", `{"id": "did:web:a.example", "controller": 5}`, ErrInvalidDocument, `controller`},
 		{"trailing data", `{"id": "did:web:a.example"} {}`, ErrInvalidDocument, "data after"},
 		{"missing id", `{"verificationMethod": []}`, ErrInvalidDocument, `"id" is missing`},
-		{"method without type", `{"id": "did:web:a.example", "verificationMethod": [{"id": "#k", "controller": "did:web:a.example"}]}`, ErrInvalidDocument, "lacks id, type or controller"},
-		{"duplicate method", `{"id": "did:web:a.example", "verificationMethod": [
+		{"method without type", `{"id": "did:web:a.example", "verificationMethod": [{"id": "#k", "controller": "did:web:a.example"}]}`, ErrInvalidDocument, `lacks type (method "#k")`},
+		{"duplicate method with another key", `{"id": "did:web:a.example", "verificationMethod": [
 			{"id": "#k", "type": "Multikey", "controller": "did:web:a.example", "publicKeyMultibase": "` + mk + `"},
-			{"id": "did:web:a.example#k", "type": "Multikey", "controller": "did:web:a.example", "publicKeyMultibase": "` + mk + `"}]}`, ErrInvalidDocument, "appears twice"},
+			{"id": "did:web:a.example#k", "type": "Multikey", "controller": "did:web:a.example", "publicKeyMultibase": "z6MknNQD1WHLGGraFi6zcbGevuAgkVfdyCdtZnQTGWVVvR5Q"}]}`, ErrInvalidDocument, "listed twice with different contents"},
+		{"duplicate method embedded with another type", `{"id": "did:web:a.example",
+			"verificationMethod": [{"id": "#k", "type": "Multikey", "controller": "did:web:a.example", "publicKeyMultibase": "` + mk + `"}],
+			"assertionMethod": [{"id": "#k", "type": "Ed25519VerificationKey2020", "controller": "did:web:a.example", "publicKeyMultibase": "` + mk + `"}]}`, ErrInvalidDocument, "listed twice with different contents (assertionMethod)"},
 		{"bad relationship entry", `{"id": "did:web:a.example", "assertionMethod": [42]}`, ErrInvalidDocument, "assertionMethod"},
 		{"empty reference", `{"id": "did:web:a.example", "authentication": [""]}`, ErrInvalidDocument, "empty reference"},
 		{"embedded without controller", `{"id": "did:web:a.example", "assertionMethod": [{"id": "#e", "type": "Multikey"}]}`, ErrInvalidDocument, "assertionMethod"},
@@ -41,6 +44,34 @@ func TestParseDocumentErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("error %q does not mention %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+// TestDuplicateMethodsAgreeing accepts a document that lists one method
+// twice with the same contents, as DCC's published did:web documents do
+// (embedded under assertionMethod and again under verificationMethod), and
+// resolves the key through it.
+func TestDuplicateMethodsAgreeing(t *testing.T) {
+	const id = "did:web:digitalcredentials.github.io:dcc-did-web:multikey"
+	const vm = id + "#z6MknNQD1WHLGGraFi6zcbGevuAgkVfdyCdtZnQTGWVVvR5Q"
+	method := `{"id": "` + vm + `", "type": "Multikey", "controller": "` + id + `", "publicKeyMultibase": "z6MknNQD1WHLGGraFi6zcbGevuAgkVfdyCdtZnQTGWVVvR5Q"}`
+	for name, doc := range map[string]string{
+		"embedded and listed": `{"id": "` + id + `", "assertionMethod": [` + method + `], "verificationMethod": [` + method + `]}`,
+		"listed twice":        `{"id": "` + id + `", "assertionMethod": ["` + vm + `"], "verificationMethod": [` + method + `, ` + method + `]}`,
+		"relative and absolute": `{"id": "` + id + `", "assertionMethod": ["#z6MknNQD1WHLGGraFi6zcbGevuAgkVfdyCdtZnQTGWVVvR5Q"], "verificationMethod": [` + method +
+			`, {"id": "#z6MknNQD1WHLGGraFi6zcbGevuAgkVfdyCdtZnQTGWVVvR5Q", "type": "Multikey", "controller": "` + id + `", "publicKeyMultibase": "z6MknNQD1WHLGGraFi6zcbGevuAgkVfdyCdtZnQTGWVVvR5Q"}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			d, err := ParseDocument([]byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &Resolver{Documents: map[string]*Document{id: d}}
+			pub, err := r.PublicKey(t.Context(), vm, AssertionMethod)
+			if err != nil || EncodePublicKey(pub) != "z6MknNQD1WHLGGraFi6zcbGevuAgkVfdyCdtZnQTGWVVvR5Q" {
+				t.Fatalf("key %v, err %v", pub, err)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package did
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -67,7 +68,7 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) 
 	req.Header.Set("Accept", "application/did+json, application/did+ld+json, application/ld+json, application/json")
 	resp, err := f.client().Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrFetch, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrFetch, truncate(rawURL), plainFetchError(err))
 	}
 	defer resp.Body.Close()
 	if err := f.checkScheme(resp.Request.URL); err != nil {
@@ -88,6 +89,56 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) 
 	}
 	return body, nil
 }
+
+// fetchError says in plain words why a request failed, while errors.Is and
+// errors.As still reach the underlying error. Go's own messages name the
+// local DNS resolver's address and the request again ("Get ...: dial tcp:
+// lookup host on 127.0.0.53:53: no such host"), which tells a person
+// nothing and an anonymous caller too much.
+type fetchError struct {
+	msg string
+	err error
+}
+
+func (e *fetchError) Error() string { return e.msg }
+func (e *fetchError) Unwrap() error { return e.err }
+
+// errNotPublic is returned by the dial guard for a non-public address.
+var errNotPublic = errors.New("the host resolves to an address that is not public")
+
+// plainFetchError rewrites a client error as a fetchError.
+func plainFetchError(err error) error {
+	var dns *net.DNSError
+	var ne net.Error
+	var cert *tls.CertificateVerificationError
+	msg := "the server could not be reached"
+	switch {
+	case errors.Is(err, errNotPublic):
+		msg = errNotPublic.Error() + " (loopback, private or reserved), which verification never contacts"
+	case errors.As(err, &dns) && dns.IsNotFound:
+		msg = fmt.Sprintf("the host name %q does not exist", dns.Name)
+	case errors.As(err, &dns):
+		msg = fmt.Sprintf("the host name %q could not be looked up", dns.Name)
+	case errors.Is(err, context.Canceled):
+		msg = "the request was cancelled"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		msg = "the server did not answer in time"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		msg = "the server refused the connection"
+	case errors.As(err, &cert):
+		msg = "the server's TLS certificate is not valid"
+	case errors.Is(err, errTooManyRedirects):
+		msg = errTooManyRedirects.Error()
+	case errors.Is(err, errRedirectScheme):
+		msg = "a redirect leads to a URL that is not https"
+	}
+	return &fetchError{msg: msg, err: err}
+}
+
+var (
+	errTooManyRedirects = errors.New("more than 3 redirects")
+	errRedirectScheme   = errors.New("redirect scheme not allowed")
+)
 
 func (f *HTTPFetcher) checkScheme(u *url.URL) error {
 	switch {
@@ -124,7 +175,7 @@ func (f *HTTPFetcher) newClient() *http.Client {
 			}
 			ip := net.ParseIP(host)
 			if ip == nil || !isPublic(ip) {
-				return fmt.Errorf("address %s is not a public address", host)
+				return errNotPublic
 			}
 			return nil
 		}
@@ -141,9 +192,12 @@ func (f *HTTPFetcher) newClient() *http.Client {
 		Timeout:   10 * time.Second,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 3 {
-				return errors.New("more than 3 redirects")
+				return errTooManyRedirects
 			}
-			return f.checkScheme(req.URL)
+			if err := f.checkScheme(req.URL); err != nil {
+				return fmt.Errorf("%w: %w", errRedirectScheme, err)
+			}
+			return nil
 		},
 	}
 }

@@ -33,8 +33,9 @@ func KeyVerificationMethod(pub ed25519.PublicKey) string {
 // did:key method specification defines it: one Multikey verification method
 // whose fragment is the method-specific identifier, referenced from
 // authentication, assertionMethod, capabilityInvocation and
-// capabilityDelegation. Only Ed25519 keys are supported; other key types fail
-// with ErrMulticodec. No X25519 keyAgreement method is derived (the
+// capabilityDelegation. Ed25519 keys are supported, and P-256 keys (for
+// ES256 JWTs; VerificationMethod.PublicKey returns them, Ed25519PublicKey
+// refuses them); other key types fail with ErrMulticodec. No X25519 keyAgreement method is derived (the
 // specification makes that optional and credentials never need it).
 func ResolveKey(did string) (*Document, error) {
 	mb, ok := strings.CutPrefix(did, keyPrefix)
@@ -44,9 +45,12 @@ func ResolveKey(did string) (*Document, error) {
 	if strings.ContainsAny(mb, ":/?#") {
 		return nil, fmt.Errorf("%w: %q: did:key takes a bare multibase key (no version, path, query or fragment)", ErrInvalidDID, truncate(did))
 	}
-	pub, err := DecodePublicKey(mb)
-	if err != nil {
-		return nil, fmt.Errorf("did:key %q: %w", truncate(did), err)
+	if _, err := DecodePublicKey(mb); err != nil {
+		// A P-256 did:key (zDn...) serves ES256 JWTs; its key is checked
+		// here so that a malformed one fails at resolution.
+		if _, perr := decodeP256(mb); perr != nil {
+			return nil, fmt.Errorf("did:key %q: %w", truncate(did), err)
+		}
 	}
 	vmID := did + "#" + mb
 	return &Document{
@@ -56,7 +60,7 @@ func ResolveKey(did string) (*Document, error) {
 			ID:                 vmID,
 			Type:               TypeMultikey,
 			Controller:         did,
-			PublicKeyMultibase: EncodePublicKey(pub),
+			PublicKeyMultibase: mb,
 		}},
 		Authentication:       []any{vmID},
 		AssertionMethod:      []any{vmID},

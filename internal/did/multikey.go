@@ -62,18 +62,35 @@ func EncodeSecretKey(priv ed25519.PrivateKey) string {
 	return encode(ed25519PrivHeader, priv.Seed())
 }
 
-// DecodeSecretKey parses a Multikey Ed25519 secret key (ed25519-priv over the
-// seed) and expands it into a full private key. Errors wrap ErrMultibase,
-// ErrMulticodec or ErrKeyLength and never include the secret itself.
+// ErrSecretKeyMismatch reports a 64-byte secret key whose second half is not
+// the public key of its seed.
+var ErrSecretKeyMismatch = errors.New("secret key halves do not match")
+
+// DecodeSecretKey parses a Multikey Ed25519 secret key and expands it into a
+// full private key. Two forms are in use: the ed25519-priv codec over the
+// 32-byte seed ("z3u2...", the W3C test vectors), and over the 64 bytes of
+// seed and public key ("zrv...", what the JavaScript libraries
+// @digitalbazaar/ed25519-multikey and ed25519-verification-key-2020
+// export). The 64-byte form is accepted when its second half is the public
+// key of its seed. Errors wrap ErrMultibase, ErrMulticodec, ErrKeyLength or
+// ErrSecretKeyMismatch and never include the secret itself.
 func DecodeSecretKey(multibase string) (ed25519.PrivateKey, error) {
 	raw, err := decode(multibase, ed25519PrivHeader, "ed25519-priv")
 	if err != nil {
 		return nil, fmt.Errorf("secret key: %w", err)
 	}
-	if len(raw) != ed25519.SeedSize {
-		return nil, fmt.Errorf("secret key: %w: ed25519-priv seed is %d bytes, want %d", ErrKeyLength, len(raw), ed25519.SeedSize)
+	switch len(raw) {
+	case ed25519.SeedSize:
+		return ed25519.NewKeyFromSeed(raw), nil
+	case ed25519.PrivateKeySize:
+		priv := ed25519.NewKeyFromSeed(raw[:ed25519.SeedSize])
+		if !bytes.Equal(priv[ed25519.SeedSize:], raw[ed25519.SeedSize:]) {
+			return nil, fmt.Errorf("secret key: %w: the last 32 of its 64 bytes are not the public key of the first 32 (the seed)", ErrSecretKeyMismatch)
+		}
+		return priv, nil
+	default:
+		return nil, fmt.Errorf("secret key: %w: ed25519-priv key is %d bytes, want a %d-byte seed or %d bytes of seed and public key", ErrKeyLength, len(raw), ed25519.SeedSize, ed25519.PrivateKeySize)
 	}
-	return ed25519.NewKeyFromSeed(raw), nil
 }
 
 func encode(header, key []byte) string {

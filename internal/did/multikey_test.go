@@ -69,7 +69,8 @@ func TestDecodeSecretKeyErrors(t *testing.T) {
 		{"wrong prefix", "u" + good[1:], ErrMultibase},
 		{"public key as secret", EncodePublicKey(ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)), ErrMulticodec},
 		{"short seed", multibase([]byte{0x80, 0x26}, seed[:16]), ErrKeyLength},
-		{"full 64-byte private key", multibase([]byte{0x80, 0x26}, ed25519.NewKeyFromSeed(seed)), ErrKeyLength},
+		{"64-byte key whose halves disagree", multibase([]byte{0x80, 0x26}, append(append([]byte{}, seed...), make([]byte, 32)...)), ErrSecretKeyMismatch},
+		{"48-byte key", multibase([]byte{0x80, 0x26}, append(append([]byte{}, seed...), seed[:16]...)), ErrKeyLength},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +95,31 @@ func TestDecodeSecretKeyErrors(t *testing.T) {
 	}
 	if !strings.HasPrefix(good, "z3u2") {
 		t.Errorf("secret Multikey %q does not start with z3u2", good[:4])
+	}
+}
+
+// TestDecodeSecretKeyJavaScript reads the 64-byte form (seed and public key)
+// that the JavaScript Multikey library exports, with the key pair of its own
+// tests (digitalbazaar/ed25519-multikey, test/mock-data.js).
+func TestDecodeSecretKeyJavaScript(t *testing.T) {
+	const (
+		pubMB    = "z6MknCCLeeHBUaHu4aHSVLDCYQW9gjVJ7a63FpMvtuVMy53T"
+		secretMB = "zrv2EET2WWZ8T1Jbg4fEH5cQxhbUS22XxdweypUbjWVzv1YD6VqYuW6LH7heQCNYQCuoKaDwvv2qCWz3uBzG2xesqmf"
+	)
+	priv, err := DecodeSecretKey(secretMB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := DecodePublicKey(pubMB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pub.Equal(priv.Public()) {
+		t.Fatal("the secret key does not belong to the public key")
+	}
+	// microcred writes the seed form, which the JavaScript library reads too.
+	if !strings.HasPrefix(EncodeSecretKey(priv), "z3u2") {
+		t.Error("re-encoded secret is not the seed form")
 	}
 }
 

@@ -123,30 +123,40 @@ func SplitMethodURL(verificationMethod string) (controller, fragment string, err
 // (ErrControllerMismatch), and that the document lists the method under
 // relationship, for example "assertionMethod" (ErrRelationship).
 func (r *Resolver) PublicKey(ctx context.Context, verificationMethod, relationship string) (ed25519.PublicKey, error) {
-	controller, _, err := SplitMethodURL(verificationMethod)
+	vm, err := r.authorizedMethod(ctx, verificationMethod, relationship)
 	if err != nil {
 		return nil, err
-	}
-	doc, err := r.Resolve(ctx, controller)
-	if err != nil {
-		return nil, err
-	}
-	vm, ok := doc.Method(verificationMethod)
-	if !ok {
-		return nil, fmt.Errorf("%w: %q is not in the document of %q", ErrMethodNotFound, truncate(verificationMethod), truncate(controller))
-	}
-	if vm.Controller != doc.ID {
-		return nil, fmt.Errorf("%w: method %q has controller %q, document is %q", ErrControllerMismatch, truncate(verificationMethod), truncate(vm.Controller), truncate(doc.ID))
-	}
-	if doc.relationship(relationship) == nil {
-		return nil, fmt.Errorf("%w: unknown relationship %q", ErrRelationship, truncate(relationship))
-	}
-	if !doc.Authorizes(relationship, verificationMethod) {
-		return nil, fmt.Errorf("%w: %q is not listed under %s of %q", ErrRelationship, truncate(verificationMethod), relationship, truncate(controller))
 	}
 	pub, err := vm.Ed25519PublicKey()
 	if err != nil {
 		return nil, fmt.Errorf("verification method %q: %w", truncate(verificationMethod), err)
 	}
 	return pub, nil
+}
+
+// authorizedMethod resolves a verification method and makes the checks
+// PublicKey documents.
+func (r *Resolver) authorizedMethod(ctx context.Context, verificationMethod, relationship string) (VerificationMethod, error) {
+	controller, _, err := SplitMethodURL(verificationMethod)
+	if err != nil {
+		return VerificationMethod{}, err
+	}
+	doc, err := r.Resolve(ctx, controller)
+	if err != nil {
+		return VerificationMethod{}, err
+	}
+	vm, ok := doc.Method(verificationMethod)
+	if !ok {
+		return VerificationMethod{}, fmt.Errorf("%w: %q is not in the document of %q", ErrMethodNotFound, truncate(verificationMethod), truncate(controller))
+	}
+	if vm.Controller != doc.ID {
+		return VerificationMethod{}, fmt.Errorf("%w: method %q has controller %q, document is %q", ErrControllerMismatch, truncate(verificationMethod), truncate(vm.Controller), truncate(doc.ID))
+	}
+	if doc.relationship(relationship) == nil {
+		return VerificationMethod{}, fmt.Errorf("%w: unknown relationship %q", ErrRelationship, truncate(relationship))
+	}
+	if !doc.Authorizes(relationship, verificationMethod) {
+		return VerificationMethod{}, fmt.Errorf("%w: %q is not listed under %s of %q", ErrRelationship, truncate(verificationMethod), relationship, truncate(controller))
+	}
+	return vm, nil
 }

@@ -271,7 +271,7 @@ func TestHTTPFetcher(t *testing.T) {
 		{"chunked body over limit", local, "/chunked", "", ErrDocumentTooLarge, "exceeds 100"},
 		{"server error", local, "/error", "", ErrFetch, "500"},
 		{"http refused", &HTTPFetcher{AllowPrivateNetworks: true}, "/doc", "", ErrFetch, "https only"},
-		{"loopback refused", &HTTPFetcher{AllowHTTP: true}, "/doc", "", ErrFetch, "not a public address"},
+		{"loopback refused", &HTTPFetcher{AllowHTTP: true}, "/doc", "", ErrFetch, "not public"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

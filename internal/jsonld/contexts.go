@@ -31,6 +31,10 @@ var contextFiles = map[string]string{
 	"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json":  "ob-v3p0-context-3.0.3.json",
 	"https://purl.imsglobal.org/spec/ob/v3p0/extensions.json":     "ob-v3p0-extensions.json",
 	"https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": "clr-v2p0-context-2.0.1.json",
+	"https://w3id.org/security/suites/ed25519-2020/v1":            "ed25519-signature-2020-v1.jsonld",
+	"https://w3id.org/vc/status-list/2021/v1":                     "vc-status-list-2021-v1.jsonld",
+	"https://w3id.org/openbadges/v2":                              "openbadges-v2.json",
+	"https://openbadgespec.org/v2/context.json":                   "openbadges-v2.json",
 }
 
 // Context returns the raw bytes of the shipped context document served at

@@ -217,7 +217,10 @@ var ErrKeyFile = errors.New("invalid key file")
 //
 // "@context", "type", "id", "controller" and the secret are optional: the
 // W3C test vectors carry only the two keys (the secret under
-// "privateKeyMultibase", also accepted). Without a secret the pair is
+// "privateKeyMultibase", also accepted). The secret may be the 32-byte seed
+// or the 64 bytes of seed and public key that the JavaScript libraries
+// export (see did.DecodeSecretKey); files of type Ed25519VerificationKey2020
+// are read like Multikey ones. Without a secret the pair is
 // public-only (Private nil). The secret must derive the public key; missing
 // id or controller are filled in as FromSeed does. Errors name the member at
 // fault and never contain secret material.
@@ -246,8 +249,8 @@ func ParseKeyFile(data []byte) (*KeyPair, error) {
 	if err := checkContext(f.Context); err != nil {
 		return nil, fmt.Errorf("%w: member \"@context\": %v", ErrKeyFile, err)
 	}
-	if f.Type != "" && f.Type != did.TypeMultikey {
-		return nil, fmt.Errorf("%w: member \"type\" is %q, want \"Multikey\"", ErrKeyFile, f.Type)
+	if f.Type != "" && f.Type != did.TypeMultikey && f.Type != did.TypeEd25519VerificationKey2020 {
+		return nil, fmt.Errorf("%w: member \"type\" is %q, want \"Multikey\" (or \"Ed25519VerificationKey2020\")", ErrKeyFile, f.Type)
 	}
 	if f.PublicKeyMultibase == "" {
 		return nil, fmt.Errorf("%w: member \"publicKeyMultibase\" is missing", ErrKeyFile)
@@ -285,19 +288,25 @@ func ParseKeyFile(data []byte) (*KeyPair, error) {
 	return kp, nil
 }
 
+// ed25519Context defines Ed25519VerificationKey2020, the type of the key
+// files the JavaScript library ed25519-verification-key-2020 exports (with
+// a 64-byte privateKeyMultibase).
+const ed25519Context = "https://w3id.org/security/suites/ed25519-2020/v1"
+
 // checkContext accepts a missing @context, or one that is or contains a
-// context defining Multikey.
+// context defining Multikey or Ed25519VerificationKey2020.
 func checkContext(ctx any) error {
+	known := func(s string) bool { return s == MultikeyContext || s == cidContext || s == ed25519Context }
 	switch c := ctx.(type) {
 	case nil:
 		return nil
 	case string:
-		if c == MultikeyContext || c == cidContext {
+		if known(c) {
 			return nil
 		}
 	case []any:
 		for _, e := range c {
-			if s, ok := e.(string); ok && (s == MultikeyContext || s == cidContext) {
+			if s, ok := e.(string); ok && known(s) {
 				return nil
 			}
 		}

@@ -258,6 +258,45 @@ func TestParseKeyFile(t *testing.T) {
 	}
 }
 
+// The key pair of the JavaScript Multikey library's own tests
+// (digitalbazaar/ed25519-multikey, test/mock-data.js): its secret is the
+// 64-byte form, seed and public key.
+const (
+	jsPub    = "z6MknCCLeeHBUaHu4aHSVLDCYQW9gjVJ7a63FpMvtuVMy53T"
+	jsSecret = "zrv2EET2WWZ8T1Jbg4fEH5cQxhbUS22XxdweypUbjWVzv1YD6VqYuW6LH7heQCNYQCuoKaDwvv2qCWz3uBzG2xesqmf"
+)
+
+// TestParseJavaScriptKeyFiles reads the key files the JavaScript libraries
+// export: a Multikey with a 64-byte secretKeyMultibase, and an
+// Ed25519VerificationKey2020 with a 64-byte privateKeyMultibase.
+func TestParseJavaScriptKeyFiles(t *testing.T) {
+	for name, file := range map[string]string{
+		"Multikey": `{"@context": "https://w3id.org/security/multikey/v1", "type": "Multikey", "controller": "did:key:` + jsPub + `", "id": "did:key:` + jsPub + `#` + jsPub + `",
+			"publicKeyMultibase": "` + jsPub + `", "secretKeyMultibase": "` + jsSecret + `"}`,
+		// The issuer key of 1EdTech's OB 3.0 Linked Data proof walkthrough
+		// (openbadges-specification, ob_v3p0/impl/linked-data-proof-ob.html).
+		"1EdTech walkthrough": `{"type": "Multikey", "id": "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi", "controller": "https://example.edu/issuers/565049",
+			"publicKeyMultibase": "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
+			"secretKeyMultibase": "zrv2bqTbNwCTsRrHFcJCPjVAduh4Ezcnoq1A3ZxH1GWTNkxipLVuaAoMFmze2gFN9oNXfJjufxSHWVZzsJiUsMHFMcx"}`,
+		"Ed25519VerificationKey2020": `{"@context": "https://w3id.org/security/suites/ed25519-2020/v1", "type": "Ed25519VerificationKey2020", "controller": "did:web:issuer.example", "id": "did:web:issuer.example#key-1",
+			"publicKeyMultibase": "` + jsPub + `", "privateKeyMultibase": "` + jsSecret + `"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			kp, err := ParseKeyFile([]byte(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var f struct{ PublicKeyMultibase string }
+			if err := json.Unmarshal([]byte(file), &f); err != nil {
+				t.Fatal(err)
+			}
+			if kp.Private == nil || kp.PublicKeyMultibase() != f.PublicKeyMultibase || !kp.Public.Equal(kp.Private.Public()) {
+				t.Fatalf("%v", kp)
+			}
+		})
+	}
+}
+
 func TestParseKeyFileErrors(t *testing.T) {
 	tests := []struct{ name, json, msg string }{
 		{"empty", ``, "empty input"},
@@ -284,6 +323,8 @@ func TestParseKeyFileErrors(t *testing.T) {
 		{"bad controller", `{"controller": "did:web:a.example:..", "publicKeyMultibase": "` + vecPub + `"}`, `member "controller"`},
 		{"unsupported controller", `{"controller": "mailto:x@example.com", "publicKeyMultibase": "` + vecPub + `"}`, `member "controller"`},
 		{"too large", `{"publicKeyMultibase": "` + strings.Repeat(" ", MaxKeyFileBytes) + `"}`, "limit"},
+		// The JavaScript 64-byte form whose public half is another key's.
+		{"64-byte secret of another key", `{"type": "Multikey", "publicKeyMultibase": "` + vecPub + `", "secretKeyMultibase": "` + jsSecret + `"}`, `"secretKeyMultibase" does not match "publicKeyMultibase"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,18 @@
 // JOSE form of "Securing Verifiable Credentials using JOSE and COSE"
 // (a compact JWS with alg EdDSA whose payload is the credential itself).
 //
+// Verification also reads what other issuers hand out today: the legacy
+// Ed25519Signature2020 suite and eddsa-2022 (the draft name of
+// eddsa-rdfc-2022), on VC 1.1 and VC 2.0 credentials, alone or in proof
+// sets; and JWTs in both formats (VC-JOSE vc+jwt, and the Open Badges 3.0
+// format with the credential in the vc claim) signed with EdDSA, RS256 or
+// ES256, the key named by kid, found in the issuer's JWK Set, or carried in
+// a jwk header that must be one of the issuer's keys (CheckJWT). A proof
+// microcred cannot check (another proof type or cryptosuite, a JWT
+// algorithm it does not implement, an issuer document it cannot fetch) is
+// reported as such (Result.Unsupported, JWTResult.CouldNotCheck,
+// CouldNotCheck), never as a failed signature.
+//
 // A Data Integrity proof signs
 //
 //	sha256(canonical proof configuration) || sha256(canonical document)

@@ -3,9 +3,14 @@ package proof
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/microcred/microcred/internal/did"
 )
 
 // effectiveDocument is what a proof's signature covers of the document
@@ -105,6 +110,96 @@ func FuzzVerifyJWT(f *testing.F) {
 		}
 		if (err == nil) != (doc != nil) {
 			t.Fatalf("VerifyJWT returned doc=%v with err=%v", doc != nil, err)
+		}
+	})
+}
+
+// FuzzVerifyLegacy mutates the W3C Ed25519Signature2020 vector and a DCC
+// proof set of Ed25519Signature2020 and eddsa-rdfc-2022. Verify must not
+// panic, and an Ed25519Signature2020 proof may verify only if the
+// document's canonical form (under the suite context) is unchanged.
+func FuzzVerifyLegacy(f *testing.F) {
+	// did:key resolves offline; the samples need no other document.
+	keys := &did.Resolver{}
+	canonical := func(doc map[string]any) ([sha256.Size]byte, error) {
+		u := shallowCopy(doc)
+		delete(u, "proof")
+		if c, added := legacyContext(u["@context"]); added {
+			u["@context"] = c
+		}
+		return transformHash(u, SuiteRDFC)
+	}
+	want := map[[sha256.Size]byte]bool{}
+	for _, file := range []string{"w3c/ed25519-signature-2020-signed.json", "dcc/v2DoubleSigWithValidStatus.json"} {
+		b := readFile(f, "testdata", filepath.FromSlash(file))
+		f.Add(b)
+		var doc map[string]any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			f.Fatal(err)
+		}
+		h, err := canonical(doc)
+		if err != nil {
+			f.Fatal(err)
+		}
+		want[h] = true
+	}
+	f.Add([]byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"proof":{"type":"Ed25519Signature2020","proofPurpose":"assertionMethod","verificationMethod":"did:key:z6Mk#z6Mk","proofValue":"z1"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil || doc == nil {
+			return
+		}
+		res, err := Verify(context.Background(), doc, keys, VerifyOptions{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			return
+		}
+		for i, r := range res {
+			if r.Verified && r.Unsupported {
+				t.Fatalf("proof %d both verified and unsupported", i+1)
+			}
+			if !r.Verified || r.Suite != ProofTypeEd25519Signature2020 {
+				continue
+			}
+			h, err := canonical(doc)
+			if err != nil || !want[h] {
+				t.Fatalf("proof %d verified a changed document (%v)", i+1, err)
+			}
+		}
+	})
+}
+
+// FuzzCheckJWT mutates the JWT fixtures (both formats, three algorithms).
+// CheckJWT must not panic, its outcome must be one of the three, and only
+// a token exactly as signed may verify.
+func FuzzCheckJWT(f *testing.F) {
+	keys, fetcher := jwtFixtureEnv(f)
+	var cases []jwtCase
+	if err := json.Unmarshal(readFile(f, "testdata", "jwt", "cases.json"), &cases); err != nil {
+		f.Fatal(err)
+	}
+	signed := map[string]bool{}
+	for _, c := range cases {
+		f.Add(c.Token)
+		if c.Want == "verified" {
+			signed[c.Token] = true
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		res, err := CheckJWT(context.Background(), s, keys, JWTOptions{Now: jwtNow, Keys: fetcher})
+		if err != nil {
+			if res != nil || !errors.Is(err, ErrMalformedJWT) {
+				t.Fatalf("result %v with error %v", res, err)
+			}
+			return
+		}
+		if res.Verified && (res.Err != nil || res.CouldNotCheck || res.Credential == nil) {
+			t.Fatalf("inconsistent verified result %+v", res)
+		}
+		if !res.Verified && res.Err == nil {
+			t.Fatal("not verified without a reason")
+		}
+		if res.Verified && !signed[s] {
+			t.Fatalf("verified a modified token %q", s)
 		}
 	})
 }

@@ -118,8 +118,10 @@ func TestVerifyJWTNegative(t *testing.T) {
 		// The classic confusion attack: HMAC keyed with the public key.
 		{"alg HS256 with public key as secret", craftJWT(t, jose.HS256, []byte(key.Public), std, doc), ErrJWTAlgorithm},
 		{"alg ES256 header on EdDSA signature", b64(map[string]any{"alg": "ES256", "typ": "vc+jwt", "kid": key.ID}) + "." + parts[1] + "." + parts[2], ErrJWTAlgorithm},
-		{"typ JWT", craftJWT(t, jose.EdDSA, key.Private, map[string]any{"typ": "JWT", "kid": key.ID}, doc), ErrJWTType},
-		{"typ missing", craftJWT(t, jose.EdDSA, key.Private, map[string]any{"kid": key.ID}, doc), ErrJWTType},
+		{"typ vp+jwt", craftJWT(t, jose.EdDSA, key.Private, map[string]any{"typ": "vp+jwt", "kid": key.ID}, doc), ErrJWTType},
+		{"typ at+jwt", craftJWT(t, jose.EdDSA, key.Private, map[string]any{"typ": "at+jwt", "kid": key.ID}, doc), ErrJWTType},
+		{"typ JWT without vc claim or credential", craftJWT(t, jose.EdDSA, key.Private, map[string]any{"typ": "JWT", "kid": key.ID}, map[string]any{"sub": "x"}), ErrJWTType},
+		{"typ missing without vc claim or credential", craftJWT(t, jose.EdDSA, key.Private, map[string]any{"kid": key.ID}, map[string]any{"sub": "x"}), ErrJWTType},
 		{"cty vp", craftJWT(t, jose.EdDSA, key.Private, map[string]any{"typ": "vc+jwt", "cty": "vp", "kid": key.ID}, doc), ErrJWTType},
 		{"kid missing", craftJWT(t, jose.EdDSA, key.Private, map[string]any{"typ": "vc+jwt"}, doc), ErrJWTKeyID},
 		{"kid unknown", craftJWT(t, jose.EdDSA, key.Private, map[string]any{"typ": "vc+jwt", "kid": "did:example:nobody#k"}, doc), ErrKey},

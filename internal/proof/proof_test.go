@@ -167,7 +167,10 @@ func TestVerifyNegative(t *testing.T) {
 		{"key not authorized for purpose", nil, &mapResolver{keys: resolverFor(key).keys, purposeOK: func(string) bool { return false }}, VerifyOptions{}, ErrKey},
 		{"unsupported cryptosuite", setProof("cryptosuite", "ecdsa-rdfc-2019"), nil, VerifyOptions{}, ErrUnsupportedSuite},
 		{"cryptosuite not a string", setProof("cryptosuite", 7.0), nil, VerifyOptions{}, ErrUnsupportedSuite},
-		{"unknown proof type", setProof("type", "Ed25519Signature2020"), nil, VerifyOptions{}, ErrUnknownProofType},
+		{"unknown proof type", setProof("type", "EcdsaSecp256k1Signature2019"), nil, VerifyOptions{}, ErrUnknownProofType},
+		// cryptosuite is not a term of the legacy suite, so the relabelled
+		// proof cannot even be canonicalized (safe mode).
+		{"DataIntegrityProof relabelled Ed25519Signature2020", setProof("type", "Ed25519Signature2020"), nil, VerifyOptions{}, ErrCanonicalize},
 		{"missing proofValue", func(_, p map[string]any) { delete(p, "proofValue") }, nil, VerifyOptions{}, ErrProofValue},
 		{"proofValue not multibase base58btc", setProof("proofValue", "u3q2"), nil, VerifyOptions{}, ErrProofValue},
 		{"proofValue bad base58", setProof("proofValue", "z0OIl"), nil, VerifyOptions{}, ErrProofValue},

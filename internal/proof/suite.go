@@ -34,10 +34,14 @@ var (
 	// ErrMalformedProof reports a proof that is not a JSON object or lacks
 	// a required property, or a property of the wrong JSON type.
 	ErrMalformedProof = errors.New("malformed proof")
-	// ErrUnknownProofType reports a proof whose type is not DataIntegrityProof.
-	ErrUnknownProofType = errors.New("unknown proof type")
-	// ErrUnsupportedSuite reports a cryptosuite other than eddsa-rdfc-2022
-	// and eddsa-jcs-2022.
+	// ErrUnknownProofType reports a proof whose type is neither
+	// DataIntegrityProof nor Ed25519Signature2020. Verify marks such a
+	// result Unsupported: microcred cannot check it, which says nothing
+	// about the credential.
+	ErrUnknownProofType = errors.New("unsupported proof type")
+	// ErrUnsupportedSuite reports a cryptosuite other than eddsa-rdfc-2022,
+	// eddsa-2022 and eddsa-jcs-2022 (Verify marks the result Unsupported),
+	// or, from Sign, one it does not produce.
 	ErrUnsupportedSuite = errors.New("unsupported cryptosuite")
 	// ErrProofPurpose reports a proof made for another purpose than the one
 	// the verifier expects.
@@ -68,11 +72,12 @@ var (
 )
 
 // Transform returns the canonical bytes of an unsecured document for suite:
-// RDFC-1.0 N-Quads for eddsa-rdfc-2022, RFC 8785 JSON for eddsa-jcs-2022.
+// RDFC-1.0 N-Quads for eddsa-rdfc-2022 (and its draft name eddsa-2022),
+// RFC 8785 JSON for eddsa-jcs-2022.
 // doc must not carry the proof being created or verified.
 func Transform(doc map[string]any, suite string) ([]byte, error) {
 	switch suite {
-	case SuiteRDFC:
+	case SuiteRDFC, SuiteEdDSA2022:
 		// A document without @context has no RDF meaning: it would
 		// canonicalize to nothing and any change to it would go unnoticed.
 		if _, ok := doc["@context"]; !ok {
@@ -139,7 +144,7 @@ func configDocument(doc map[string]any, proof map[string]any, suite string) (map
 func transformHash(doc map[string]any, suite string) ([sha256.Size]byte, error) {
 	var sum [sha256.Size]byte
 	switch suite {
-	case SuiteRDFC:
+	case SuiteRDFC, SuiteEdDSA2022:
 		return rdfcHash(doc, jsonld.WriteCanonical)
 	case SuiteJCS:
 		buf := jcsBuffers.Get().(*bytes.Buffer)
@@ -192,7 +197,7 @@ func proofConfigHash(doc map[string]any, proof map[string]any, suite string) ([s
 	if err != nil {
 		return [sha256.Size]byte{}, err
 	}
-	if suite != SuiteRDFC {
+	if !isRDFC(suite) {
 		return transformHash(config, suite)
 	}
 	var buf [512]byte

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"time"
 )
 
@@ -45,6 +47,12 @@ const MaxProofs = 32
 
 // Result is the outcome of checking one proof.
 type Result struct {
+	// Type is the proof's type (DataIntegrityProof, Ed25519Signature2020,
+	// or whatever an unsupported proof says), empty when it has none.
+	Type string
+	// Suite is the cryptosuite of a DataIntegrityProof, or the type of a
+	// proof whose type names its algorithm (Ed25519Signature2020, and the
+	// types microcred does not check, such as JsonWebSignature2020).
 	Suite              string
 	VerificationMethod string
 	ProofPurpose       string
@@ -53,12 +61,17 @@ type Result struct {
 	// check on the proof passed and, in a chain, every referenced proof
 	// verified too.
 	Verified bool
+	// Unsupported is true when the proof's type or cryptosuite is not one
+	// microcred can check (Err wraps ErrUnknownProofType or
+	// ErrUnsupportedSuite). Such a proof was not checked: report it as
+	// "could not be checked", never as invalid. A proof whose key could not
+	// be obtained is not Unsupported, but its Err wraps ErrKey and, from a
+	// *did.Resolver, did.ErrFetch or did.ErrUnsupportedMethod, which also
+	// mean "could not be checked".
+	Unsupported bool
 	// Err says why the proof did not verify; it wraps one of the package's
 	// Err* values.
 	Err error
-	// Unsupported is true for a proof of a type or cryptosuite this
-	// package cannot check: not checked, rather than invalid.
-	Unsupported bool
 }
 
 // Verify checks every proof of doc, in proof-set order, and returns one
@@ -152,6 +165,7 @@ type verifier struct {
 // returns its result and the indexes of the proofs it references.
 func (v *verifier) verifyOne(ctx context.Context, p map[string]any) (Result, []int) {
 	r := Result{}
+	r.Type, _ = p["type"].(string)
 	r.Suite, _ = p["cryptosuite"].(string)
 	r.VerificationMethod, _ = p["verificationMethod"].(string)
 	r.ProofPurpose, _ = p["proofPurpose"].(string)
@@ -160,21 +174,41 @@ func (v *verifier) verifyOne(ctx context.Context, p map[string]any) (Result, []i
 		r.Err = err
 		return r, nil
 	}
-
-	if t, ok := p["type"].(string); !ok || t != ProofType {
-		return fail(fmt.Errorf("%w: %v (want %s)", ErrUnknownProofType, p["type"], ProofType))
+	unsupported := func(err error) (Result, []int) {
+		r.Unsupported = true
+		return fail(err)
 	}
-	if r.Suite != SuiteRDFC && r.Suite != SuiteJCS {
-		return fail(fmt.Errorf("%w: %v", ErrUnsupportedSuite, p["cryptosuite"]))
+
+	legacy := false
+	switch t := p["type"]; {
+	case r.Type == ProofType:
+		switch {
+		case r.Suite == SuiteRDFC, r.Suite == SuiteJCS, r.Suite == SuiteEdDSA2022:
+		case r.Suite != "":
+			return unsupported(fmt.Errorf("%w: cryptosuite %q (microcred checks %s, %s and %s)", ErrUnsupportedSuite, r.Suite, SuiteRDFC, SuiteJCS, SuiteEdDSA2022))
+		default:
+			return fail(fmt.Errorf("%w: %w: cryptosuite is %s, a DataIntegrityProof needs one", ErrMalformedProof, ErrUnsupportedSuite, describeMember(p, "cryptosuite")))
+		}
+	case r.Type == ProofTypeEd25519Signature2020:
+		legacy = true
+		r.Suite = ProofTypeEd25519Signature2020
+	case r.Type != "":
+		r.Suite = r.Type
+		return unsupported(fmt.Errorf("%w: type %q (microcred checks %s and %s)", ErrUnknownProofType, r.Type, ProofType, ProofTypeEd25519Signature2020))
+	case t == nil:
+		return fail(fmt.Errorf("%w: %w: type is %s", ErrMalformedProof, ErrUnknownProofType, describeMember(p, "type")))
+	default:
+		// A list of types, or a number: not a proof type any suite defines.
+		return fail(fmt.Errorf("%w: %w: type is %s, want a string", ErrMalformedProof, ErrUnknownProofType, describeMember(p, "type")))
 	}
 	if r.VerificationMethod == "" {
-		return fail(fmt.Errorf("%w: verificationMethod missing or not a string", ErrMalformedProof))
+		return fail(fmt.Errorf("%w: verificationMethod is %s, want a URL string", ErrMalformedProof, describeMember(p, "verificationMethod")))
 	}
 	if r.ProofPurpose == "" {
-		return fail(fmt.Errorf("%w: proofPurpose missing or not a string", ErrMalformedProof))
+		return fail(fmt.Errorf("%w: proofPurpose is %s, want a string such as \"assertionMethod\"", ErrMalformedProof, describeMember(p, "proofPurpose")))
 	}
 	if r.ProofPurpose != v.opt.ProofPurpose {
-		return fail(fmt.Errorf("%w: %q, want %q", ErrProofPurpose, r.ProofPurpose, v.opt.ProofPurpose))
+		return fail(fmt.Errorf("%w: proofPurpose %q, want %q", ErrProofPurpose, r.ProofPurpose, v.opt.ProofPurpose))
 	}
 	if c, ok := p["created"]; ok {
 		t, err := parseDateTime(c)
@@ -196,12 +230,15 @@ func (v *verifier) verifyOne(ctx context.Context, p map[string]any) (Result, []i
 		}
 	}
 	if v.opt.Domain != "" && !domainMatches(p["domain"], v.opt.Domain) {
-		return fail(fmt.Errorf("%w: proof domain %v, want %q", ErrDomain, p["domain"], v.opt.Domain))
+		return fail(fmt.Errorf("%w: proof domain is %s, want %q", ErrDomain, describe(p["domain"]), v.opt.Domain))
 	}
 	if v.opt.Challenge != "" {
 		if c, _ := p["challenge"].(string); c != v.opt.Challenge {
-			return fail(fmt.Errorf("%w: proof challenge %v, want %q", ErrChallenge, p["challenge"], v.opt.Challenge))
+			return fail(fmt.Errorf("%w: proof challenge is %s, want %q", ErrChallenge, describe(p["challenge"]), v.opt.Challenge))
 		}
+	}
+	if legacy {
+		return v.verifyLegacy(ctx, p, r)
 	}
 	sig, err := decodeProofValue(p["proofValue"])
 	if err != nil {
@@ -261,18 +298,109 @@ func (v *verifier) verifyOne(ctx context.Context, p map[string]any) (Result, []i
 	if err != nil {
 		return fail(fmt.Errorf("proof configuration: %w", err))
 	}
-	pub, err := v.keys.PublicKey(ctx, r.VerificationMethod, r.ProofPurpose)
-	if err != nil {
-		return fail(fmt.Errorf("%w: %s: %w", ErrKey, r.VerificationMethod, err))
-	}
-	if len(pub) != ed25519.PublicKeySize {
-		return fail(fmt.Errorf("%w: %s: not an Ed25519 public key", ErrKey, r.VerificationMethod))
-	}
-	if !ed25519.Verify(pub, hashData(docHash, configHash), sig) {
-		return fail(fmt.Errorf("%w (%s)", ErrSignature, r.Suite))
+	if err := v.checkSignature(ctx, r, hashData(docHash, configHash), sig); err != nil {
+		return fail(err)
 	}
 	r.Verified = true
 	return r, refs
+}
+
+// verifyLegacy checks an Ed25519Signature2020 proof whose common members
+// verifyOne has already checked. The suite signs
+// sha256(URDNA2015(proof options)) || sha256(URDNA2015(document)), exactly
+// like eddsa-rdfc-2022 (RDFC-1.0 is URDNA2015 under its W3C name), with
+// the proof options and the document both under the suite's context (see
+// legacyContext). It has no proof chains.
+func (v *verifier) verifyLegacy(ctx context.Context, p map[string]any, r Result) (Result, []int) {
+	fail := func(err error) (Result, []int) {
+		r.Err = err
+		return r, nil
+	}
+	sig, err := decodeProofValue(p["proofValue"])
+	if err != nil {
+		return fail(err)
+	}
+	if _, ok := v.unsecured["@context"]; !ok {
+		return fail(fmt.Errorf("%w: an Ed25519Signature2020 proof needs a JSON-LD document with @context", ErrCanonicalize))
+	}
+	docHash, ok := v.cache[r.Suite]
+	if !ok {
+		input := v.unsecured
+		if c, added := legacyContext(input["@context"]); added {
+			input = shallowCopy(input)
+			input["@context"] = c
+		}
+		docHash, err = transformHash(input, SuiteRDFC)
+		if err != nil {
+			return fail(fmt.Errorf("document: %w", err))
+		}
+		if v.cache == nil {
+			v.cache = make(map[string][sha256.Size]byte, 2)
+		}
+		v.cache[r.Suite] = docHash
+	}
+	configHash, err := legacyConfigHash(v.unsecured, p)
+	if err != nil {
+		return fail(fmt.Errorf("proof options: %w", err))
+	}
+	if err := v.checkSignature(ctx, r, hashData(docHash, configHash), sig); err != nil {
+		return fail(err)
+	}
+	r.Verified = true
+	return r, nil
+}
+
+// checkSignature resolves the proof's Ed25519 key and checks sig over data.
+func (v *verifier) checkSignature(ctx context.Context, r Result, data, sig []byte) error {
+	pub, err := v.keys.PublicKey(ctx, r.VerificationMethod, r.ProofPurpose)
+	if err != nil {
+		return fmt.Errorf("%w: verificationMethod %s: %w", ErrKey, r.VerificationMethod, err)
+	}
+	if len(pub) != ed25519.PublicKeySize {
+		return fmt.Errorf("%w: verificationMethod %s is not an Ed25519 public key", ErrKey, r.VerificationMethod)
+	}
+	if !ed25519.Verify(pub, data, sig) {
+		return fmt.Errorf("%w (%s, key %s)", ErrSignature, r.Suite, r.VerificationMethod)
+	}
+	return nil
+}
+
+// describeMember describes member k of object m for an error message:
+// "missing" when absent, "null" when null, otherwise as describe does.
+func describeMember(m map[string]any, k string) string {
+	v, ok := m[k]
+	if ok && v == nil {
+		return "null"
+	}
+	return describe(v)
+}
+
+// describe writes a JSON value for an error message: "missing" for an
+// absent member, a quoted string, or the JSON text (shortened) of anything
+// else, so that no message shows Go's <nil> or an empty pair of quotes
+// without saying what they mean.
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "missing"
+	case string:
+		if x == "" {
+			return "an empty string"
+		}
+		if len(x) > 80 {
+			x = x[:77] + "..."
+		}
+		return strconv.Quote(x)
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return fmt.Sprintf("a %T", x)
+		}
+		if len(b) > 80 {
+			b = append(b[:77], "..."...)
+		}
+		return "the JSON value " + string(b)
+	}
 }
 
 // contextPrefix checks the rule of both EdDSA suites: the document's
