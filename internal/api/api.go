@@ -57,6 +57,11 @@ type Config struct {
 	// (tokencache.go), so that every request reads its token from the
 	// store; benchmarks use it to measure the cache.
 	NoTokenCache bool
+
+	// PasswordGate bounds concurrent argon2id work (client secrets stored
+	// as argon2id hashes); nil means auth.DefaultGate, which the web pages
+	// share.
+	PasswordGate *auth.Gate
 }
 
 // API holds the handlers. Create it with New.
@@ -76,6 +81,7 @@ type API struct {
 	registerLimiter *auth.Limiter
 	retryAfter      string // Retry-After seconds when limiter refuses
 	tokens          *tokenCache
+	gate            *auth.Gate
 
 	privacyURL, imageURL string
 
@@ -96,6 +102,10 @@ func New(cfg Config) *API {
 		now:        cfg.Now,
 		privacyURL: cfg.PrivacyPolicyURL,
 		imageURL:   cfg.ImageURL,
+	}
+	a.gate = cfg.PasswordGate
+	if a.gate == nil {
+		a.gate = auth.DefaultGate
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

@@ -200,7 +200,11 @@ func (a *API) authenticateClient(r *http.Request, form url.Values) (store.APICli
 	if err != nil {
 		return store.APIClient{}, "", fmt.Errorf("load API client: %w", err)
 	}
-	ok, err := checkSecret(client.SecretHash, secret)
+	ok, err := a.checkSecret(r.Context(), client.SecretHash, secret)
+	if errors.Is(err, auth.ErrBusy) {
+		return store.APIClient{}, "", &apiError{status: http.StatusServiceUnavailable, code: "temporarily_unavailable",
+			msg: "the server is busy; retry shortly", header: http.Header{"Retry-After": {"2"}}}
+	}
 	if err != nil {
 		return store.APIClient{}, "", fmt.Errorf("check secret of client %s: %w", client.ClientID, err)
 	}
@@ -211,10 +215,11 @@ func (a *API) authenticateClient(r *http.Request, form url.Values) (store.APICli
 }
 
 // checkSecret compares secret with a stored hash: an argon2id PHC string or
-// a SHA-256 digest.
-func checkSecret(stored []byte, secret string) (bool, error) {
+// a SHA-256 digest. An argon2id check runs under the password gate and
+// fails with auth.ErrBusy when the server has too many in hand.
+func (a *API) checkSecret(ctx context.Context, stored []byte, secret string) (bool, error) {
 	if strings.HasPrefix(string(stored), "$argon2id$") {
-		return auth.CheckPassword(string(stored), secret)
+		return a.gate.CheckPassword(ctx, string(stored), secret)
 	}
 	return subtle.ConstantTimeCompare(stored, auth.HashToken(secret)) == 1, nil
 }

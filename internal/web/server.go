@@ -49,6 +49,9 @@ type Config struct {
 	BulkDir string
 	// ArtifactsDir is not used by the server.
 	ArtifactsDir string
+	// PasswordGate bounds concurrent password hashing; nil means
+	// auth.DefaultGate, which the API shares.
+	PasswordGate *auth.Gate
 }
 
 // Limits on request bodies. Forms are small; the verifier accepts a pasted
@@ -82,6 +85,7 @@ type server struct {
 	status  *status.Service
 	bulk    *bulk.Manager
 	bulkDir string
+	gate    *auth.Gate // bounds concurrent argon2id work
 }
 
 // New returns the HTTP handler of the whole server: the HTML pages, their
@@ -127,6 +131,10 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	s.status = cfg.Status
 	s.bulk, s.bulkDir = cfg.Bulk, cfg.BulkDir
+	s.gate = cfg.PasswordGate
+	if s.gate == nil {
+		s.gate = auth.DefaultGate
+	}
 	if s.status == nil {
 		s.status = cfg.Issuer.StatusService()
 	}

@@ -42,7 +42,11 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		hash = s.dummyHash
 	}
-	ok, cerr := auth.CheckPassword(hash, password)
+	ok, cerr := s.gate.CheckPassword(r.Context(), hash, password)
+	if errors.Is(cerr, auth.ErrBusy) {
+		s.busy(w, r)
+		return
+	}
 	if err != nil || cerr != nil || !ok || len(password) > auth.MaxPasswordLen {
 		// One message for every failure, so the form does not tell which
 		// addresses have accounts.
