@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,5 +37,65 @@ func TestLoginRefusedWhenHashingIsFull(t *testing.T) {
 	rec = e.do(request{method: http.MethodPost, path: "/login", form: form})
 	if rec.Code != http.StatusSeeOther {
 		t.Errorf("right password: %d, want 303", rec.Code)
+	}
+}
+
+// TestLoginNextIsSameOrigin signs in with next values that browsers would
+// follow off-site (after dropping a TAB or reading a backslash as a slash)
+// and checks that only clean local paths are kept, on the form page, after
+// the sign-in and for a visitor already signed in.
+func TestLoginNextIsSameOrigin(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tests := []struct {
+		next string
+		want string // "" means refused: the default landing page
+	}{
+		{"/admin/orgs/city-uni", "/admin/orgs/city-uni"},
+		{"/admin/orgs/city-uni/issue?x=1#top", "/admin/orgs/city-uni/issue?x=1#top"},
+		{"/oauth/authorize?client_id=a%20b&state=x", "/oauth/authorize?client_id=a%20b&state=x"},
+		{"//evil.example/x", ""},
+		{"/\t/evil.example/x", ""},
+		{"/%09/evil.example/x", ""},
+		{"/%2509/evil.example/x", ""},
+		{"/\\evil.example", ""},
+		{"\\/evil.example", ""},
+		{"/%5Cevil.example", ""},
+		{"/%2F/evil.example", ""},
+		{"/%2f%2fevil.example", ""},
+		{"https://evil.example/", ""},
+		{"javascript:alert(1)", ""},
+		{"/\r\nSet-Cookie: x=y", ""},
+		{"/\x00/evil.example", ""},
+		{"/\x7f/evil.example", ""},
+		{" /evil", ""},
+		{"/ /evil.example", ""},
+		{"evil.example", ""},
+		{"/%zz", ""},
+	}
+	for i, tt := range tests {
+		t.Run(url.QueryEscape(tt.next), func(t *testing.T) {
+			want := tt.want
+			if want == "" {
+				want = "/admin"
+			}
+			form := url.Values{"email": {"owner@example.edu"}, "password": {testPassword}, "next": {tt.next}}
+			rec := e.do(request{method: http.MethodPost, path: "/login", form: form, remote: fmt.Sprintf("192.0.2.%d:1234", i+10)})
+			if got := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || got != want {
+				t.Errorf("POST /login: %d Location %q, want 303 %q", rec.Code, got, want)
+			}
+			rec = e.do(request{method: http.MethodGet, path: "/login?next=" + url.QueryEscape(tt.next), as: "owner"})
+			if got := rec.Header().Get("Location"); got != want {
+				t.Errorf("GET /login signed in: Location %q, want %q", got, want)
+			}
+			rec = e.do(request{method: http.MethodGet, path: "/login?next=" + url.QueryEscape(tt.next)})
+			hidden := `name="next" value="` + htmlEscape(tt.want) + `"`
+			if tt.want == "" {
+				if strings.Contains(rec.Body.String(), "evil") {
+					t.Errorf("GET /login carries the refused next into the form")
+				}
+			} else if !strings.Contains(rec.Body.String(), hidden) {
+				t.Errorf("GET /login form lacks %s", hidden)
+			}
+		})
 	}
 }

@@ -187,6 +187,9 @@ type request struct {
 	as          string // "" (anonymous), "owner", "issuer", "viewer", "learner"
 	noCSRF      bool
 	header      map[string]string
+	// remote is the peer address ("192.0.2.1:1234" when empty); distinct
+	// addresses keep the per-address login limiter out of a test's way.
+	remote string
 }
 
 // do sends r and returns the recorded response. A signed-in POST carries
@@ -215,6 +218,9 @@ func (e *env) do(r request) *httptest.ResponseRecorder {
 	}
 	for k, v := range r.header {
 		req.Header.Set(k, v)
+	}
+	if r.remote != "" {
+		req.RemoteAddr = r.remote
 	}
 	if r.as != "" {
 		l, ok := e.logins[r.as]

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/microcred/microcred/internal/auth"
 	"github.com/microcred/microcred/internal/store"
@@ -77,13 +79,46 @@ func (s *server) landing(v *viewer, next string) string {
 	return "/admin"
 }
 
-// localPath accepts only a path on this server, so ?next= cannot send a
-// user to another site after sign-in.
+// localPath accepts only a clean path on this server, so ?next= cannot
+// send a user to another site after sign-in. Browsers are lenient in ways
+// that turn odd paths into other origins: they drop TAB and newline
+// characters ("/\t/evil" becomes "//evil"), read a backslash as a slash and
+// may decode percent-escapes before resolving. So the value must start with
+// a single "/" and hold no control character, space or backslash; its path
+// part (before any query or fragment, which cannot change the origin) must
+// keep to that under every level of percent-decoding and never hold "//".
+// Anything else gives "".
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.ContainsFunc(p, unsafeInPath) {
+		return ""
+	}
+	path := p
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	for level := 0; ; level++ {
+		if !strings.HasPrefix(path, "/") || strings.Contains(path, "//") || strings.ContainsFunc(path, unsafeInPath) {
+			return ""
+		}
+		if !strings.Contains(path, "%") {
+			break
+		}
+		d, err := url.PathUnescape(path)
+		if err != nil || level == 3 {
+			return "" // malformed, or nested deeper than any honest link
+		}
+		path = d
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return ""
 	}
 	return p
+}
+
+// unsafeInPath reports the characters a ?next= path may not hold.
+func unsafeInPath(r rune) bool {
+	return r <= ' ' || r == 0x7f || r == '\\' || unicode.IsSpace(r) || !unicode.IsPrint(r)
 }
 
 // startSession creates a session for userID and sets its cookie. A new
