@@ -2,8 +2,11 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,5 +42,83 @@ func TestTokenSecretCheckUnderGate(t *testing.T) {
 	release()
 	if rec := e.do("POST", "/oauth/token", hdr, body); rec.Code != http.StatusOK {
 		t.Errorf("token with the gate free: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestTokenFailuresThrottledByClientAndSource sends a flood of wrong
+// secrets for a real client from one address and checks that only that
+// address's failures are throttled: the client still gets tokens from
+// another address, and from the flooding address too with its right secret.
+func TestTokenFailuresThrottledByClientAndSource(t *testing.T) {
+	e := newEnv(t, "sqlite", store.DIDWeb)
+	tokenFrom := func(addr, secret string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/oauth/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
+		req.RemoteAddr = addr
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", basic("all", secret))
+		rec := httptest.NewRecorder()
+		e.mux.ServeHTTP(rec, req)
+		return rec
+	}
+	const attacker = "203.0.113.7:5555"
+	throttled := false
+	for range 60 {
+		rec := tokenFrom(attacker, "not the secret")
+		switch rec.Code {
+		case http.StatusUnauthorized:
+		case http.StatusTooManyRequests:
+			throttled = true
+			if rec.Header().Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+		default:
+			t.Fatalf("wrong secret: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if !throttled {
+		t.Error("60 wrong secrets from one address were never throttled")
+	}
+	// An IPv6 attacker does not escape by changing the low 64 bits.
+	throttled = false
+	for i := range 60 {
+		if rec := tokenFrom(fmt.Sprintf("[2001:db8:1:2::%x]:5555", i+1), "not the secret"); rec.Code == http.StatusTooManyRequests {
+			throttled = true
+		}
+	}
+	if !throttled {
+		t.Error("60 wrong secrets from one IPv6 /64 were never throttled")
+	}
+	for _, addr := range []string{"198.51.100.20:443", attacker, "[2001:db8:9::1]:443"} {
+		for range 30 { // successes are never counted
+			if rec := tokenFrom(addr, e.secrets["all"]); rec.Code != http.StatusOK {
+				t.Fatalf("right secret from %s: %d %s", addr, rec.Code, rec.Body)
+			}
+		}
+	}
+}
+
+// TestRefreshRefusedForScopeKeepsToken asks for a wider scope with a refresh
+// token: the request is refused, and the refresh token still works.
+func TestRefreshRefusedForScopeKeepsToken(t *testing.T) {
+	f := newFlowEnv(t, "sqlite")
+	c := f.register(nil)
+	verifier, challenge := pkce()
+	pair := f.exchange(c, f.authorize("issuer@example.org", c, ScopeCredentialRead+" offline_access", challenge), verifier)
+	rec := f.tokenRequest(c, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {pair.RefreshToken}, "scope": {ScopeCredentialUpsert}})
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"error":"invalid_scope"`) {
+		t.Fatalf("wider scope: %d %s, want 400 invalid_scope", rec.Code, rec.Body)
+	}
+	if got := f.getCredentials(pair.AccessToken); got != http.StatusOK {
+		t.Errorf("the grant's access token stopped working after a refused refresh: %d", got)
+	}
+	rec = f.tokenRequest(c, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {pair.RefreshToken}})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("refresh after a refused one: %d %s", rec.Code, rec.Body)
+	}
+	// Another client presenting the token does not use it up either.
+	other := f.register(nil)
+	rec = f.tokenRequest(other, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {decode[tokenPair](t, rec).RefreshToken}})
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("refresh token of another client: %d, want 400", rec.Code)
 	}
 }

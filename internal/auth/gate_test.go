@@ -102,3 +102,22 @@ func TestGateBoundsConcurrency(t *testing.T) {
 		t.Errorf("malformed hash: %v", err)
 	}
 }
+
+func TestAddrKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"192.0.2.1:1234", "192.0.2.1"},
+		{"192.0.2.1", "192.0.2.1"},
+		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2::ffff]:443", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"[fe80::1%eth0]:80", "fe80::/64"},
+		{"[::ffff:192.0.2.9]:80", "192.0.2.9"},
+		{"[::1]:80", "::/64"},
+		{"pipe", "pipe"},
+	}
+	for _, tt := range tests {
+		if got := AddrKey(tt.in); got != tt.want {
+			t.Errorf("AddrKey(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
