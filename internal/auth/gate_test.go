@@ -121,3 +121,54 @@ func TestAddrKey(t *testing.T) {
 		}
 	}
 }
+
+func TestBackoff(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	b := NewBackoff()
+	b.now = func() time.Time { return now }
+	steps := []struct {
+		advance time.Duration
+		op      string // "fail", "ok", "wait"
+		key     string
+		want    time.Duration
+	}{
+		{0, "fail", "a", 0}, {0, "fail", "a", 0}, {0, "fail", "a", 0}, {0, "fail", "a", 0}, {0, "fail", "a", 0}, // five free
+		{0, "wait", "a", 0},
+		{0, "fail", "a", time.Second},
+		{0, "wait", "a", time.Second},
+		{0, "wait", "b", 0}, // keys are independent
+		{500 * time.Millisecond, "wait", "a", 500 * time.Millisecond},
+		{500 * time.Millisecond, "wait", "a", 0},
+		{0, "fail", "a", 2 * time.Second},
+		{0, "fail", "a", 4 * time.Second},
+		{0, "fail", "a", 8 * time.Second},
+		{0, "ok", "a", 0},
+		{0, "wait", "a", 0},
+		{0, "fail", "a", 0}, // a success starts over
+	}
+	for i, s := range steps {
+		now = now.Add(s.advance)
+		var got time.Duration
+		switch s.op {
+		case "fail":
+			got = b.Fail(s.key)
+		case "ok":
+			b.Succeed(s.key)
+		case "wait":
+			got = b.Wait(s.key)
+		}
+		if got != s.want {
+			t.Errorf("step %d: %s(%q) = %v, want %v", i, s.op, s.key, got, s.want)
+		}
+	}
+	for range 40 {
+		b.Fail("c")
+	}
+	if w := b.Wait("c"); w != b.Max {
+		t.Errorf("after 40 failures the lock is %v, want the cap %v", w, b.Max)
+	}
+	now = now.Add(b.Forget + time.Second)
+	if got := b.Fail("c"); got != 0 {
+		t.Errorf("failure after Forget locks %v, want a fresh start", got)
+	}
+}

@@ -99,3 +99,57 @@ func TestLoginNextIsSameOrigin(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginThrottledPerAccount guesses one account's password from many
+// addresses (each within its own per-address allowance) and checks that the
+// account itself starts refusing attempts, with Retry-After, while another
+// account is unaffected.
+func TestLoginThrottledPerAccount(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	wrong := url.Values{"email": {"Owner@Example.edu"}, "password": {"a wrong guess"}}
+	var refused *httptestRecorder
+	for i := range 20 {
+		rec := e.do(request{method: http.MethodPost, path: "/login", form: wrong, remote: fmt.Sprintf("198.51.100.%d:1000", i+1)})
+		if rec.Code == http.StatusTooManyRequests {
+			refused = rec
+			break
+		}
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i, rec.Code)
+		}
+	}
+	if refused == nil {
+		t.Fatal("20 wrong passwords for one account from 20 addresses were never throttled")
+	}
+	if refused.Header().Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	// The right password waits out the backoff too: the guesser cannot
+	// tell a right guess from a wrong one while the account is throttled.
+	right := url.Values{"email": {"owner@example.edu"}, "password": {testPassword}}
+	if rec := e.do(request{method: http.MethodPost, path: "/login", form: right, remote: "198.51.100.200:1000"}); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("right password during the backoff: %d, want 429", rec.Code)
+	}
+	other := url.Values{"email": {"issuer@example.edu"}, "password": {testPassword}}
+	if rec := e.do(request{method: http.MethodPost, path: "/login", form: other, remote: "198.51.100.201:1000"}); rec.Code != http.StatusSeeOther {
+		t.Errorf("another account: %d, want 303", rec.Code)
+	}
+}
+
+// TestLoginLimiterGroupsIPv6 sends logins from addresses of one IPv6 /64:
+// they share one per-address allowance.
+func TestLoginLimiterGroupsIPv6(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	limited := false
+	for i := range 30 {
+		form := url.Values{"email": {fmt.Sprintf("nobody%d@example.edu", i)}, "password": {"a wrong guess"}}
+		rec := e.do(request{method: http.MethodPost, path: "/login", form: form, remote: fmt.Sprintf("[2001:db8:5:6::%x]:1000", i+1)})
+		if rec.Code == http.StatusTooManyRequests {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Error("30 logins from one IPv6 /64 were never limited")
+	}
+}

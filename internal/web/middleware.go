@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -178,14 +177,12 @@ func (s *server) rateLimit(h http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address. Forwarding headers are not trusted: any
-// client can set them, and a limiter keyed on them is no limiter.
+// clientIP is the rate-limiter key of the peer address: the IPv4 address,
+// or the /64 of an IPv6 address (auth.AddrKey). Forwarding headers are not
+// trusted: any client can set them, and a limiter keyed on them is no
+// limiter.
 func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return auth.AddrKey(r.RemoteAddr)
 }
 
 // loadSession resolves the session cookie into the signed-in user and their

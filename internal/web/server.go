@@ -74,7 +74,10 @@ type server struct {
 	log     *slog.Logger
 	pages   *pages
 	limiter *auth.Limiter
-	now     func() time.Time
+	// accounts backs off sign-in attempts per email address, whatever
+	// addresses they come from.
+	accounts *auth.Backoff
+	now      func() time.Time
 	// dummyHash is checked against when a login names an unknown email, so
 	// that the response time does not reveal which addresses have accounts.
 	dummyHash string
@@ -126,6 +129,7 @@ func New(cfg Config) (http.Handler, error) {
 		// Ten attempts in a burst, then one every six seconds per address:
 		// enough for a person who mistypes, far too slow to guess passwords.
 		limiter:   auth.NewLimiter(1.0/6, 10),
+		accounts:  auth.NewBackoff(),
 		now:       time.Now,
 		dummyHash: dummy,
 	}

@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -35,6 +37,15 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"))
+	// Unknown addresses are throttled like known ones, so the throttle
+	// does not tell which addresses have accounts.
+	account := strings.ToLower(email)
+	if wait := s.accounts.Wait(account); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.render(w, r, http.StatusTooManyRequests, "login", "Sign in", loginData{Email: email, Next: next,
+			Error: "Too many failed attempts for this account. Wait a little and try again."})
+		return
+	}
 	u, err := s.store.UserByEmail(r.Context(), email)
 	hash := u.PasswordHash
 	if err != nil {
@@ -52,9 +63,11 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil || cerr != nil || !ok || len(password) > auth.MaxPasswordLen {
 		// One message for every failure, so the form does not tell which
 		// addresses have accounts.
+		s.accounts.Fail(account)
 		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", loginData{Email: email, Next: next, Error: "Email or password is not correct."})
 		return
 	}
+	s.accounts.Succeed(account)
 	if err := s.startSession(w, r, u.ID); err != nil {
 		s.serverError(w, r, err)
 		return
