@@ -632,7 +632,7 @@ func (s *Service) learnerMail(c store.Credential, org store.Organization, a *cat
 	body := fmt.Sprintf("%s\n\n%s has awarded you the credential %q.\n\nView, share or download it here:\n%s\n\n"+
 		"The credential is digitally signed by %s, so anyone you share it with can check that it is genuine.\n",
 		greeting, org.Name, a.Name, s.PublicURL(c), org.Name)
-	return store.Mail{To: c.RecipientEmail, Subject: "You have earned: " + a.Name, Body: body}
+	return store.Mail{To: c.RecipientEmail, Subject: "You have earned: " + a.Name, Body: body, OrgID: org.ID}
 }
 
 // CredentialUUID returns the uuid of an urn:uuid credential id

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/auth"
+	"github.com/microcred/microcred/internal/store"
 )
 
 // TestLoginRefusedWhenHashingIsFull holds every slot of the password gate
@@ -151,5 +152,50 @@ func TestLoginLimiterGroupsIPv6(t *testing.T) {
 	}
 	if !limited {
 		t.Error("30 logins from one IPv6 /64 were never limited")
+	}
+}
+
+// TestDemoOutboxPerOrganization checks that the demo outbox shows an
+// organization's mail to its owners only: not to its other staff, not to a
+// learner, not to the owner of another organization.
+func TestDemoOutboxPerOrganization(t *testing.T) {
+	e := newEnv(t, envOptions{demo: true})
+	ctx := context.Background()
+	other, err := e.store.CreateUser(ctx, store.User{Email: "owner@other.example", Name: "Other Owner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.CreateOrganization(ctx, store.Organization{Name: "Other College", Slug: "other-college",
+		URL: "https://other.example", Email: "office@other.example", Country: "FR"}, other.ID, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.logins["other"] = e.startSession(other.ID)
+	const mail = "You have earned: "
+	tests := []struct {
+		as, path string
+		status   int
+		sees     bool
+	}{
+		{"owner", "/admin/outbox", http.StatusOK, true},
+		{"owner", "/admin/orgs/city-uni/outbox", http.StatusOK, true},
+		{"issuer", "/admin/outbox", http.StatusNotFound, false},
+		{"issuer", "/admin/orgs/city-uni/outbox", http.StatusForbidden, false},
+		{"viewer", "/admin/outbox", http.StatusNotFound, false},
+		{"learner", "/admin/outbox", http.StatusNotFound, false},
+		{"learner", "/admin/orgs/city-uni/outbox", http.StatusNotFound, false},
+		{"other", "/admin/outbox", http.StatusOK, false},
+		{"other", "/admin/orgs/other-college/outbox", http.StatusOK, false},
+		{"other", "/admin/orgs/city-uni/outbox", http.StatusNotFound, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.as+" "+tt.path, func(t *testing.T) {
+			rec := e.do(request{method: http.MethodGet, path: tt.path, as: tt.as})
+			if rec.Code != tt.status {
+				t.Errorf("status %d, want %d", rec.Code, tt.status)
+			}
+			if got := strings.Contains(rec.Body.String(), mail); got != tt.sees {
+				t.Errorf("sees the learner's mail: %v, want %v", got, tt.sees)
+			}
+		})
 	}
 }

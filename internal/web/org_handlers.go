@@ -145,12 +145,59 @@ func (s *server) outbox(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	mails, err := s.store.ListMail(r.Context(), 200)
-	if err != nil {
-		s.serverError(w, r, fmt.Errorf("list mail: %w", err))
+	// Mail carries personal data and sign-in links: each owner sees the
+	// mail of the organizations they own, and nobody else sees any.
+	v := currentViewer(r)
+	var groups []outboxGroup
+	for _, m := range v.Memberships {
+		if m.Role != store.RoleOwner {
+			continue
+		}
+		org, err := s.store.Organization(r.Context(), m.OrgID)
+		if err != nil {
+			s.serverError(w, r, fmt.Errorf("load organization: %w", err))
+			return
+		}
+		g, err := s.outboxOf(r, org)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		groups = append(groups, g)
+	}
+	if len(groups) == 0 {
+		s.notFound(w, r)
 		return
 	}
-	s.render(w, r, http.StatusOK, "outbox", "Outbox", map[string]any{"Mails": mails})
+	s.render(w, r, http.StatusOK, "outbox", "Outbox", map[string]any{"Groups": groups})
+}
+
+// orgOutbox is one organization's demo outbox, for its owners.
+func (s *server) orgOutbox(w http.ResponseWriter, r *http.Request) {
+	if !s.demo {
+		s.notFound(w, r)
+		return
+	}
+	g, err := s.outboxOf(r, currentOrg(r).Org)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "outbox", "Outbox", map[string]any{"Groups": []outboxGroup{g}})
+}
+
+// outboxGroup is the queued mail of one organization.
+type outboxGroup struct {
+	Org   store.Organization
+	Mails []store.Mail
+}
+
+func (s *server) outboxOf(r *http.Request, org store.Organization) (outboxGroup, error) {
+	mails, err := s.store.ListOrgMail(r.Context(), org.ID, 200)
+	if err != nil {
+		return outboxGroup{}, fmt.Errorf("list mail of %s: %w", org.Slug, err)
+	}
+	return outboxGroup{Org: org, Mails: mails}, nil
 }
 
 // publicOrg loads the organization named by {slug} for a public page.
