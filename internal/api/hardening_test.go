@@ -122,3 +122,52 @@ func TestRefreshRefusedForScopeKeepsToken(t *testing.T) {
 		t.Errorf("refresh token of another client: %d, want 400", rec.Code)
 	}
 }
+
+// TestCredentialIDCaseAndTenantOracle issues credentials with caller-chosen
+// ids: an urn:uuid that differs only in case is the same id, and the answer
+// for an id another organization uses is the same as for one's own, so it
+// does not reveal that the other organization's credential exists.
+func TestCredentialIDCaseAndTenantOracle(t *testing.T) {
+	e := newEnv(t, "sqlite", store.DIDWeb)
+	ctx := context.Background()
+	other, err := e.svc.CreateOrganization(ctx, store.Organization{Slug: "other-college", Name: "Other College",
+		URL: "https://other.example", Email: "office@other.example", Country: "FR"}, "", "system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.addClient("other", other.ID, allScopes...)
+	tok, otherTok := e.token("all"), e.token("other")
+	issue := func(tok, issuer, id string) *httptest.ResponseRecorder {
+		cred := vcapiCredential(issuer)
+		cred["id"] = id
+		return e.do("POST", "/credentials/issue", bearer(tok), mustJSON(t, map[string]any{"credential": cred}))
+	}
+	const upper = "urn:uuid:6B4E0C2A-93E1-4F5B-8D8C-2E7A1A0C9F11"
+	rec := issue(tok, e.issuerID(), upper)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("issue: %d %s", rec.Code, rec.Body)
+	}
+	vc := decode[map[string]map[string]any](t, rec)["verifiableCredential"]
+	if vc["id"] != strings.ToLower(upper) {
+		t.Errorf("issued id %v, want the lower-case form", vc["id"])
+	}
+	if _, err := e.store.Credential(ctx, strings.ToLower(upper)); err != nil {
+		t.Errorf("stored under the lower-case id: %v", err)
+	}
+	own := issue(tok, e.issuerID(), strings.ToLower(upper))
+	if own.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("same id in lower case: %d %s, want 422", own.Code, own.Body)
+	}
+	otherIssuer, err := e.svc.IssuerID(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign := issue(otherTok, otherIssuer, "URN:UUID:6b4e0c2a-93e1-4f5b-8d8c-2e7a1a0c9f11")
+	if foreign.Code != own.Code || foreign.Body.String() != own.Body.String() {
+		t.Errorf("the answer for another organization's id differs from the answer for one's own:\n own     %d %s\n foreign %d %s",
+			own.Code, own.Body, foreign.Code, foreign.Body)
+	}
+	if strings.Contains(foreign.Body.String(), "another credential") {
+		t.Errorf("the answer says another credential holds the id: %s", foreign.Body)
+	}
+}

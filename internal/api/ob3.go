@@ -223,6 +223,10 @@ func (a *API) upsertCredential(w http.ResponseWriter, r *http.Request, c *caller
 			issue.FieldError{Field: "issuer", Problem: fmt.Sprintf("is %q; this client may only store credentials issued by %s", got, issuerID)})
 	}
 	id, _ := doc["id"].(string)
+	// The signed document keeps its id as written; it is stored and
+	// looked up in canonical form, so an urn:uuid in other case is the
+	// same credential.
+	id = credential.NormalizeID(id)
 	if id == "" || !credential.IsAbsoluteURI(id) {
 		return badRequest("the credential has no id", issue.FieldError{Field: "id", Problem: "is required: an absolute URI that names the credential"})
 	}

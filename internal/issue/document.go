@@ -117,6 +117,9 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 		if !credential.IsAbsoluteURI(id) || len(id) > maxURLLen {
 			fe.add("credential.id", "must be an absolute URI")
 		}
+		// urn:uuid ids that differ only in case are one id; the
+		// credential is signed with the canonical form.
+		doc["id"] = credential.NormalizeID(id)
 	default:
 		fe.add("credential.id", "must be a string")
 	}
@@ -192,7 +195,9 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 		return logIssue(ctx, tx, stored)
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return store.Credential{}, FieldErrors{{Field: "credential.id", Problem: "is already used by another credential"}}
+		// One answer whichever organization holds the id, so that the
+		// answer does not tell another organization's ids exist.
+		return store.Credential{}, FieldErrors{{Field: "credential.id", Problem: "cannot be used for a new credential; choose another id, or leave it out to get a new urn:uuid"}}
 	}
 	if err != nil {
 		return store.Credential{}, fmt.Errorf("issue: store credential: %w", err)
