@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -169,5 +170,89 @@ func TestCredentialIDCaseAndTenantOracle(t *testing.T) {
 	}
 	if strings.Contains(foreign.Body.String(), "another credential") {
 		t.Errorf("the answer says another credential holds the id: %s", foreign.Body)
+	}
+}
+
+// TestIssuerProfileComesFromOrganization tries to have credentials name
+// another organization as their issuer: through the VC-API (an issuer
+// object with a foreign name), through putProfile (taking another
+// organization's name or URL) and through upsertCredential (a credential
+// signed with a foreign name). Each is overridden or refused.
+func TestIssuerProfileComesFromOrganization(t *testing.T) {
+	e := newEnv(t, "sqlite", store.DIDWeb)
+	ctx := context.Background()
+	if _, err := e.svc.CreateOrganization(ctx, store.Organization{Slug: "other-college", Name: "Other College",
+		URL: "https://other.example", Email: "office@other.example", Country: "FR"}, "", "system"); err != nil {
+		t.Fatal(err)
+	}
+	tok := e.token("all")
+	issuer := e.issuerID()
+
+	// VC-API: the issuer object's display fields are the organization's.
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(e.signedOB(e.org.ID, "urn:uuid:"+store.NewID(), "Data Analysis", false)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	delete(doc, "proof")
+	delete(doc, "id")
+	doc["issuer"] = map[string]any{"id": issuer, "type": []any{"Profile"}, "name": "Other College", "url": "https://other.example",
+		"image": map[string]any{"id": "https://other.example/logo.png", "type": "Image"}}
+	rec := e.do("POST", "/credentials/issue", bearer(tok), mustJSON(t, map[string]any{"credential": doc}))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("issue: %d %s", rec.Code, rec.Body)
+	}
+	got := decode[map[string]map[string]any](t, rec)["verifiableCredential"]["issuer"].(map[string]any)
+	if got["name"] != e.org.Name || got["url"] != e.org.URL || strings.Contains(mustJSON(t, got), "other.example") {
+		t.Errorf("issued credential's issuer %v, want the organization's profile (%s, %s)", got, e.org.Name, e.org.URL)
+	}
+	// A plain VC's issuer object is reduced to the organization's name.
+	vc := vcapiCredential(issuer)
+	vc["issuer"] = map[string]any{"id": issuer, "name": "Other College"}
+	rec = e.do("POST", "/credentials/issue", bearer(tok), mustJSON(t, map[string]any{"credential": vc}))
+	if rec.Code != http.StatusCreated || strings.Contains(rec.Body.String(), "Other College") {
+		t.Errorf("plain VC with a foreign issuer name: %d %s", rec.Code, rec.Body)
+	}
+
+	// putProfile: another organization's name or URL is refused.
+	put := func(name, url string) *httptest.ResponseRecorder {
+		return e.do("PUT", "/ims/ob/v3p0/profile", bearer(tok), mustJSON(t, map[string]any{"id": issuer, "type": "Profile",
+			"name": name, "url": url, "email": "registrar@example.edu"}))
+	}
+	for _, tc := range []struct{ name, url, field string }{
+		{"Other College", "https://demo.example.edu", "name"},
+		{"  other   COLLEGE ", "https://demo.example.edu", "name"},
+		{"Demo Institute", "https://other.example/", "url"},
+	} {
+		if rec := put(tc.name, tc.url); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), tc.field+": ") {
+			t.Errorf("put profile %q %q: %d %s, want 400 naming %s", tc.name, tc.url, rec.Code, rec.Body, tc.field)
+		}
+	}
+	if rec := put("Demo Institute", "https://demo.example.edu"); rec.Code != http.StatusOK {
+		t.Errorf("put a profile of its own: %d %s", rec.Code, rec.Body)
+	}
+
+	// upsertCredential: a credential signed with a name that is not the
+	// organization's is refused.
+	org, err := e.store.Organization(ctx, e.org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := org
+	forged.Name = "Other College"
+	if err := e.store.UpdateOrganization(ctx, forged); err != nil {
+		t.Fatal(err)
+	}
+	e.svc.OrganizationChanged(org.ID)
+	signed := e.signedOB(e.org.ID, "urn:uuid:"+store.NewID(), "Data Analysis", false)
+	if err := e.store.UpdateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	e.svc.OrganizationChanged(org.ID)
+	rec = e.do("POST", "/ims/ob/v3p0/credentials", bearer(tok), signed)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "issuer.name") {
+		t.Errorf("upsert with a foreign issuer name: %d %s, want 400 naming issuer.name", rec.Code, rec.Body)
+	}
+	if rec := e.do("POST", "/ims/ob/v3p0/credentials", bearer(tok), e.signedOB(e.org.ID, "urn:uuid:"+store.NewID(), "Data Analysis", false)); rec.Code != http.StatusCreated {
+		t.Errorf("upsert with the organization's profile: %d %s", rec.Code, rec.Body)
 	}
 }

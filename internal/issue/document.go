@@ -29,7 +29,8 @@ const ExternalAchievementSlug = "vc-api-credentials"
 //
 // The issuer must be absent (it is then set to the organization's Profile
 // for Open Badges credentials and to the issuer id otherwise), the issuer id
-// as a string, or an object with that id. A missing id is assigned as
+// as a string, or an object with that id, which is replaced by the
+// organization's Profile (for other credentials: its id and name). A missing id is assigned as
 // urn:uuid. Open Badges 3.0 credentials are validated with
 // credential.ValidateMap; other credentials must meet the VC 2.0 basics.
 // Problems are returned as FieldErrors whose paths start with
@@ -103,6 +104,17 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 	case map[string]any:
 		if id, _ := iss["id"].(string); id != issuerID {
 			fe.add("credential.issuer", "must be %s", issuerID)
+			break
+		}
+		// Whatever name, address or image the caller gave, people are
+		// shown the organization's own: an issuer object is the
+		// organization's profile, never another's.
+		if isOB {
+			doc["issuer"] = profileMap(issuerID, org)
+		} else if _, named := iss["name"]; named {
+			doc["issuer"] = map[string]any{"id": issuerID, "name": org.Name}
+		} else {
+			doc["issuer"] = map[string]any{"id": issuerID}
 		}
 	default:
 		fe.add("credential.issuer", "must be %s", issuerID)
