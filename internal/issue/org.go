@@ -40,10 +40,23 @@ func (s *Service) IssuerID(ctx context.Context, org store.Organization) (string,
 
 // validateOrganization checks the fields a person fills in when creating an
 // organization, naming form fields.
+// reservedSlugs are the words of the server's own addresses, which an
+// organization slug beside them would shadow or be shadowed by
+// (/admin/orgs/new is the new-organization form, not an organization
+// "new"), and a few more kept free for pages to come.
+var reservedSlugs = []string{
+	"new", "edit", "delete", "admin", "api", "static", "assets", "login", "logout", "setup", "oauth", "well-known",
+	"orgs", "org", "wallet", "catalog", "verify", "c", "achievements", "credentials", "ims", "status", "log",
+	"privacy", "outbox", "invitations", "invite", "members", "keys", "clients", "audit", "bulk", "issue",
+	"settings", "health", "healthz", "ready", "readyz", "metrics", "favicon-ico", "robots-txt",
+}
+
 func validateOrganization(org store.Organization) FieldErrors {
 	var fe FieldErrors
 	if !store.ValidSlug(org.Slug) {
 		fe.add("slug", "must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'")
+	} else if slices.Contains(reservedSlugs, org.Slug) {
+		fe.add("slug", "%q is reserved for the server's own pages; choose another", org.Slug)
 	}
 	switch name := strings.TrimSpace(org.Name); {
 	case name == "":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/microcred/microcred/internal/auth"
 	"github.com/microcred/microcred/internal/store"
+	"github.com/microcred/microcred/internal/web"
 )
 
 // TestLoginRefusedWhenHashingIsFull holds every slot of the password gate
@@ -197,5 +199,132 @@ func TestDemoOutboxPerOrganization(t *testing.T) {
 				t.Errorf("sees the learner's mail: %v, want %v", got, tt.sees)
 			}
 		})
+	}
+}
+
+// TestSecureDeploymentHeadersAndCookies runs a server whose base URL is
+// https: HSTS on every answer, and the session cookie under the __Host-
+// prefix (Secure, Path=/, no Domain), which a sibling subdomain cannot set.
+// Over http neither applies (the cookie could not be stored).
+func TestSecureDeploymentHeadersAndCookies(t *testing.T) {
+	for _, tc := range []struct {
+		base, cookie string
+		hsts         bool
+	}{
+		{"https://badges.example.edu", "__Host-microcred_session", true},
+		{testBase, "microcred_session", false},
+	} {
+		t.Run(tc.base, func(t *testing.T) {
+			st := openStore(t)
+			svc := newService(t, st, tc.base)
+			h, err := web.New(web.Config{Store: st, Issuer: svc, BaseURL: tc.base, Logger: testLogger(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hash, err := auth.HashPassword(testPassword)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.CreateUser(context.Background(), store.User{Email: "a@example.edu", Name: "A", PasswordHash: hash}); err != nil {
+				t.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+			if got := rec.Header().Get("Strict-Transport-Security"); (got != "") != tc.hsts || tc.hsts && !strings.Contains(got, "max-age=") {
+				t.Errorf("Strict-Transport-Security %q, want present: %v", got, tc.hsts)
+			}
+			req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {"a@example.edu"}, "password": {testPassword}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			rec = httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			var session *http.Cookie
+			for _, c := range rec.Result().Cookies() {
+				if strings.HasSuffix(c.Name, "microcred_session") {
+					session = c
+				}
+			}
+			if rec.Code != http.StatusSeeOther || session == nil {
+				t.Fatalf("login: %d, cookies %v", rec.Code, rec.Result().Cookies())
+			}
+			if session.Name != tc.cookie || session.Secure != tc.hsts || session.Path != "/" || session.Domain != "" {
+				t.Errorf("session cookie %+v, want name %s, Secure %v, Path /, no Domain", session, tc.cookie, tc.hsts)
+			}
+			// The cookie signs the next request in.
+			req = httptest.NewRequest(http.MethodGet, "/admin", nil)
+			req.AddCookie(&http.Cookie{Name: session.Name, Value: session.Value})
+			rec = httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				t.Errorf("GET /admin with the session cookie: %d", rec.Code)
+			}
+		})
+	}
+}
+
+// TestLoginCSRF posts the login form from another site: a browser sends
+// Origin or Sec-Fetch-Site, and such a sign-in (which would put the
+// victim's browser into the attacker's account) is refused.
+func TestLoginCSRF(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	form := url.Values{"email": {"owner@example.edu"}, "password": {testPassword}}
+	tests := []struct {
+		name   string
+		header map[string]string
+		status int
+	}{
+		{"no browser headers (curl, tests)", nil, http.StatusSeeOther},
+		{"same origin", map[string]string{"Origin": testBase, "Sec-Fetch-Site": "same-origin"}, http.StatusSeeOther},
+		{"same origin, Origin only", map[string]string{"Origin": testBase}, http.StatusSeeOther},
+		{"typed by the user", map[string]string{"Sec-Fetch-Site": "none"}, http.StatusSeeOther},
+		{"cross site", map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"cross site, Origin only", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"same site sibling", map[string]string{"Origin": "http://evil.microcred.test", "Sec-Fetch-Site": "same-site"}, http.StatusForbidden},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := e.do(request{method: http.MethodPost, path: "/login", form: form, header: tt.header, remote: fmt.Sprintf("192.0.2.%d:1", 100+i)})
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+			if set := strings.Contains(rec.Header().Get("Set-Cookie"), "microcred_session="); set != (tt.status == http.StatusSeeOther) {
+				t.Errorf("session cookie set: %v", set)
+			}
+		})
+	}
+	// Setup is guarded the same way.
+	empty := newEnv(t, envOptions{empty: true})
+	rec := empty.do(request{method: http.MethodPost, path: "/setup", form: url.Values{"owner_name": {"X"}},
+		header: map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}})
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("cross-site setup: %d, want 403", rec.Code)
+	}
+}
+
+func TestStaticDirectoryNotListed(t *testing.T) {
+	e := newEnv(t, envOptions{empty: true})
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/static/", http.StatusNotFound},
+		{"/static/style.css", http.StatusOK},
+		{"/static/nothing.css", http.StatusNotFound},
+	} {
+		rec := e.do(request{method: http.MethodGet, path: tc.path})
+		if rec.Code != tc.status || strings.Contains(rec.Body.String(), `href="style.css"`) {
+			t.Errorf("GET %s: %d, want %d without a listing", tc.path, rec.Code, tc.status)
+		}
+	}
+}
+
+func TestReservedOrganizationSlugs(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	for _, slug := range []string{"new", "admin", "static", "api"} {
+		form := url.Values{"name": {"Org " + slug}, "slug": {slug}, "url": {"https://" + slug + ".example"}, "email": {"x@" + slug + ".example"},
+			"country": {"DE"}, "did_method": {"web"}}
+		rec := e.do(request{method: http.MethodPost, path: "/admin/orgs/new", form: form, as: "owner"})
+		if rec.Code == http.StatusSeeOther || !strings.Contains(rec.Body.String(), "reserved") {
+			t.Errorf("organization slug %q: %d, want the form again saying the word is reserved", slug, rec.Code)
+		}
 	}
 }

@@ -86,8 +86,9 @@ func (s *server) middleware(h http.Handler) http.Handler {
 	h = s.checkCSRF(h)
 	h = s.loadSession(h)
 	h = s.rateLimit(h)
+	h = s.checkFormOrigin(h)
 	h = limitBody(h)
-	h = securityHeaders(h)
+	h = securityHeaders(h, s.secure)
 	h = s.recoverPanic(h)
 	return s.logRequests(h)
 }
@@ -131,9 +132,14 @@ func (s *server) recoverPanic(h http.Handler) http.Handler {
 	})
 }
 
-func securityHeaders(h http.Handler) http.Handler {
+// securityHeaders sets the headers every answer carries; HSTS only when
+// the server runs on https (browsers ignore it over http anyway).
+func securityHeaders(h http.Handler, secure bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
+		if secure {
+			hd.Set("Strict-Transport-Security", hstsValue)
+		}
 		hd.Set("Content-Security-Policy", contentSecurityPolicy)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
@@ -177,6 +183,25 @@ func (s *server) rateLimit(h http.Handler) http.Handler {
 	})
 }
 
+// checkFormOrigin refuses a sign-in or first-run setup form posted from
+// another site. Those forms have no session yet, so the CSRF token check
+// does not apply, and a forged sign-in would put the victim's browser into
+// the attacker's account (login CSRF): whatever the victim then uploads
+// or imports lands there. Browsers say where a form comes from
+// (Sec-Fetch-Site, Origin); requests without either header are not from a
+// browser and cannot ride on a victim's session.
+func (s *server) checkFormOrigin(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && (r.URL.Path == "/login" || r.URL.Path == "/setup") {
+			if err := s.origins.Check(r); err != nil {
+				s.renderError(w, r, http.StatusForbidden, "This form was sent from another site. Open the sign-in page of this server and try again.")
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // clientIP is the rate-limiter key of the peer address: the IPv4 address,
 // or the /64 of an IPv6 address (auth.AddrKey). Forwarding headers are not
 // trusted: any client can set them, and a limiter keyed on them is no
@@ -190,7 +215,7 @@ func clientIP(r *http.Request) string {
 // on anonymously.
 func (s *server) loadSession(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(sessionCookie)
+		c, err := r.Cookie(s.cookieName(sessionCookie))
 		if err != nil || c.Value == "" || r.Header.Get("Authorization") != "" || strings.HasPrefix(r.URL.Path, "/static/") {
 			h.ServeHTTP(w, r)
 			return

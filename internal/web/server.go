@@ -62,6 +62,10 @@ const (
 	sessionLifetime    = 12 * time.Hour
 	sessionCookie      = "microcred_session"
 	flashCookie        = "microcred_flash"
+	// hstsValue keeps browsers on https for a year once they have seen the
+	// server over https. Subdomains are not included: they may be other
+	// services of the institution.
+	hstsValue = "max-age=31536000"
 )
 
 // server holds the dependencies of the handlers.
@@ -89,6 +93,9 @@ type server struct {
 	bulk    *bulk.Manager
 	bulkDir string
 	gate    *auth.Gate // bounds concurrent argon2id work
+	// origins tells same-origin form posts from cross-site ones
+	// (checkFormOrigin).
+	origins *http.CrossOriginProtection
 }
 
 // New returns the HTTP handler of the whole server: the HTML pages, their
@@ -135,6 +142,12 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	s.status = cfg.Status
 	s.bulk, s.bulkDir = cfg.Bulk, cfg.BulkDir
+	s.origins = http.NewCrossOriginProtection()
+	// Behind a reverse proxy the Host header may differ from the public
+	// origin; the base URL is the origin browsers send.
+	if err := s.origins.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+		return nil, fmt.Errorf("web: base URL %q as trusted origin: %w", cfg.BaseURL, err)
+	}
 	s.gate = cfg.PasswordGate
 	if s.gate == nil {
 		s.gate = auth.DefaultGate
@@ -157,7 +170,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	if err != nil {
 		return fmt.Errorf("web: static assets: %w", err)
 	}
-	mux.Handle("GET /static/", cacheStatic(http.StripPrefix("/static/", http.FileServerFS(static))))
+	mux.Handle("GET /static/", cacheStatic(http.StripPrefix("/static/", s.noListing(http.FileServerFS(static)))))
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("/", s.notFoundHandler)
 	mux.HandleFunc("GET /privacy", s.privacy)
@@ -211,6 +224,30 @@ func (s *server) routes(mux *http.ServeMux) error {
 	s.statusRoutes(mux)
 	s.bulkRoutes(mux)
 	return nil
+}
+
+// cookieName is the name of a cookie: with the __Host- prefix when the
+// server runs on https, so that the browser accepts it only with Secure,
+// Path=/ and no Domain, and a sibling subdomain cannot plant or overwrite
+// it (session fixation across subdomains).
+func (s *server) cookieName(name string) string {
+	if s.secure {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// noListing answers 404 for a directory instead of listing its files.
+// Requests for a directory end in "/" (the file server redirects to that
+// form), and no asset has a name ending so.
+func (s *server) noListing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			s.notFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // cacheStatic lets browsers keep the stylesheet for an hour.
