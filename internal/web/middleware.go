@@ -84,6 +84,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // limits, rate limits, session loading and the CSRF check.
 func (s *server) middleware(h http.Handler) http.Handler {
 	h = s.checkCSRF(h)
+	h = s.extendUploadDeadline(h)
 	h = s.loadSession(h)
 	h = s.rateLimit(h)
 	h = s.checkFormOrigin(h)
@@ -248,6 +249,28 @@ func (s *server) loadSession(h http.Handler) http.Handler {
 		}
 		v := &viewer{User: u, Session: sess, Memberships: ms}
 		h.ServeHTTP(w, r.WithContext(context.WithValue(ctx, viewerKey, v)))
+	})
+}
+
+// extendUploadDeadline gives a signed-in bulk upload bulkUploadTimeout to
+// send its body and get its answer, in place of the server's read and
+// write timeouts (30 s and 60 s), which a 100 MiB file on a slow link
+// outlasts. Every other request keeps the server's timeouts, and an
+// anonymous request to the upload route is refused before its body is
+// read.
+func (s *server) extendUploadDeadline(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isBulkUpload(r) && currentViewer(r) != nil {
+			rc := http.NewResponseController(w)
+			deadline := time.Now().Add(bulkUploadTimeout)
+			if err := rc.SetReadDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+				s.log.Warn("bulk upload: extend read deadline", "err", err)
+			}
+			if err := rc.SetWriteDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+				s.log.Warn("bulk upload: extend write deadline", "err", err)
+			}
+		}
+		h.ServeHTTP(w, r)
 	})
 }
 
