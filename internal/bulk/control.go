@@ -179,8 +179,19 @@ func (m *Manager) Close() {
 
 // ResumeAll starts every job left running or validating — by a server
 // that crashed or stopped — whose file this node keeps. It returns how
-// many it started.
+// many it started. It also deletes the uploads that jobs which have ended
+// still keep (a crash between the end and the deletion, or an earlier
+// version that kept them).
 func ResumeAll(ctx context.Context, m *Manager) (int, error) {
+	ended, err := m.Runner.Store.ListBulkJobs(ctx, "", store.BulkDone, store.BulkCancelled)
+	if err != nil {
+		return 0, fmt.Errorf("bulk: resume: %w", err)
+	}
+	for _, j := range ended {
+		if err := RemoveUpload(j); err != nil {
+			return 0, err
+		}
+	}
 	jobs, err := m.Runner.Store.ListBulkJobs(ctx, "", store.BulkRunning, store.BulkValidating)
 	if err != nil {
 		return 0, fmt.Errorf("bulk: resume: %w", err)
