@@ -57,6 +57,11 @@ type Config struct {
 	// (tokencache.go), so that every request reads its token from the
 	// store; benchmarks use it to measure the cache.
 	NoTokenCache bool
+
+	// PasswordGate bounds concurrent argon2id work (client secrets stored
+	// as argon2id hashes); nil means auth.DefaultGate, which the web pages
+	// share.
+	PasswordGate *auth.Gate
 }
 
 // API holds the handlers. Create it with New.
@@ -68,14 +73,18 @@ type API struct {
 	log     *slog.Logger
 	now     func() time.Time
 	limiter *auth.Limiter // nil when rate limiting is off
-	// tokenLimiter slows down guessing of client secrets: it is keyed by
-	// the client id a token request names, authenticated or not.
-	tokenLimiter *auth.Limiter
+	// tokenFailures counts failed client authentications per client id
+	// and source address (and per source address alone), so that a source
+	// that keeps sending wrong secrets is answered 429. It counts only
+	// failures, and only after the secret is checked: a flood of wrong
+	// secrets for a client id cannot lock the real client out.
+	tokenFailures, tokenFailuresByAddr *auth.Limiter
 	// registerLimiter slows down dynamic client registration, keyed by
 	// the peer address (registrations are anonymous).
 	registerLimiter *auth.Limiter
 	retryAfter      string // Retry-After seconds when limiter refuses
 	tokens          *tokenCache
+	gate            *auth.Gate
 
 	privacyURL, imageURL string
 
@@ -96,6 +105,10 @@ func New(cfg Config) *API {
 		now:        cfg.Now,
 		privacyURL: cfg.PrivacyPolicyURL,
 		imageURL:   cfg.ImageURL,
+	}
+	a.gate = cfg.PasswordGate
+	if a.gate == nil {
+		a.gate = auth.DefaultGate
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -126,11 +139,14 @@ func New(cfg Config) *API {
 		secs := int(1/rate + 0.999)
 		a.retryAfter = strconv.Itoa(max(secs, 1))
 	}
-	// Ten token requests per client id per second on average is ample for
-	// a legitimate client (tokens last an hour) and makes online guessing
-	// of a 256-bit secret pointless anyway; it mainly bounds the work a
-	// flood of token requests causes.
-	a.tokenLimiter = auth.NewLimiter(10, 20)
+	// Twenty failures at once, then one every three seconds, per client
+	// and source: a misconfigured client is told quickly, and a guesser
+	// gets nothing a 256-bit secret would fear anyway; the work of the
+	// checks themselves is bounded by the password gate.
+	// A source address alone gets five times that, for a host running
+	// several clients.
+	a.tokenFailures = auth.NewLimiter(1.0/3, 20)
+	a.tokenFailuresByAddr = auth.NewLimiter(5.0/3, 100)
 	// A client registers once; one registration per address every ten
 	// seconds after a burst of five leaves room for retries and keeps the
 	// client table from being flooded.

@@ -165,7 +165,7 @@ func renameFields(fe issue.FieldErrors) []issue.FieldError {
 // caller's organization.
 func (a *API) getCredential(w http.ResponseWriter, r *http.Request, c *caller) error {
 	id := r.PathValue("uuid")
-	cred, err := a.store.Credential(r.Context(), "urn:uuid:"+id)
+	cred, err := a.store.Credential(r.Context(), credential.NormalizeID("urn:uuid:"+id))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && cred.OrgID != c.org.ID) {
 		return notFound("no credential " + id + " in this organization")
 	}

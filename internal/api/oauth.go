@@ -189,32 +189,49 @@ func (a *API) authenticateClient(r *http.Request, form url.Values) (store.APICli
 	if id == "" || secret == "" {
 		return store.APIClient{}, "", invalidClient("client_id and client_secret are required")
 	}
-	if !a.tokenLimiter.Allow(id) {
-		return store.APIClient{}, "", &apiError{status: http.StatusTooManyRequests, code: "slow_down",
-			msg: "too many token requests for this client", header: http.Header{"Retry-After": {"1"}}}
-	}
 	client, err := a.store.APIClient(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.APIClient{}, "", invalidClient("unknown client or wrong secret")
+		return store.APIClient{}, "", a.clientAuthFailed(r, id)
 	}
 	if err != nil {
 		return store.APIClient{}, "", fmt.Errorf("load API client: %w", err)
 	}
-	ok, err := checkSecret(client.SecretHash, secret)
+	ok, err := a.checkSecret(r.Context(), client.SecretHash, secret)
+	if errors.Is(err, auth.ErrBusy) {
+		return store.APIClient{}, "", &apiError{status: http.StatusServiceUnavailable, code: "temporarily_unavailable",
+			msg: "the server is busy; retry shortly", header: http.Header{"Retry-After": {"2"}}}
+	}
 	if err != nil {
 		return store.APIClient{}, "", fmt.Errorf("check secret of client %s: %w", client.ClientID, err)
 	}
 	if !ok {
-		return store.APIClient{}, "", invalidClient("unknown client or wrong secret")
+		return store.APIClient{}, "", a.clientAuthFailed(r, id)
 	}
 	return client, method, nil
 }
 
+// clientAuthFailed records a failed client authentication against the
+// client id with the source address, and against the source address alone
+// (a source trying many client ids), and returns invalid_client, or 429
+// once the source has failed too often. Only the failing source is slowed
+// down: the real client, elsewhere, keeps getting tokens.
+func (a *API) clientAuthFailed(r *http.Request, clientID string) error {
+	src := auth.AddrKey(r.RemoteAddr)
+	pair := a.tokenFailures.Allow(clientID + "\x00" + src)
+	addr := a.tokenFailuresByAddr.Allow(src)
+	if !pair || !addr {
+		return &apiError{status: http.StatusTooManyRequests, code: "slow_down",
+			msg: "too many failed client authentications from this address; wait before retrying", header: http.Header{"Retry-After": {"3"}}}
+	}
+	return invalidClient("unknown client or wrong secret")
+}
+
 // checkSecret compares secret with a stored hash: an argon2id PHC string or
-// a SHA-256 digest.
-func checkSecret(stored []byte, secret string) (bool, error) {
+// a SHA-256 digest. An argon2id check runs under the password gate and
+// fails with auth.ErrBusy when the server has too many in hand.
+func (a *API) checkSecret(ctx context.Context, stored []byte, secret string) (bool, error) {
 	if strings.HasPrefix(string(stored), "$argon2id$") {
-		return auth.CheckPassword(string(stored), secret)
+		return a.gate.CheckPassword(ctx, string(stored), secret)
 	}
 	return subtle.ConstantTimeCompare(stored, auth.HashToken(secret)) == 1, nil
 }

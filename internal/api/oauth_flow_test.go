@@ -524,6 +524,24 @@ func TestOAuthFailures(t *testing.T) {
 				})
 			}
 
+			// Not signed in, an erroneous request is a page, never a redirect:
+			// anyone may register a client, and a redirect with an error
+			// would make this server an open redirector to any URI a client
+			// registered (RFC 9700 section 4.11.2).
+			for _, tc := range authz {
+				t.Run("anonymous authorize "+tc.name, func(t *testing.T) {
+					q := authorizeQuery(c, ScopeCredentialRead, challenge)
+					tc.edit(q)
+					rec := f.send("GET", "/oauth/authorize?"+q.Encode(), "", nil, "")
+					if rec.Code != http.StatusBadRequest || rec.Header().Get("Location") != "" {
+						t.Fatalf("%d %q, want a 400 page", rec.Code, rec.Header().Get("Location"))
+					}
+					if strings.Contains(rec.Body.String(), flowRedirect) {
+						t.Errorf("the error page links to the client's redirect URI")
+					}
+				})
+			}
+
 			t.Run("insufficient role", func(t *testing.T) {
 				_, challenge := pkce()
 				back := f.consent(f.login("viewer@example.org"), authorizeQuery(c, ScopeCredentialUpsert, challenge), "approve")

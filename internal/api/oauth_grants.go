@@ -138,6 +138,11 @@ func (a *API) codeGrant(w http.ResponseWriter, r *http.Request, form url.Values,
 // tokens rotate: the one presented is used up and a new one is returned.
 // Presenting a used one again means it leaked (or the client lost a
 // response), and the whole grant is revoked (OAuth 2.0 Security BCP).
+//
+// The request is validated against the live token before it is redeemed:
+// a request refused for its scope, its client or the user's role leaves the
+// refresh token (and the grant) as they were, so a client's mistake does
+// not cost the user their grant.
 func (a *API) refreshGrant(w http.ResponseWriter, r *http.Request, form url.Values, client store.APIClient, method string) error {
 	ctx := r.Context()
 	if _, err := a.registeredClient(ctx, client, method, grantRefreshToken); err != nil {
@@ -147,7 +152,19 @@ func (a *API) refreshGrant(w http.ResponseWriter, r *http.Request, form url.Valu
 	if tok == "" {
 		return &apiError{status: http.StatusBadRequest, code: "invalid_request", msg: "refresh_token is required"}
 	}
-	rt, err := a.store.RedeemRefreshToken(ctx, auth.HashToken(tok), a.now().UTC())
+	hash := auth.HashToken(tok)
+	live, err := a.store.RefreshToken(ctx, hash, a.now().UTC())
+	switch {
+	case err == nil:
+		if _, err := a.checkRefresh(ctx, live, client, form); err != nil {
+			return err
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("load refresh token: %w", err)
+	}
+	// Not live (used, expired or unknown): redeeming tells replay from
+	// the rest. Live: redeeming settles a race with a concurrent request.
+	rt, err := a.store.RedeemRefreshToken(ctx, hash, a.now().UTC())
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		a.revokeReplayedGrant(ctx, rt.OrgID, client.ClientID, rt.GrantID, "refresh token")
@@ -157,17 +174,28 @@ func (a *API) refreshGrant(w http.ResponseWriter, r *http.Request, form url.Valu
 	case err != nil:
 		return fmt.Errorf("redeem refresh token: %w", err)
 	}
-	if rt.ClientID != client.ClientID {
-		return invalidGrant("the refresh token was issued to another client")
-	}
-	scopes, err := narrowScopes(form.Get("scope"), rt.Scopes)
+	scopes, err := a.checkRefresh(ctx, rt, client, form)
 	if err != nil {
 		return err
 	}
-	if err := a.checkGrantRole(ctx, rt.OrgID, rt.UserID, scopes); err != nil {
-		return err
-	}
 	return a.issueGrantTokens(w, r, client, grantRefreshToken, rt.GrantID, rt.OrgID, rt.UserID, scopes)
+}
+
+// checkRefresh checks a refresh request against its token: the client, the
+// requested scope and the user's current role. It returns the scopes of the
+// new tokens.
+func (a *API) checkRefresh(ctx context.Context, rt store.RefreshToken, client store.APIClient, form url.Values) ([]string, error) {
+	if rt.ClientID != client.ClientID {
+		return nil, invalidGrant("the refresh token was issued to another client")
+	}
+	scopes, err := narrowScopes(form.Get("scope"), rt.Scopes)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkGrantRole(ctx, rt.OrgID, rt.UserID, scopes); err != nil {
+		return nil, err
+	}
+	return scopes, nil
 }
 
 // revokeReplayedGrant revokes a grant whose code or refresh token was

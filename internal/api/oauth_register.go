@@ -356,12 +356,9 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, _ *caller) error 
 	return nil
 }
 
-// peerIP is the request's peer address without port. Forwarding headers
-// are not trusted: any client can set them.
+// peerIP is the rate-limiter key of the request's peer address (IPv6
+// grouped by /64, auth.AddrKey). Forwarding headers are not trusted: any
+// client can set them.
 func peerIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return auth.AddrKey(r.RemoteAddr)
 }

@@ -222,7 +222,14 @@ func (a *API) upsertCredential(w http.ResponseWriter, r *http.Request, c *caller
 		return badRequest("the credential was not issued by this organization",
 			issue.FieldError{Field: "issuer", Problem: fmt.Sprintf("is %q; this client may only store credentials issued by %s", got, issuerID)})
 	}
+	if fe := issue.IssuerDisplayErrors(doc["issuer"], c.org); len(fe) > 0 {
+		return badRequest("the credential shows the issuer other than the organization's profile", fe...)
+	}
 	id, _ := doc["id"].(string)
+	// The signed document keeps its id as written; it is stored and
+	// looked up in canonical form, so an urn:uuid in other case is the
+	// same credential.
+	id = credential.NormalizeID(id)
 	if id == "" || !credential.IsAbsoluteURI(id) {
 		return badRequest("the credential has no id", issue.FieldError{Field: "id", Problem: "is required: an absolute URI that names the credential"})
 	}
@@ -457,6 +464,11 @@ func (a *API) putProfile(w http.ResponseWriter, r *http.Request, c *caller) erro
 	org.Description = profileString(doc, "description", &fe)
 	org.ImageURL = profileImage(doc, &fe)
 	fe = append(fe, validateProfile(org)...)
+	distinct, err := a.issuer.CheckProfileDistinct(r.Context(), org)
+	if err != nil {
+		return fmt.Errorf("check profile: %w", err)
+	}
+	fe = append(fe, distinct...)
 	if len(fe) > 0 {
 		return badRequest("invalid profile", fe...)
 	}

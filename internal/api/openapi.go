@@ -136,7 +136,7 @@ func operationObject(rt route) map[string]any {
 		op["security"] = []any{map[string]any{"OAuth2": []any{rt.scope}}}
 	case rt.style == styleOAuth:
 		addErr(401, "Client authentication failed (invalid_client).")
-		addErr(429, "Too many token requests for this client.")
+		addErr(429, "Too many failed client authentications from this address; see Retry-After.")
 		op["security"] = []any{map[string]any{"ClientSecretBasic": []any{}}, map[string]any{}}
 	}
 	addErr(500, "An internal error.")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -83,7 +84,7 @@ func (a *API) renew(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if len(fe) > 0 {
 		return badRequest("invalid request", fe...)
 	}
-	id := "urn:uuid:" + r.PathValue("uuid")
+	id := credential.NormalizeID("urn:uuid:" + r.PathValue("uuid"))
 	old, err := a.store.Credential(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && old.OrgID != c.org.ID) {
 		return notFound("no credential " + r.PathValue("uuid") + " in this organization")

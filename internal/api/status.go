@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -118,7 +119,7 @@ func (a *API) changeStatus(w http.ResponseWriter, r *http.Request, c *caller,
 	if err := decodeStrict(data, &req, ""); err != nil {
 		return err
 	}
-	id := "urn:uuid:" + r.PathValue("uuid")
+	id := credential.NormalizeID("urn:uuid:" + r.PathValue("uuid"))
 	cred, err := a.store.Credential(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && cred.OrgID != c.org.ID) {
 		return notFound("no credential " + r.PathValue("uuid") + " in this organization")

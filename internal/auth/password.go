@@ -52,7 +52,15 @@ var b64 = base64.RawStdEncoding
 
 // HashPassword returns the argon2id PHC string of password with a fresh
 // random salt: "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>".
+//
+// It takes a slot of DefaultGate, waiting as long as needed; request
+// handlers use a Gate's HashPassword, which refuses when overloaded.
 func HashPassword(password string) (string, error) {
+	defer DefaultGate.wait()()
+	return hashPassword(password)
+}
+
+func hashPassword(password string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
@@ -64,14 +72,22 @@ func HashPassword(password string) (string, error) {
 
 // CheckPassword reports whether password matches the PHC string phc, using
 // the parameters recorded in phc. The comparison is constant-time. err is
-// non-nil only when phc is malformed.
+// non-nil only when phc is malformed. Like HashPassword it waits for a slot
+// of DefaultGate; request handlers use Gate.CheckPassword.
 func CheckPassword(phc, password string) (ok bool, err error) {
 	p, err := parsePHC(phc)
 	if err != nil {
 		return false, err
 	}
+	defer DefaultGate.wait()()
+	return p.check(password), nil
+}
+
+// check computes the key of password with p's parameters and compares it
+// with p's hash in constant time.
+func (p phcParams) check(password string) bool {
 	key := argon2.IDKey([]byte(password), p.salt, p.time, p.memory, p.threads, uint32(len(p.hash)))
-	return subtle.ConstantTimeCompare(key, p.hash) == 1, nil
+	return subtle.ConstantTimeCompare(key, p.hash) == 1
 }
 
 type phcParams struct {

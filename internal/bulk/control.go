@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -34,6 +36,21 @@ func Cancel(ctx context.Context, st store.Store, jobID string) (store.BulkJob, e
 		return j, fmt.Errorf("bulk: cancel job %s: %w", jobID, err)
 	}
 	return j, nil
+}
+
+// RemoveUpload deletes the uploaded file of a job that has ended (done or
+// cancelled): the outcome of every row is in the database, and the file,
+// which holds personal data of every learner in it, is needed no more.
+// Files of jobs that may still run, and files the command line named
+// (CSVPath ""), are left alone.
+func RemoveUpload(j store.BulkJob) error {
+	if j.CSVPath == "" || (j.State != store.BulkDone && j.State != store.BulkCancelled) {
+		return nil
+	}
+	if err := os.Remove(j.CSVPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("bulk: remove the upload of job %s: %w", j.ID, err)
+	}
+	return nil
 }
 
 // ResultsHeader is the header of the per-row results CSV.
@@ -121,6 +138,11 @@ func (m *Manager) Start(ctx context.Context, jobID string) bool {
 		if log == nil {
 			log = slog.Default()
 		}
+		if j, err := r.Store.BulkJob(context.WithoutCancel(ctx), jobID); err != nil {
+			log.Error("bulk job: reload after run", "job", jobID, "err", err)
+		} else if err := RemoveUpload(j); err != nil {
+			log.Error("bulk job: remove upload", "job", jobID, "err", err)
+		}
 		switch {
 		case err == nil, errors.Is(err, ErrStopped):
 			log.Info("bulk job ended", "job", jobID, "state", s.Job.State, "issued", s.Issued, "failed", s.Failed)
@@ -157,8 +179,19 @@ func (m *Manager) Close() {
 
 // ResumeAll starts every job left running or validating — by a server
 // that crashed or stopped — whose file this node keeps. It returns how
-// many it started.
+// many it started. It also deletes the uploads that jobs which have ended
+// still keep (a crash between the end and the deletion, or an earlier
+// version that kept them).
 func ResumeAll(ctx context.Context, m *Manager) (int, error) {
+	ended, err := m.Runner.Store.ListBulkJobs(ctx, "", store.BulkDone, store.BulkCancelled)
+	if err != nil {
+		return 0, fmt.Errorf("bulk: resume: %w", err)
+	}
+	for _, j := range ended {
+		if err := RemoveUpload(j); err != nil {
+			return 0, err
+		}
+	}
 	jobs, err := m.Runner.Store.ListBulkJobs(ctx, "", store.BulkRunning, store.BulkValidating)
 	if err != nil {
 		return 0, fmt.Errorf("bulk: resume: %w", err)

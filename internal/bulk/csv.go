@@ -163,7 +163,7 @@ var ErrHeader = errors.New("bulk: bad header")
 // NewReader reads the header of r and resolves the columns with m (nil:
 // by header name only). A header problem is returned wrapping ErrHeader.
 func NewReader(r io.Reader, m Mapping) (*Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(&lineLimiter{r: r}, 64<<10)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		_, _ = br.Discard(3)
 	}
@@ -316,7 +316,7 @@ func csvReason(err error) string {
 // rows after it, as written (not mapped), for a preview and a mapping
 // form; it works also when NewReader refuses the header.
 func Peek(r io.Reader, n int) (header []string, rows [][]string, err error) {
-	br := bufio.NewReader(r)
+	br := bufio.NewReader(&lineLimiter{r: r})
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		_, _ = br.Discard(3)
 	}
@@ -335,4 +335,39 @@ func Peek(r io.Reader, n int) (header []string, rows [][]string, err error) {
 		rows = append(rows, rec)
 	}
 	return header, rows, nil
+}
+
+// maxLineBytes bounds one line of a CSV file: the widest legitimate row
+// (maxColumns fields of maxFieldBytes) and some room for quoting. The CSV
+// parser holds a whole record in memory, so without a bound a file of one
+// 95 MB line cost hundreds of megabytes per reading.
+const maxLineBytes = maxColumns*maxFieldBytes + 64<<10
+
+// ErrLineTooLong reports a line longer than any row can be.
+var ErrLineTooLong = fmt.Errorf("a line of the file is longer than %d MiB, more than any row can be; is it a CSV file with one row per line?", maxLineBytes>>20)
+
+// lineLimiter passes r through and fails with ErrLineTooLong once a line
+// (bytes between newlines) grows past maxLineBytes.
+type lineLimiter struct {
+	r   io.Reader
+	run int // bytes since the last newline
+}
+
+func (l *lineLimiter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for chunk := p[:n]; len(chunk) > 0; {
+		i := bytes.IndexByte(chunk, '\n')
+		if i < 0 {
+			l.run += len(chunk)
+			break
+		}
+		if l.run+i > maxLineBytes {
+			return 0, ErrLineTooLong
+		}
+		l.run, chunk = 0, chunk[i+1:]
+	}
+	if l.run > maxLineBytes {
+		return 0, ErrLineTooLong
+	}
+	return n, err
 }

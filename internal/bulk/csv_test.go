@@ -230,3 +230,32 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestLineLimit(t *testing.T) {
+	long := strings.Repeat("a", maxLineBytes+1)
+	tests := []struct {
+		name, content string
+		headerErr     bool
+		problem       bool
+	}{
+		{"short lines", "email,name\na@example.org,A\n", false, false},
+		{"long header", long + "\n", true, false},
+		{"long row", "email,name\n" + long + "\n", false, true},
+		{"row at the limit", "email,name\na@example.org," + strings.Repeat("b", 100) + "\n", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, probs, err := readAll(t, tt.content, nil)
+			if tt.headerErr != (err != nil) {
+				t.Fatalf("err = %v, want header error %v", err, tt.headerErr)
+			}
+			got := strings.Contains(strings.Join(probs, "\n"), "one row per line")
+			if got != tt.problem {
+				t.Errorf("problems %q, want the line-length problem: %v", probs, tt.problem)
+			}
+			if _, _, err := Peek(strings.NewReader(tt.content), 10); tt.headerErr && err == nil {
+				t.Error("Peek read a header longer than the limit")
+			}
+		})
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -250,10 +252,20 @@ func TestManagerResumeAll(t *testing.T) {
 	if _, _, err := e.st.CreateBulkJob(ctx, store.BulkJob{OrgID: e.org.ID, AchievementID: e.achID, CSVSHA256: strings.Repeat("0", 64), State: store.BulkRunning}); err != nil {
 		t.Fatal(err)
 	}
+	// A job that ended while its upload was kept (by an earlier version):
+	// the file goes at start.
+	oldPath := writeCSV(t, genCSV(3, "ended"))
+	oldSum, _ := bulk.HashFile(oldPath)
+	if _, _, err := e.st.CreateBulkJob(ctx, store.BulkJob{OrgID: e.org.ID, AchievementID: e.achID, CSVSHA256: oldSum, CSVPath: oldPath, State: store.BulkDone}); err != nil {
+		t.Fatal(err)
+	}
 	m := &bulk.Manager{Runner: &bulk.Runner{Store: e.st, Issuer: e.svc}}
 	n, err := bulk.ResumeAll(ctx, m)
 	if err != nil || n != 1 {
 		t.Fatalf("ResumeAll = %d, %v", n, err)
+	}
+	if _, err := os.Stat(oldPath); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the upload of an ended job is still kept: %v", err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -272,5 +284,9 @@ func TestManagerResumeAll(t *testing.T) {
 	m.Close()
 	if c := count(t, e); c != 20 {
 		t.Errorf("%d credentials", c)
+	}
+	// The manager removed the resumed job's upload when it was done.
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the upload of the finished job is still kept: %v", err)
 	}
 }

@@ -29,7 +29,8 @@ const ExternalAchievementSlug = "vc-api-credentials"
 //
 // The issuer must be absent (it is then set to the organization's Profile
 // for Open Badges credentials and to the issuer id otherwise), the issuer id
-// as a string, or an object with that id. A missing id is assigned as
+// as a string, or an object with that id, which is replaced by the
+// organization's Profile (for other credentials: its id and name). A missing id is assigned as
 // urn:uuid. Open Badges 3.0 credentials are validated with
 // credential.ValidateMap; other credentials must meet the VC 2.0 basics.
 // Problems are returned as FieldErrors whose paths start with
@@ -103,6 +104,17 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 	case map[string]any:
 		if id, _ := iss["id"].(string); id != issuerID {
 			fe.add("credential.issuer", "must be %s", issuerID)
+			break
+		}
+		// Whatever name, address or image the caller gave, people are
+		// shown the organization's own: an issuer object is the
+		// organization's profile, never another's.
+		if isOB {
+			doc["issuer"] = profileMap(issuerID, org)
+		} else if _, named := iss["name"]; named {
+			doc["issuer"] = map[string]any{"id": issuerID, "name": org.Name}
+		} else {
+			doc["issuer"] = map[string]any{"id": issuerID}
 		}
 	default:
 		fe.add("credential.issuer", "must be %s", issuerID)
@@ -117,6 +129,9 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 		if !credential.IsAbsoluteURI(id) || len(id) > maxURLLen {
 			fe.add("credential.id", "must be an absolute URI")
 		}
+		// urn:uuid ids that differ only in case are one id; the
+		// credential is signed with the canonical form.
+		doc["id"] = credential.NormalizeID(id)
 	default:
 		fe.add("credential.id", "must be a string")
 	}
@@ -192,7 +207,9 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 		return logIssue(ctx, tx, stored)
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return store.Credential{}, FieldErrors{{Field: "credential.id", Problem: "is already used by another credential"}}
+		// One answer whichever organization holds the id, so that the
+		// answer does not tell another organization's ids exist.
+		return store.Credential{}, FieldErrors{{Field: "credential.id", Problem: "cannot be used for a new credential; choose another id, or leave it out to get a new urn:uuid"}}
 	}
 	if err != nil {
 		return store.Credential{}, fmt.Errorf("issue: store credential: %w", err)

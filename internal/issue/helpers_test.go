@@ -117,12 +117,13 @@ func newFixture(tb testing.TB, s store.Store, method store.DIDMethod) fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	slug := "demo-university"
+	// Two organizations of one server have distinct names and addresses.
+	slug, name, url := "demo-university", "Demo University", "https://uni.example"
 	if method == store.DIDKey {
-		slug = "key-institute"
+		slug, name, url = "key-institute", "Key Institute", "https://key.example"
 	}
 	org, err := svc.CreateOrganization(ctx, store.Organization{
-		Slug: slug, Name: "Demo University", URL: "https://uni.example", Email: "registrar@uni.example",
+		Slug: slug, Name: name, URL: url, Email: "registrar@uni.example",
 		Description: "A university.", DIDMethod: method,
 	}, owner.ID, owner.ID)
 	if err != nil {

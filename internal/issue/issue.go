@@ -728,7 +728,7 @@ func (s *Service) learnerMail(c store.Credential, org store.Organization, a *cat
 		"Add it to your microcred wallet, where you keep, share and export your credentials (the link works once, for %d days):\n%s\n\n"+
 		"The credential is digitally signed by %s, so anyone you share it with can check that it is genuine.\n",
 		greeting, org.Name, a.Name, s.PublicURL(c), int(ClaimLinkLifetime/(24*time.Hour)), s.ClaimURL(c), org.Name)
-	return store.Mail{To: c.RecipientEmail, Subject: "You have earned: " + a.Name, Body: body}
+	return store.Mail{To: c.RecipientEmail, Subject: "You have earned: " + a.Name, Body: body, OrgID: org.ID}
 }
 
 // CredentialUUID returns the uuid of an urn:uuid credential id

@@ -71,7 +71,7 @@ func TestIssueFormats(t *testing.T) {
 					}
 					rep := mustVerify(t, f.svc, stored.Document)
 					doc := rep.Credential
-					if iss, _ := doc["issuer"].(map[string]any); iss["id"] != issuerID || iss["name"] != "Demo University" {
+					if iss, _ := doc["issuer"].(map[string]any); iss["id"] != issuerID || iss["name"] != f.org.Name {
 						t.Errorf("issuer = %v", doc["issuer"])
 					}
 					subj := doc["credentialSubject"].(map[string]any)

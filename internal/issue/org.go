@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -39,10 +40,23 @@ func (s *Service) IssuerID(ctx context.Context, org store.Organization) (string,
 
 // validateOrganization checks the fields a person fills in when creating an
 // organization, naming form fields.
+// reservedSlugs are the words of the server's own addresses, which an
+// organization slug beside them would shadow or be shadowed by
+// (/admin/orgs/new is the new-organization form, not an organization
+// "new"), and a few more kept free for pages to come.
+var reservedSlugs = []string{
+	"new", "edit", "delete", "admin", "api", "static", "assets", "login", "logout", "setup", "oauth", "well-known",
+	"orgs", "org", "wallet", "catalog", "verify", "c", "achievements", "credentials", "ims", "status", "log",
+	"privacy", "outbox", "invitations", "invite", "members", "keys", "clients", "audit", "bulk", "issue",
+	"settings", "health", "healthz", "ready", "readyz", "metrics", "favicon-ico", "robots-txt",
+}
+
 func validateOrganization(org store.Organization) FieldErrors {
 	var fe FieldErrors
 	if !store.ValidSlug(org.Slug) {
 		fe.add("slug", "must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'")
+	} else if slices.Contains(reservedSlugs, org.Slug) {
+		fe.add("slug", "%q is reserved for the server's own pages; choose another", org.Slug)
 	}
 	switch name := strings.TrimSpace(org.Name); {
 	case name == "":
@@ -96,6 +110,11 @@ func (s *Service) CreateOrganization(ctx context.Context, org store.Organization
 		org.DIDMethod = store.DIDWeb
 	}
 	if fe := validateOrganization(org); len(fe) > 0 {
+		return store.Organization{}, fe
+	}
+	if fe, err := s.CheckProfileDistinct(ctx, org); err != nil {
+		return store.Organization{}, fmt.Errorf("issue: create organization: %w", err)
+	} else if len(fe) > 0 {
 		return store.Organization{}, fe
 	}
 	if _, err := s.Store.OrganizationBySlug(ctx, org.Slug); err == nil {
@@ -305,6 +324,72 @@ func (s *Service) Profile(ctx context.Context, org store.Organization) (map[stri
 		return nil, err
 	}
 	return profileMap(id, org), nil
+}
+
+// CheckProfileDistinct reports, as FieldErrors, the display fields of org
+// that another organization on this server already shows: its name
+// (compared without regard to case and spacing) and its URL. Credentials
+// show these to people as who issued them, and one organization must not
+// be able to pass itself off as another.
+func (s *Service) CheckProfileDistinct(ctx context.Context, org store.Organization) (FieldErrors, error) {
+	orgs, err := s.Store.ListOrganizations(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list organizations: %w", err)
+	}
+	var fe FieldErrors
+	name, url := displayKey(org.Name), urlKey(org.URL)
+	for _, o := range orgs {
+		if o.ID == org.ID {
+			continue
+		}
+		if name != "" && displayKey(o.Name) == name && !slices.ContainsFunc(fe, func(e FieldError) bool { return e.Field == "name" }) {
+			fe = append(fe, FieldError{Field: "name", Problem: "is the name of another organization on this server"})
+		}
+		if url != "" && urlKey(o.URL) == url && !slices.ContainsFunc(fe, func(e FieldError) bool { return e.Field == "url" }) {
+			fe = append(fe, FieldError{Field: "url", Problem: "is the web address of another organization on this server"})
+		}
+	}
+	return fe, nil
+}
+
+// displayKey folds a display name for comparison: case and runs of
+// spaces do not make two names different to a reader.
+func displayKey(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// urlKey folds a URL for comparison: scheme and host case, and a trailing
+// slash.
+func urlKey(s string) string {
+	return strings.TrimRight(strings.ToLower(strings.TrimSpace(s)), "/")
+}
+
+// IssuerDisplayErrors reports the display fields of a signed credential's
+// issuer object (name, url, email, image) that differ from the
+// organization's profile: a credential stored under the organization must
+// show it as it is, not under another name.
+func IssuerDisplayErrors(issuer any, org store.Organization) FieldErrors {
+	obj, ok := issuer.(map[string]any)
+	if !ok {
+		return nil // an issuer given by id alone shows no name
+	}
+	want := profileMap("", org)
+	var fe FieldErrors
+	for _, k := range []string{"name", "url", "email"} {
+		if v, has := obj[k]; has && v != want[k] {
+			fe.add("issuer."+k, "must be the organization's %s, %q", k, want[k])
+		}
+	}
+	if v, has := obj["image"]; has {
+		id, _ := v.(string)
+		if m, ok := v.(map[string]any); ok {
+			id, _ = m["id"].(string)
+		}
+		if id != org.ImageURL {
+			fe.add("issuer.image", "must be the organization's image")
+		}
+	}
+	return fe
 }
 
 func profileMap(id string, org store.Organization) map[string]any {

@@ -51,6 +51,9 @@ type BulkJob struct {
 	CreatedBy     string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// Validation is the report of the job's last validation as package
+	// bulk encodes it; "" when the file was not validated yet.
+	Validation string
 }
 
 // BulkRow is the outcome of one row of a bulk job: a credential, or the
@@ -88,6 +91,9 @@ type BulkStore interface {
 	// of a job that is pending or failed (ErrConflict otherwise): a job's
 	// options are fixed once it has issued rows.
 	SetBulkJobOptions(ctx context.Context, id, mapping string, notify bool) error
+	// SetBulkJobValidation stores the report of a validation of the job's
+	// file (see BulkJob.Validation).
+	SetBulkJobValidation(ctx context.Context, id, report string) error
 	// RecordBulkRows stores row outcomes (replacing earlier outcomes of the
 	// same rows), adds them to the job's done and failed counts, and
 	// returns the job as it is afterwards, so the runner sees a pause or

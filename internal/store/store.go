@@ -118,6 +118,8 @@ type Store interface {
 	// ListMail returns up to limit messages of the outbox, sent or not,
 	// newest first (the demo outbox page and operators read it).
 	ListMail(ctx context.Context, limit int) ([]Mail, error)
+	// ListOrgMail is ListMail restricted to one organization's messages.
+	ListOrgMail(ctx context.Context, orgID string, limit int) ([]Mail, error)
 
 	// Audit log, append-only: there is no update or delete, and the schema
 	// refuses both.

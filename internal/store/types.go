@@ -218,6 +218,7 @@ const MaxMailAttempts = 10
 // sends nothing and a crash loses nothing.
 type Mail struct {
 	ID           int64
+	OrgID        string // the organization the message is about; "" for none
 	To           string
 	Subject      string
 	Body         string

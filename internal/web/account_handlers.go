@@ -94,6 +94,21 @@ func (s *server) mailAllowed(r *http.Request, email string) bool {
 	return s.mailLimiter.Allow("ip:"+clientIP(r)) && s.mailLimiter.Allow("to:"+store.EmailKey(email))
 }
 
+// hashPassword hashes a new password through the server's gate on
+// concurrent argon2id work, answering 503 (and false) when it is full.
+func (s *server) hashPassword(w http.ResponseWriter, r *http.Request, pw string) (string, bool) {
+	hash, err := s.gate.HashPassword(r.Context(), pw)
+	switch {
+	case errors.Is(err, auth.ErrBusy):
+		s.busy(w, r)
+		return "", false
+	case err != nil:
+		s.serverError(w, r, fmt.Errorf("hash password: %w", err))
+		return "", false
+	}
+	return hash, true
+}
+
 // readNewPassword reads and checks the password fields of a form.
 func readNewPassword(r *http.Request, errs *formErrors) string {
 	pw := r.PostFormValue("password")
@@ -195,9 +210,8 @@ func (s *server) claimSubmit(w http.ResponseWriter, r *http.Request) {
 			s.renderForm(w, r, "claim", "Add your credential to your wallet", d, errs)
 			return
 		}
-		var err error
-		if hash, err = auth.HashPassword(pw); err != nil {
-			s.serverError(w, r, fmt.Errorf("hash password: %w", err))
+		var ok bool
+		if hash, ok = s.hashPassword(w, r, pw); !ok {
 			return
 		}
 	}
@@ -347,13 +361,12 @@ func (s *server) signupAccountSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "signup", "Create an account", d, errs)
 		return
 	}
-	hash, err := auth.HashPassword(pw)
-	if err != nil {
-		s.serverError(w, r, fmt.Errorf("hash password: %w", err))
+	hash, ok := s.hashPassword(w, r, pw)
+	if !ok {
 		return
 	}
 	var u store.User
-	err = s.store.WithTx(r.Context(), func(tx store.Store) error {
+	err := s.store.WithTx(r.Context(), func(tx store.Store) error {
 		if err := s.useLink(r, tx, exp); err != nil {
 			return err
 		}
@@ -465,12 +478,11 @@ func (s *server) resetPasswordSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "reset", "Choose a new password", resetData{Email: u.Email, Token: r.PathValue("token")}, errs)
 		return
 	}
-	hash, err := auth.HashPassword(pw)
-	if err != nil {
-		s.serverError(w, r, fmt.Errorf("hash password: %w", err))
+	hash, ok := s.hashPassword(w, r, pw)
+	if !ok {
 		return
 	}
-	err = s.store.WithTx(r.Context(), func(tx store.Store) error {
+	err := s.store.WithTx(r.Context(), func(tx store.Store) error {
 		if err := s.useLink(r, tx, exp); err != nil {
 			return err
 		}
@@ -602,7 +614,10 @@ func (s *server) confirmEmail(w http.ResponseWriter, r *http.Request) {
 func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 	v := currentViewer(r)
 	var errs formErrors
-	if ok, err := auth.CheckPassword(v.User.PasswordHash, r.PostFormValue("current_password")); err != nil || !ok {
+	if ok, err := s.gate.CheckPassword(r.Context(), v.User.PasswordHash, r.PostFormValue("current_password")); errors.Is(err, auth.ErrBusy) {
+		s.busy(w, r)
+		return
+	} else if err != nil || !ok {
 		errs.add("current_password", "Your current password is not correct.")
 	}
 	pw := readNewPassword(r, &errs)
@@ -610,9 +625,8 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 		s.renderAccount(w, r, accountData{}, errs)
 		return
 	}
-	hash, err := auth.HashPassword(pw)
-	if err != nil {
-		s.serverError(w, r, fmt.Errorf("hash password: %w", err))
+	hash, ok := s.hashPassword(w, r, pw)
+	if !ok {
 		return
 	}
 	if err := s.store.WithTx(r.Context(), func(tx store.Store) error {

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/microcred/microcred/internal/bulk"
 	"github.com/microcred/microcred/internal/store"
@@ -20,6 +22,17 @@ import (
 // maxBulkUploadBytes bounds a bulk CSV upload, on its route only: 240,000
 // rows of a registrar's export are about 20 MB.
 const maxBulkUploadBytes = 100 << 20
+
+// maxOrgUploadBytes bounds the uploaded files an organization keeps for
+// jobs that have not ended (three files of the largest size): a file is
+// deleted when its job is done or cancelled, and further uploads wait
+// until then.
+const maxOrgUploadBytes = 300 << 20
+
+// bulkUploadTimeout is how long the upload route may take to receive its
+// body (and answer), instead of the server's read and write timeouts:
+// 100 MiB over a 1 Mbit/s link take about 14 minutes.
+const bulkUploadTimeout = 20 * time.Minute
 
 // isBulkUpload reports whether r uploads a bulk CSV file
 // (POST /admin/orgs/{slug}/bulk), which gets the large body limit.
@@ -65,6 +78,12 @@ func (s *server) bulkJobs(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) renderBulkJobs(w http.ResponseWriter, r *http.Request, errs formErrors) {
+	s.renderBulkJobsStatus(w, r, 0, errs)
+}
+
+// renderBulkJobsStatus is renderBulkJobs with the status code of the
+// answer (0: the form's usual one).
+func (s *server) renderBulkJobsStatus(w http.ResponseWriter, r *http.Request, status int, errs formErrors) {
 	oc := currentOrg(r)
 	entries, err := s.store.SearchAchievements(r.Context(), store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000})
 	if err != nil {
@@ -76,8 +95,12 @@ func (s *server) renderBulkJobs(w http.ResponseWriter, r *http.Request, errs for
 		s.serverError(w, r, fmt.Errorf("list bulk jobs: %w", err))
 		return
 	}
-	s.renderForm(w, r, "bulk", "Bulk issuance", bulkListData{Org: oc.Org, Role: oc.Role, Achievements: entries, Jobs: jobs,
-		MaxMB: maxBulkUploadBytes >> 20}, errs)
+	data := bulkListData{Org: oc.Org, Role: oc.Role, Achievements: entries, Jobs: jobs, MaxMB: maxBulkUploadBytes >> 20}
+	if status == 0 {
+		s.renderForm(w, r, "bulk", "Bulk issuance", data, errs)
+		return
+	}
+	s.renderWith(w, r, status, "bulk", pageData{Title: "Bulk issuance", Data: data, Errors: errs})
 }
 
 // bulkUpload stores the uploaded file under the bulk directory, named by
@@ -102,7 +125,14 @@ func (s *server) bulkUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	path, sum, err := s.saveUpload(file)
+	path, sum, err := s.saveUpload(oc.Org.ID, achID, file)
+	var over *uploadQuotaError
+	if errors.As(err, &over) {
+		errs.add("csv", fmt.Sprintf("This organization already keeps %d MB of uploaded files for jobs that have not ended, and %d MB is the most it may keep. Start, finish or cancel those jobs, then upload this file again.",
+			over.kept>>20, maxOrgUploadBytes>>20))
+		s.renderBulkJobsStatus(w, r, http.StatusRequestEntityTooLarge, errs)
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -115,37 +145,87 @@ func (s *server) bulkUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !created {
+		// The job has its own copy, unless it has ended and needs none.
+		if j.CSVPath != path {
+			os.Remove(path)
+		} else if err := bulk.RemoveUpload(j); err != nil {
+			s.log.Error("bulk upload: remove the copy of an ended job's file", "job", j.ID, "err", err)
+		}
 		s.setFlash(w, "This file was uploaded for this achievement before; here is its job.")
 	}
 	seeOther(w, r, "/admin/orgs/"+oc.Org.Slug+"/bulk/"+j.ID)
 }
 
-// saveUpload copies the upload to BulkDir/<sha256>.csv, streaming, and
-// returns the path and the digest. The same file uploaded twice lands on
-// the same name.
-func (s *server) saveUpload(src io.Reader) (path, sum string, err error) {
-	if err := os.MkdirAll(s.bulkDir, 0o700); err != nil {
+// saveUpload copies the upload to BulkDir/<org>/<achievement>-<sha256>.csv,
+// streaming, and returns the path and the digest. The name is that of the
+// job the file makes (one per organization, achievement and file), so the
+// file can be deleted with its job. It fails with *uploadQuotaError when
+// the organization's kept uploads and this one would pass
+// maxOrgUploadBytes.
+func (s *server) saveUpload(orgID, achID string, src io.Reader) (path, sum string, err error) {
+	dir := filepath.Join(s.bulkDir, orgID)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", "", fmt.Errorf("bulk upload: %w", err)
 	}
-	tmp, err := os.CreateTemp(s.bulkDir, ".upload-*")
+	tmp, err := os.CreateTemp(dir, ".upload-*")
 	if err != nil {
 		return "", "", fmt.Errorf("bulk upload: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(tmp, h), src); err != nil {
+	size, err := io.Copy(io.MultiWriter(tmp, h), src)
+	if err != nil {
 		tmp.Close()
 		return "", "", fmt.Errorf("bulk upload: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
 		return "", "", fmt.Errorf("bulk upload: %w", err)
 	}
+	kept, err := keptBytes(dir)
+	if err != nil {
+		return "", "", err
+	}
+	if kept+size > maxOrgUploadBytes {
+		return "", "", &uploadQuotaError{kept: kept}
+	}
 	sum = hex.EncodeToString(h.Sum(nil))
-	path = filepath.Join(s.bulkDir, sum+".csv")
+	path = filepath.Join(dir, achID+"-"+sum+".csv")
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", "", fmt.Errorf("bulk upload: %w", err)
 	}
 	return path, sum, nil
+}
+
+// uploadQuotaError reports an upload refused because the organization
+// already keeps kept bytes of uploads.
+type uploadQuotaError struct{ kept int64 }
+
+func (e *uploadQuotaError) Error() string {
+	return fmt.Sprintf("bulk upload: the organization keeps %d bytes of uploads", e.kept)
+}
+
+// keptBytes sums the sizes of the uploads kept in an organization's
+// directory (files of unfinished uploads, named ".upload-*", included).
+func keptBytes(dir string) (int64, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("bulk upload: %w", err)
+	}
+	var n int64
+	for _, de := range entries {
+		if !de.Type().IsRegular() {
+			continue
+		}
+		fi, err := de.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("bulk upload: %w", err)
+		}
+		n += fi.Size()
+	}
+	return n, nil
 }
 
 // loadJob returns the job named in the path if it belongs to the
@@ -255,17 +335,17 @@ func (s *server) preview(ctx context.Context, d *bulkJobData) error {
 	if d.HeaderError != "" {
 		return nil
 	}
-	runner := &bulk.Runner{Store: s.store, Issuer: s.issuer}
-	v, err := runner.Validate(ctx, bulk.Options{OrgID: d.Job.OrgID, AchievementID: d.Job.AchievementID, CSVPath: d.Job.CSVPath, Mapping: m},
-		func(p bulk.Problem) {
-			if len(d.Problems) < maxShownProblems {
-				d.Problems = append(d.Problems, p.String())
-			}
-		})
-	if err != nil {
-		return fmt.Errorf("bulk preview: %w", err)
+	// The file is validated once per mapping and the report kept with the
+	// job: reading a large file again for every view of the page cost
+	// seconds and, for a file of one long line, gigabytes.
+	rep, ok := bulk.SavedReport(d.Job)
+	if !ok {
+		runner := &bulk.Runner{Store: s.store, Issuer: s.issuer}
+		if rep, err = runner.ValidateJob(ctx, d.Job, m, maxShownProblems); err != nil {
+			return fmt.Errorf("bulk preview: %w", err)
+		}
 	}
-	d.ProblemsN, d.Rows = v.Problems, v.Rows
+	d.Problems, d.ProblemsN, d.Rows = rep.Shown, rep.Problems, rep.Rows
 	return nil
 }
 
@@ -316,7 +396,7 @@ func (s *server) bulkStart(w http.ResponseWriter, r *http.Request) {
 		// Validate now, so that a file with problems comes straight back
 		// to the report instead of failing in the background.
 		runner := &bulk.Runner{Store: s.store, Issuer: s.issuer}
-		v, err := runner.Validate(r.Context(), bulk.Options{OrgID: j.OrgID, AchievementID: j.AchievementID, CSVPath: j.CSVPath, Mapping: m}, nil)
+		v, err := runner.ValidateJob(r.Context(), j, m, maxShownProblems)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -415,12 +495,16 @@ func (s *server) bulkControl(w http.ResponseWriter, r *http.Request, op func(con
 	if !ok {
 		return
 	}
-	if _, err := op(r.Context(), s.store, j.ID); err != nil {
+	if nj, err := op(r.Context(), s.store, j.ID); err != nil {
 		if !errors.Is(err, store.ErrConflict) {
 			s.serverError(w, r, err)
 			return
 		}
 		done = "The job is " + string(j.State) + "; nothing changed."
+	} else if err := bulk.RemoveUpload(nj); err != nil {
+		// A cancelled job needs its file no more (a running one stops
+		// after the rows in flight, which it has read already).
+		s.log.Error("bulk: remove upload", "job", j.ID, "err", err)
 	}
 	s.setFlash(w, done)
 	seeOther(w, r, "/admin/orgs/"+oc.Org.Slug+"/bulk/"+j.ID)

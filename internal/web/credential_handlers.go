@@ -15,6 +15,7 @@ import (
 
 	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/verify"
 )
@@ -69,7 +70,7 @@ func (s *server) credentialPage(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	c, err := s.store.Credential(r.Context(), "urn:uuid:"+id)
+	c, err := s.store.Credential(r.Context(), credential.NormalizeID("urn:uuid:"+id))
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
 			s.notFound(w, r)

@@ -41,7 +41,7 @@ type login struct {
 // staff (owner, issuer, viewer), a learner, one achievement and one issued
 // credential.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	store   store.Store
 	svc     *issue.Service
 	handler http.Handler
@@ -60,9 +60,11 @@ type envOptions struct {
 	empty bool // no users, no organization: first-run state
 	// catalogSize is how many demo achievements to seed (default 1).
 	catalogSize int
+	// gate bounds password hashing; nil means auth.DefaultGate.
+	gate *auth.Gate
 }
 
-func openStore(t *testing.T) store.Store {
+func openStore(t testing.TB) store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "microcred.db"))
@@ -76,7 +78,7 @@ func openStore(t *testing.T) store.Store {
 	return st
 }
 
-func newService(t *testing.T, st store.Store, base string) *issue.Service {
+func newService(t testing.TB, st store.Store, base string) *issue.Service {
 	t.Helper()
 	var mk keys.MasterKey
 	if _, err := rand.Read(mk[:]); err != nil {
@@ -85,19 +87,19 @@ func newService(t *testing.T, st store.Store, base string) *issue.Service {
 	return &issue.Service{Store: st, Master: mk, BaseURL: base}
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-func newEnv(t *testing.T, opt envOptions) *env {
+func newEnv(t testing.TB, opt envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := openStore(t)
 	svc := newService(t, st, testBase)
-	h, err := web.New(web.Config{Store: st, Issuer: svc, BaseURL: testBase, Demo: opt.demo, Logger: testLogger(t)})
+	h, err := web.New(web.Config{Store: st, Issuer: svc, BaseURL: testBase, Demo: opt.demo, Logger: testLogger(t), PasswordGate: opt.gate})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
@@ -185,6 +187,9 @@ type request struct {
 	as          string // "" (anonymous), "owner", "issuer", "viewer", "learner"
 	noCSRF      bool
 	header      map[string]string
+	// remote is the peer address ("192.0.2.1:1234" when empty); distinct
+	// addresses keep the per-address login limiter out of a test's way.
+	remote string
 }
 
 // do sends r and returns the recorded response. A signed-in POST carries
@@ -213,6 +218,9 @@ func (e *env) do(r request) *httptest.ResponseRecorder {
 	}
 	for k, v := range r.header {
 		req.Header.Set(k, v)
+	}
+	if r.remote != "" {
+		req.RemoteAddr = r.remote
 	}
 	if r.as != "" {
 		l, ok := e.logins[r.as]

@@ -38,7 +38,7 @@ To accept, open this link:
 
 It works once and until %s. If you did not expect this invitation, ignore this message: nothing changes unless you accept.
 `, greeting, who, org.Name, inv.Role, roleMeaning(inv.Role), s.base, url.PathEscape(token), inv.ExpiresAt.UTC().Format("2 January 2006 15:04 MST"))
-	return store.Mail{To: inv.Email, Subject: "Invitation to join " + org.Name + " on microcred", Body: body}
+	return store.Mail{To: inv.Email, Subject: "Invitation to join " + org.Name + " on microcred", Body: body, OrgID: org.ID}
 }
 
 // roleMeaning says in plain words what a role allows.
@@ -172,9 +172,8 @@ func (s *server) invitationSubmit(w http.ResponseWriter, r *http.Request) {
 			s.renderForm(w, r, "invite", "Invitation to "+d.Org.Name, d, errs)
 			return
 		}
-		var err error
-		if hash, err = auth.HashPassword(password); err != nil {
-			s.serverError(w, r, fmt.Errorf("hash password: %w", err))
+		var ok bool
+		if hash, ok = s.hashPassword(w, r, password); !ok {
 			return
 		}
 	}

@@ -187,3 +187,21 @@ func TestInvitationLifecycle(t *testing.T) {
 		t.Errorf("member.invite audit events = %d, want 2", len(events))
 	}
 }
+
+// TestDemoOutboxHidesInvitationLinks: in demo mode mail is shown, not
+// sent; an owner reading it must not be able to accept an invitation, or
+// claim a credential, in the recipient's place.
+func TestDemoOutboxHidesInvitationLinks(t *testing.T) {
+	e := newEnv(t, envOptions{demo: true})
+	if rec := e.do(request{method: "POST", path: "/admin/orgs/city-uni/members", as: "owner", form: url.Values{"email": {"new.person@example.edu"}, "role": {"viewer"}}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("invite: %d", rec.Code)
+	}
+	token := e.invitationToken("new.person@example.edu")
+	page := e.do(request{method: "GET", path: "/admin/outbox", as: "owner"}).Body.String()
+	if !strings.Contains(page, "new.person@example.edu") || !strings.Contains(page, "link hidden") {
+		t.Fatalf("outbox does not list the invitation with its link hidden")
+	}
+	if strings.Contains(page, token) || strings.Contains(page, e.mailedLink("learner@example.edu", "/claim/")) {
+		t.Error("the demo outbox shows an owner a single-use link meant for someone else")
+	}
+}

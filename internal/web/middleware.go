@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -86,10 +85,12 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // limits, rate limits, session loading and the CSRF check.
 func (s *server) middleware(h http.Handler) http.Handler {
 	h = s.checkCSRF(h)
+	h = s.extendUploadDeadline(h)
 	h = s.loadSession(h)
 	h = s.rateLimit(h)
+	h = s.checkFormOrigin(h)
 	h = limitBody(h)
-	h = securityHeaders(h)
+	h = securityHeaders(h, s.secure)
 	h = s.recoverPanic(h)
 	return s.logRequests(h)
 }
@@ -133,9 +134,14 @@ func (s *server) recoverPanic(h http.Handler) http.Handler {
 	})
 }
 
-func securityHeaders(h http.Handler) http.Handler {
+// securityHeaders sets the headers every answer carries; HSTS only when
+// the server runs on https (browsers ignore it over http anyway).
+func securityHeaders(h http.Handler, secure bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
+		if secure {
+			hd.Set("Strict-Transport-Security", hstsValue)
+		}
 		hd.Set("Content-Security-Policy", contentSecurityPolicy)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
@@ -187,14 +193,46 @@ func (s *server) rateLimit(h http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address. Forwarding headers are not trusted: any
-// client can set them, and a limiter keyed on them is no limiter.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// signsIn reports the forms that can start a session without one: sign-in,
+// setup, and the mailed links that create an account (invitation, claim,
+// sign-up, password reset).
+func signsIn(path string) bool {
+	if path == "/login" || path == "/setup" {
+		return true
 	}
-	return host
+	for _, p := range []string{"/invite/", "/claim/", "/signup/", "/reset/"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFormOrigin refuses a sign-in or first-run setup form posted from
+// another site. Those forms have no session yet, so the CSRF token check
+// does not apply, and a forged sign-in would put the victim's browser into
+// the attacker's account (login CSRF): whatever the victim then uploads
+// or imports lands there. Browsers say where a form comes from
+// (Sec-Fetch-Site, Origin); requests without either header are not from a
+// browser and cannot ride on a victim's session.
+func (s *server) checkFormOrigin(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && signsIn(r.URL.Path) {
+			if err := s.origins.Check(r); err != nil {
+				s.renderError(w, r, http.StatusForbidden, "This form was sent from another site. Open the sign-in page of this server and try again.")
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// clientIP is the rate-limiter key of the peer address: the IPv4 address,
+// or the /64 of an IPv6 address (auth.AddrKey). Forwarding headers are not
+// trusted: any client can set them, and a limiter keyed on them is no
+// limiter.
+func clientIP(r *http.Request) string {
+	return auth.AddrKey(r.RemoteAddr)
 }
 
 // loadSession resolves the session cookie into the signed-in user and their
@@ -202,7 +240,7 @@ func clientIP(r *http.Request) string {
 // on anonymously.
 func (s *server) loadSession(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(sessionCookie)
+		c, err := r.Cookie(s.cookieName(sessionCookie))
 		if err != nil || c.Value == "" || r.Header.Get("Authorization") != "" || strings.HasPrefix(r.URL.Path, "/static/") {
 			h.ServeHTTP(w, r)
 			return
@@ -238,6 +276,28 @@ func (s *server) loadSession(h http.Handler) http.Handler {
 		}
 		v := &viewer{User: u, Session: sess, Memberships: ms}
 		h.ServeHTTP(w, r.WithContext(context.WithValue(ctx, viewerKey, v)))
+	})
+}
+
+// extendUploadDeadline gives a signed-in bulk upload bulkUploadTimeout to
+// send its body and get its answer, in place of the server's read and
+// write timeouts (30 s and 60 s), which a 100 MiB file on a slow link
+// outlasts. Every other request keeps the server's timeouts, and an
+// anonymous request to the upload route is refused before its body is
+// read.
+func (s *server) extendUploadDeadline(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isBulkUpload(r) && currentViewer(r) != nil {
+			rc := http.NewResponseController(w)
+			deadline := time.Now().Add(bulkUploadTimeout)
+			if err := rc.SetReadDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+				s.log.Warn("bulk upload: extend read deadline", "err", err)
+			}
+			if err := rc.SetWriteDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+				s.log.Warn("bulk upload: extend write deadline", "err", err)
+			}
+		}
+		h.ServeHTTP(w, r)
 	})
 }
 

@@ -193,11 +193,20 @@ type consentOrg struct {
 // login page and back.
 func (s *server) authorizeForm(w http.ResponseWriter, r *http.Request) {
 	req, err := s.parseAuthzRequest(r, r.URL.Query())
+	v := currentViewer(r)
+	if err != nil && v == nil {
+		// Anyone may register a client and its redirect URIs, so redirecting
+		// an anonymous visitor with an error would make this server an open
+		// redirector (RFC 9700 section 4.11.2): show the error instead.
+		var ae *authzError
+		if errors.As(err, &ae) {
+			ae.redirect = false
+		}
+	}
 	if err != nil {
 		s.authzFailure(w, r, req, err)
 		return
 	}
-	v := currentViewer(r)
 	if v == nil {
 		s.redirectToLogin(w, r)
 		return

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 
 	"github.com/microcred/microcred/internal/store"
 )
@@ -145,13 +146,74 @@ func (s *server) outbox(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	mails, err := s.store.ListMail(r.Context(), 200)
-	if err != nil {
-		s.serverError(w, r, fmt.Errorf("list mail: %w", err))
+	// Mail carries personal data and sign-in links: each owner sees the
+	// mail of the organizations they own, and nobody else sees any.
+	v := currentViewer(r)
+	var groups []outboxGroup
+	for _, m := range v.Memberships {
+		if m.Role != store.RoleOwner {
+			continue
+		}
+		org, err := s.store.Organization(r.Context(), m.OrgID)
+		if err != nil {
+			s.serverError(w, r, fmt.Errorf("load organization: %w", err))
+			return
+		}
+		g, err := s.outboxOf(r, org)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		groups = append(groups, g)
+	}
+	if len(groups) == 0 {
+		s.notFound(w, r)
 		return
 	}
-	s.render(w, r, http.StatusOK, "outbox", "Outbox", map[string]any{"Mails": mails})
+	s.render(w, r, http.StatusOK, "outbox", "Outbox", map[string]any{"Groups": groups})
 }
+
+// orgOutbox is one organization's demo outbox, for its owners.
+func (s *server) orgOutbox(w http.ResponseWriter, r *http.Request) {
+	if !s.demo {
+		s.notFound(w, r)
+		return
+	}
+	g, err := s.outboxOf(r, currentOrg(r).Org)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "outbox", "Outbox", map[string]any{"Groups": []outboxGroup{g}})
+}
+
+// outboxGroup is the queued mail of one organization.
+type outboxGroup struct {
+	Org   store.Organization
+	Mails []store.Mail
+}
+
+func (s *server) outboxOf(r *http.Request, org store.Organization) (outboxGroup, error) {
+	mails, err := s.store.ListOrgMail(r.Context(), org.ID, 200)
+	if err != nil {
+		return outboxGroup{}, fmt.Errorf("list mail of %s: %w", org.Slug, err)
+	}
+	// The single-use links of invitations, claims and sign-ups prove that
+	// whoever opens them holds the recipient's mailbox; an owner reading
+	// the demo outbox must not be able to use them in the recipient's
+	// place (an invitation link would let them create the invitee's
+	// account), so only the recipient's own view keeps them.
+	v := currentViewer(r)
+	for i := range mails {
+		if store.EmailKey(mails[i].To) != store.EmailKey(v.User.Email) {
+			mails[i].Body = personalLink.ReplaceAllString(mails[i].Body, "$1(link hidden: only the recipient may use it)")
+		}
+	}
+	return outboxGroup{Org: org, Mails: mails}, nil
+}
+
+// personalLink matches the token part of the links microcred mails.
+var personalLink = regexp.MustCompile(`(/(?:invite|claim|signup|reset|account/emails)/)[A-Za-z0-9._%~-]+`)
 
 // publicOrg loads the organization named by {slug} for a public page.
 func (s *server) publicOrg(w http.ResponseWriter, r *http.Request) (store.Organization, bool) {

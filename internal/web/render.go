@@ -224,6 +224,14 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.renderError(w, r, http.StatusNotFound, "There is nothing at this address. It may have been moved, made private by its owner, or never existed.")
 }
 
+// busy answers 503 when the server has too much expensive work in hand
+// (password hashing): the client is told when to retry instead of queueing
+// without bound.
+func (s *server) busy(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", "2")
+	s.renderError(w, r, http.StatusServiceUnavailable, "The server is busy right now. Wait a few seconds and try again.")
+}
+
 // serverError logs err (never shown to the client) and renders a 500 page.
 func (s *server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -232,16 +240,16 @@ func (s *server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 
 // setFlash leaves a one-line message for the next page the browser shows.
 func (s *server) setFlash(w http.ResponseWriter, msg string) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", MaxAge: 60,
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(flashCookie), Value: url.QueryEscape(msg), Path: "/", MaxAge: 60,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }
 
 func (s *server) takeFlash(w http.ResponseWriter, r *http.Request) string {
-	c, err := r.Cookie(flashCookie)
+	c, err := r.Cookie(s.cookieName(flashCookie))
 	if err != nil || c.Value == "" {
 		return ""
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(flashCookie), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 	msg, err := url.QueryUnescape(c.Value)
 	if err != nil || len(msg) > 200 {

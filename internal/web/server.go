@@ -49,6 +49,9 @@ type Config struct {
 	BulkDir string
 	// ArtifactsDir is not used by the server.
 	ArtifactsDir string
+	// PasswordGate bounds concurrent password hashing; nil means
+	// auth.DefaultGate, which the API shares.
+	PasswordGate *auth.Gate
 }
 
 // Limits on request bodies. Forms are small; the verifier accepts a pasted
@@ -59,6 +62,10 @@ const (
 	sessionLifetime    = 12 * time.Hour
 	sessionCookie      = "microcred_session"
 	flashCookie        = "microcred_flash"
+	// hstsValue keeps browsers on https for a year once they have seen the
+	// server over https. Subdomains are not included: they may be other
+	// services of the institution.
+	hstsValue = "max-age=31536000"
 )
 
 // server holds the dependencies of the handlers.
@@ -74,7 +81,10 @@ type server struct {
 	// mailLimiter bounds the mail that sign-up, password reset and address
 	// confirmation send, per client address and per recipient.
 	mailLimiter *auth.Limiter
-	now         func() time.Time
+	// accounts backs off sign-in attempts per email address, whatever
+	// addresses they come from.
+	accounts *auth.Backoff
+	now      func() time.Time
 	// dummyHash is checked against when a login names an unknown email, so
 	// that the response time does not reveal which addresses have accounts.
 	dummyHash string
@@ -85,6 +95,10 @@ type server struct {
 	status  *status.Service
 	bulk    *bulk.Manager
 	bulkDir string
+	gate    *auth.Gate // bounds concurrent argon2id work
+	// origins tells same-origin form posts from cross-site ones
+	// (checkFormOrigin).
+	origins *http.CrossOriginProtection
 }
 
 // New returns the HTTP handler of the whole server: the HTML pages, their
@@ -127,11 +141,22 @@ func New(cfg Config) (http.Handler, error) {
 		limiter: auth.NewLimiter(1.0/6, 10),
 		// Three messages in a burst, then one a minute.
 		mailLimiter: auth.NewLimiter(1.0/60, 3),
+		accounts:    auth.NewBackoff(),
 		now:         time.Now,
 		dummyHash:   dummy,
 	}
 	s.status = cfg.Status
 	s.bulk, s.bulkDir = cfg.Bulk, cfg.BulkDir
+	s.origins = http.NewCrossOriginProtection()
+	// Behind a reverse proxy the Host header may differ from the public
+	// origin; the base URL is the origin browsers send.
+	if err := s.origins.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+		return nil, fmt.Errorf("web: base URL %q as trusted origin: %w", cfg.BaseURL, err)
+	}
+	s.gate = cfg.PasswordGate
+	if s.gate == nil {
+		s.gate = auth.DefaultGate
+	}
 	if s.status == nil {
 		s.status = cfg.Issuer.StatusService()
 	}
@@ -150,7 +175,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	if err != nil {
 		return fmt.Errorf("web: static assets: %w", err)
 	}
-	mux.Handle("GET /static/", cacheStatic(http.StripPrefix("/static/", http.FileServerFS(static))))
+	mux.Handle("GET /static/", cacheStatic(http.StripPrefix("/static/", s.noListing(http.FileServerFS(static)))))
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("/", s.notFoundHandler)
 	mux.HandleFunc("GET /privacy", s.privacy)
@@ -217,6 +242,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("POST /admin/orgs/{slug}/issue", s.orgRoute(catalogRoles, s.issueSubmit))
 	mux.HandleFunc("GET /admin/orgs/{slug}/credentials", s.orgRoute(anyRole, s.orgCredentials))
 	mux.HandleFunc("GET /admin/orgs/{slug}/audit", s.orgRoute(ownerOnly, s.audit))
+	mux.HandleFunc("GET /admin/orgs/{slug}/outbox", s.orgRoute(ownerOnly, s.orgOutbox))
 
 	mux.HandleFunc("GET /wallet", s.requireUser(s.wallet))
 	mux.HandleFunc("POST /wallet/{uuid}/private", s.requireUser(s.setPrivate))
@@ -235,6 +261,30 @@ func (s *server) routes(mux *http.ServeMux) error {
 	s.statusRoutes(mux)
 	s.bulkRoutes(mux)
 	return nil
+}
+
+// cookieName is the name of a cookie: with the __Host- prefix when the
+// server runs on https, so that the browser accepts it only with Secure,
+// Path=/ and no Domain, and a sibling subdomain cannot plant or overwrite
+// it (session fixation across subdomains).
+func (s *server) cookieName(name string) string {
+	if s.secure {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// noListing answers 404 for a directory instead of listing its files.
+// Requests for a directory end in "/" (the file server redirects to that
+// form), and no asset has a name ending so.
+func (s *server) noListing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			s.notFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // cacheStatic lets browsers keep the stylesheet for an hour.

@@ -4,8 +4,12 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/microcred/microcred/internal/auth"
 	"github.com/microcred/microcred/internal/store"
@@ -33,6 +37,15 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"))
+	// Unknown addresses are throttled like known ones, so the throttle
+	// does not tell which addresses have accounts.
+	account := strings.ToLower(email)
+	if wait := s.accounts.Wait(account); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.render(w, r, http.StatusTooManyRequests, "login", "Sign in", loginData{Email: email, Next: next,
+			Error: "Too many failed attempts for this account. Wait a little and try again."})
+		return
+	}
 	u, err := s.store.UserByEmail(r.Context(), email)
 	hash := u.PasswordHash
 	if err != nil {
@@ -42,13 +55,19 @@ func (s *server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		hash = s.dummyHash
 	}
-	ok, cerr := auth.CheckPassword(hash, password)
+	ok, cerr := s.gate.CheckPassword(r.Context(), hash, password)
+	if errors.Is(cerr, auth.ErrBusy) {
+		s.busy(w, r)
+		return
+	}
 	if err != nil || cerr != nil || !ok || len(password) > auth.MaxPasswordLen {
 		// One message for every failure, so the form does not tell which
 		// addresses have accounts.
+		s.accounts.Fail(account)
 		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", loginData{Email: email, Next: next, Error: "Email or password is not correct."})
 		return
 	}
+	s.accounts.Succeed(account)
 	if u.DisabledAt != nil {
 		// Said only to whoever knows the password.
 		s.render(w, r, http.StatusForbidden, "login", "Sign in", loginData{Email: email, Next: next, Error: "This account is disabled. Ask the people who run this microcred server to enable it again."})
@@ -78,13 +97,46 @@ func (s *server) landing(v *viewer, next string) string {
 	return "/admin"
 }
 
-// localPath accepts only a path on this server, so ?next= cannot send a
-// user to another site after sign-in.
+// localPath accepts only a clean path on this server, so ?next= cannot
+// send a user to another site after sign-in. Browsers are lenient in ways
+// that turn odd paths into other origins: they drop TAB and newline
+// characters ("/\t/evil" becomes "//evil"), read a backslash as a slash and
+// may decode percent-escapes before resolving. So the value must start with
+// a single "/" and hold no control character, space or backslash; its path
+// part (before any query or fragment, which cannot change the origin) must
+// keep to that under every level of percent-decoding and never hold "//".
+// Anything else gives "".
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.ContainsFunc(p, unsafeInPath) {
+		return ""
+	}
+	path := p
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	for level := 0; ; level++ {
+		if !strings.HasPrefix(path, "/") || strings.Contains(path, "//") || strings.ContainsFunc(path, unsafeInPath) {
+			return ""
+		}
+		if !strings.Contains(path, "%") {
+			break
+		}
+		d, err := url.PathUnescape(path)
+		if err != nil || level == 3 {
+			return "" // malformed, or nested deeper than any honest link
+		}
+		path = d
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return ""
 	}
 	return p
+}
+
+// unsafeInPath reports the characters a ?next= path may not hold.
+func unsafeInPath(r rune) bool {
+	return r <= ' ' || r == 0x7f || r == '\\' || unicode.IsSpace(r) || !unicode.IsPrint(r)
 }
 
 // startSession creates a session for userID and sets its cookie. A new
@@ -101,14 +153,14 @@ func (s *server) startSession(w http.ResponseWriter, r *http.Request, userID str
 		return fmt.Errorf("create session: %w", err)
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionLifetime.Seconds()),
+		Name: s.cookieName(sessionCookie), Value: token, Path: "/", MaxAge: int(sessionLifetime.Seconds()),
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 	return nil
 }
 
 func (s *server) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(sessionCookie), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }
 

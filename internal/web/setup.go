@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -86,7 +87,11 @@ func (s *server) setupSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "setup", "Set up microcred", d, errs)
 		return
 	}
-	hash, err := auth.HashPassword(password)
+	hash, err := s.gate.HashPassword(r.Context(), password)
+	if errors.Is(err, auth.ErrBusy) {
+		s.busy(w, r)
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("hash password: %w", err))
 		return

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
@@ -124,7 +125,7 @@ func (s *server) orgCredential(w http.ResponseWriter, r *http.Request) (store.Cr
 		s.notFound(w, r)
 		return store.Credential{}, false
 	}
-	c, err := s.store.Credential(r.Context(), "urn:uuid:"+id)
+	c, err := s.store.Credential(r.Context(), credential.NormalizeID("urn:uuid:"+id))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && c.OrgID != oc.Org.ID) {
 		s.notFound(w, r)
 		return store.Credential{}, false

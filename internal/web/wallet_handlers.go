@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -54,7 +55,7 @@ func (s *server) setPrivate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	private := r.PostFormValue("private") == "1"
-	err := s.issuer.SetPrivate(r.Context(), "urn:uuid:"+id, currentViewer(r).User.ID, private)
+	err := s.issuer.SetPrivate(r.Context(), credential.NormalizeID("urn:uuid:"+id), currentViewer(r).User.ID, private)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.notFound(w, r)

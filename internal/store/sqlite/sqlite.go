@@ -6,7 +6,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -70,6 +72,9 @@ func openBackend(ctx context.Context, path string) (*backend, error) {
 	// as a backstop at 50,000 pages (about 200 MB of WAL) in case the
 	// background one cannot keep up.
 	wq.Add("_pragma", "wal_autocheckpoint(50000)")
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	w, err := openCaching("file:" + path + "?" + wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -81,6 +86,11 @@ func openBackend(ctx context.Context, path string) (*backend, error) {
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// WAL mode is on now: the WAL and shared-memory files exist.
+	if err := createPrivate(path); err != nil {
+		w.Close()
+		return nil, err
 	}
 	rq := url.Values{}
 	for k, v := range pragmas {
@@ -112,6 +122,39 @@ func openBackend(ctx context.Context, path string) (*backend, error) {
 	b := &backend{path: path, r: r, w: w, ckpt: c, stop: make(chan struct{}), done: make(chan struct{})}
 	go b.checkpointer(checkpointInterval)
 	return b, nil
+}
+
+// createPrivate makes the database file and its WAL and shared-memory
+// files readable and writable by their owner only, whatever the umask and
+// wherever --db puts them: they hold password hashes, sealed signing keys
+// and learners' personal data. A missing database file is created empty
+// with mode 0600 before SQLite opens it (an empty file is a new database);
+// the WAL and shared-memory files, which SQLite creates with its default
+// mode, are restricted as soon as they exist. SQLite keeps them while a
+// connection is open, and the write connection stays open.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(name, fi.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("sqlite: restrict %s to its owner: %w", name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // checkpointInterval is how often the background checkpointer runs: often

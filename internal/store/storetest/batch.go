@@ -70,7 +70,7 @@ func BatchWrites(t *testing.T, s store.Store) {
 		if err := bw.InsertCredentialStatuses(ctx, css); err != nil {
 			return err
 		}
-		if err := bw.EnqueueMails(ctx, []store.Mail{{To: "a@example.org", Subject: "1"}, {To: "b@example.org", Subject: "2"}}); err != nil {
+		if err := bw.EnqueueMails(ctx, []store.Mail{{To: "a@example.org", Subject: "1", OrgID: f.org.ID}, {To: "b@example.org", Subject: "2"}}); err != nil {
 			return err
 		}
 		return bw.AppendAudits(ctx, []store.AuditEvent{
@@ -80,6 +80,9 @@ func BatchWrites(t *testing.T, s store.Store) {
 	}))
 	if len(res) != len(cs) {
 		t.Fatalf("%d results for %d rows", len(res), len(cs))
+	}
+	if ms := try(s.ListOrgMail(ctx, f.org.ID, 10)).must(t); len(ms) != 1 || ms[0].To != "a@example.org" || ms[0].OrgID != f.org.ID {
+		t.Errorf("batch-enqueued mail of the organization: %+v", ms)
 	}
 	for i, r := range res {
 		switch i {

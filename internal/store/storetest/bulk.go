@@ -56,6 +56,15 @@ func testBulkJobs(t *testing.T, s store.Store) {
 	}
 	wantErr(t, "other digest", second(s.FindBulkJob(ctx, f.org.ID, f.ach.Achievement.ID, strings.Repeat("cd", 32))), store.ErrNotFound)
 	wantErr(t, "short digest", second3(s.CreateBulkJob(ctx, store.BulkJob{OrgID: f.org.ID, AchievementID: "a", CSVSHA256: "ab"})), store.ErrInvalid)
+	// The validation report is kept with the job.
+	if j.Validation != "" {
+		t.Errorf("new job has a validation report %q", j.Validation)
+	}
+	need(t, s.SetBulkJobValidation(ctx, j.ID, `{"rows":3}`))
+	if got := try(s.BulkJob(ctx, j.ID)).must(t); got.Validation != `{"rows":3}` {
+		t.Errorf("validation report %q after SetBulkJobValidation", got.Validation)
+	}
+	wantErr(t, "validation of no job", s.SetBulkJobValidation(ctx, "nope", "{}"), store.ErrNotFound)
 
 	// State changes, conditional on the current state.
 	j = try(s.SetBulkJobState(ctx, j.ID, store.BulkRunning, "", 5, store.BulkPending)).must(t)

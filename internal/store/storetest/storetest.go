@@ -961,7 +961,8 @@ func testMailOutbox(t *testing.T, s store.Store) {
 	}
 	var ids []int64
 	for i := range 5 {
-		m := try(s.EnqueueMail(ctx, store.Mail{To: fmt.Sprintf("r%d@example.org", i), Subject: "Your credential", Body: "Hello"})).must(t)
+		m := try(s.EnqueueMail(ctx, store.Mail{To: fmt.Sprintf("r%d@example.org", i), Subject: "Your credential", Body: "Hello",
+			OrgID: []string{"", "org-a", "org-b"}[i%3]})).must(t)
 		if m.ID == 0 || m.CreatedAt.IsZero() {
 			t.Fatalf("EnqueueMail = %+v", m)
 		}
@@ -973,6 +974,13 @@ func testMailOutbox(t *testing.T, s store.Store) {
 	wantErr(t, "no recipient", second(s.EnqueueMail(ctx, store.Mail{Subject: "x"})), store.ErrInvalid)
 	if got := mailIDs(try(s.ListMail(ctx, 3)).must(t)); !reflect.DeepEqual(got, []int64{ids[4], ids[3], ids[2]}) {
 		t.Errorf("ListMail(3) = %v, want the three newest of %v, newest first", got, ids)
+	}
+	// Each organization sees its own messages: ids[1] and ids[4] are org-a's.
+	if got := mailIDs(try(s.ListOrgMail(ctx, "org-a", 10)).must(t)); !reflect.DeepEqual(got, []int64{ids[4], ids[1]}) {
+		t.Errorf("ListOrgMail(org-a) = %v, want %v", got, []int64{ids[4], ids[1]})
+	}
+	if got := try(s.ListOrgMail(ctx, "org-c", 10)).must(t); len(got) != 0 {
+		t.Errorf("ListOrgMail of an organization without mail = %v", mailIDs(got))
 	}
 
 	// A zero lease expires at once, so the first two are offered again.

@@ -10,13 +10,13 @@ import (
 )
 
 const bulkJobCols = `id, org_id, achievement_id, csv_sha256, csv_path, file_name, mapping, notify, state, total, done, failed,
-	error, created_by, created_at, updated_at`
+	error, created_by, created_at, updated_at, validation`
 
 func scanBulkJob(r Row) (store.BulkJob, error) {
 	var j store.BulkJob
 	var state string
 	err := r.Scan(&j.ID, &j.OrgID, &j.AchievementID, &j.CSVSHA256, &j.CSVPath, &j.FileName, &j.Mapping, &j.Notify, &state,
-		intDest{&j.Total}, intDest{&j.Done}, intDest{&j.Failed}, &j.Error, &j.CreatedBy, ts(&j.CreatedAt), ts(&j.UpdatedAt))
+		intDest{&j.Total}, intDest{&j.Done}, intDest{&j.Failed}, &j.Error, &j.CreatedBy, ts(&j.CreatedAt), ts(&j.UpdatedAt), &j.Validation)
 	j.State = store.BulkState(state)
 	return j, err
 }
@@ -38,10 +38,10 @@ func (s *Store) CreateBulkJob(ctx context.Context, j store.BulkJob) (store.BulkJ
 	}
 	j.CreatedAt = now()
 	j.UpdatedAt = j.CreatedAt
-	n, err := s.w.Exec(ctx, `INSERT INTO bulk_jobs (`+bulkJobCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	n, err := s.w.Exec(ctx, `INSERT INTO bulk_jobs (`+bulkJobCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (org_id, achievement_id, csv_sha256) DO NOTHING`,
 		j.ID, j.OrgID, j.AchievementID, j.CSVSHA256, j.CSVPath, j.FileName, j.Mapping, j.Notify, string(j.State),
-		j.Total, j.Done, j.Failed, j.Error, j.CreatedBy, j.CreatedAt, j.UpdatedAt)
+		j.Total, j.Done, j.Failed, j.Error, j.CreatedBy, j.CreatedAt, j.UpdatedAt, j.Validation)
 	if err != nil {
 		return store.BulkJob{}, false, s.fail("create bulk job", err)
 	}
@@ -141,6 +141,12 @@ func (s *Store) SetBulkJobOptions(ctx context.Context, id, mapping string, notif
 		return &store.Error{Kind: store.ErrConflict, Op: "store: " + op, Err: errors.New("the job has started")}
 	}
 	return nil
+}
+
+// SetBulkJobValidation implements store.Store.
+func (s *Store) SetBulkJobValidation(ctx context.Context, id, report string) error {
+	n, err := s.w.Exec(ctx, `UPDATE bulk_jobs SET validation = ? WHERE id = ?`, report, id)
+	return expectOne(fmt.Sprintf("set validation of bulk job %q", id), n, err, s)
 }
 
 // bulkRowChunk bounds the rows of one multi-row INSERT (6 parameters

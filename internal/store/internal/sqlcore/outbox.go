@@ -12,11 +12,11 @@ import (
 	"github.com/microcred/microcred/internal/store"
 )
 
-const mailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, error, claimed_until`
+const mailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, error, claimed_until, org_id`
 
 func scanMail(r Row) (store.Mail, error) {
 	var m store.Mail
-	err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Body, ts(&m.CreatedAt), tsOpt(&m.SentAt), &m.Attempts, &m.Error, ts(&m.ClaimedUntil))
+	err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Body, ts(&m.CreatedAt), tsOpt(&m.SentAt), &m.Attempts, &m.Error, ts(&m.ClaimedUntil), &m.OrgID)
 	return m, err
 }
 
@@ -30,8 +30,8 @@ func (s *Store) EnqueueMail(ctx context.Context, m store.Mail) (store.Mail, erro
 	}
 	m.CreatedAt = norm(m.CreatedAt)
 	m.SentAt, m.Attempts, m.Error, m.ClaimedUntil = nil, 0, "", time.Time{}
-	err := s.w.QueryRow(ctx, `INSERT INTO mail_outbox (to_addr, subject, body, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		m.To, m.Subject, m.Body, m.CreatedAt).Scan(&m.ID)
+	err := s.w.QueryRow(ctx, `INSERT INTO mail_outbox (to_addr, subject, body, created_at, org_id) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		m.To, m.Subject, m.Body, m.CreatedAt, m.OrgID).Scan(&m.ID)
 	if err != nil {
 		return store.Mail{}, s.fail("enqueue mail", err)
 	}
@@ -152,10 +152,20 @@ func (s *Store) ListMail(ctx context.Context, n int) ([]store.Mail, error) {
 	return collect(rows, scanMail, s, "list mail")
 }
 
+// ListOrgMail implements store.Store: one organization's messages, newest
+// first.
+func (s *Store) ListOrgMail(ctx context.Context, orgID string, n int) ([]store.Mail, error) {
+	rows, err := s.r.Query(ctx, `SELECT `+mailCols+` FROM mail_outbox WHERE org_id = ? ORDER BY id DESC LIMIT ?`, orgID, limit(n))
+	if err != nil {
+		return nil, s.fail("list organization mail", err)
+	}
+	return collect(rows, scanMail, s, "list organization mail")
+}
+
 // EnqueueMails implements store.BatchWriter.
 func (s *Store) EnqueueMails(ctx context.Context, ms []store.Mail) error {
 	t := now()
-	args := make([]any, 0, 4*len(ms))
+	args := make([]any, 0, 5*len(ms))
 	for i, m := range ms {
 		if strings.TrimSpace(m.To) == "" {
 			return &store.RowError{Row: i, Err: &store.Error{Kind: store.ErrInvalid, Op: "store: enqueue mails",
@@ -165,9 +175,9 @@ func (s *Store) EnqueueMails(ctx context.Context, ms []store.Mail) error {
 		if !m.CreatedAt.IsZero() {
 			at = norm(m.CreatedAt)
 		}
-		args = append(args, m.To, m.Subject, m.Body, at)
+		args = append(args, m.To, m.Subject, m.Body, at, m.OrgID)
 	}
-	err := s.execRows(ctx, "enqueue mails", `INSERT INTO mail_outbox (to_addr, subject, body, created_at) VALUES `, "", 4, args)
+	err := s.execRows(ctx, "enqueue mails", `INSERT INTO mail_outbox (to_addr, subject, body, created_at, org_id) VALUES `, "", 5, args)
 	return s.fail("enqueue mails", err)
 }
 
