@@ -581,7 +581,7 @@ func TestPublicCredential(t *testing.T) {
 			name:     "wallet lists the learner's credentials",
 			req:      fixed(request{method: "GET", path: "/wallet", as: "learner"}),
 			status:   200,
-			contains: []string{"City University", "Make private"},
+			contains: []string{"City University", "Make its page private"},
 		},
 		{
 			name: "verifier accepts a pasted credential",

@@ -162,7 +162,7 @@ func limitBody(h http.Handler) http.Handler {
 				r.Body = http.MaxBytesReader(w, r.Body, maxBulkUploadBytes)
 			case isEvidenceUpload(r):
 				r.Body = http.MaxBytesReader(w, r.Body, evidence.MaxFileBytes+maxFormBytes)
-			case r.URL.Path == "/verify":
+			case r.URL.Path == "/verify" || r.URL.Path == "/wallet/import":
 				r.Body = http.MaxBytesReader(w, r.Body, maxCredentialBytes+maxFormBytes)
 			case ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data":
 				r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)

@@ -10,42 +10,6 @@ import (
 	"github.com/microcred/microcred/internal/store"
 )
 
-// walletRow is one credential in the learner's wallet.
-type walletRow struct {
-	credentialRow
-	Name    string
-	OrgName string
-}
-
-func (s *server) wallet(w http.ResponseWriter, r *http.Request) {
-	v := currentViewer(r)
-	list, err := s.store.ListCredentials(r.Context(), store.CredentialQuery{LearnerID: v.User.ID, Limit: 1000})
-	if err != nil {
-		s.serverError(w, r, fmt.Errorf("list credentials: %w", err))
-		return
-	}
-	orgNames := map[string]string{}
-	rows := make([]walletRow, 0, len(list))
-	for _, cr := range s.credentialRows(list) {
-		if _, ok := orgNames[cr.OrgID]; !ok {
-			org, err := s.store.Organization(r.Context(), cr.OrgID)
-			if err != nil {
-				s.serverError(w, r, fmt.Errorf("load organization: %w", err))
-				return
-			}
-			orgNames[cr.OrgID] = org.Name
-		}
-		name := cr.AchievementID
-		if cr.AchievementID != "" {
-			if a, _, err := s.issuer.Achievement(r.Context(), cr.AchievementID, cr.AchievementVersion); err == nil {
-				name = a.Name
-			}
-		}
-		rows = append(rows, walletRow{credentialRow: cr, Name: name, OrgName: orgNames[cr.OrgID]})
-	}
-	s.render(w, r, http.StatusOK, "wallet", "Your credentials", map[string]any{"Rows": rows})
-}
-
 // setPrivate hides a credential from public pages, or shows it again. Only
 // the learner it was issued to may do so.
 func (s *server) setPrivate(w http.ResponseWriter, r *http.Request) {

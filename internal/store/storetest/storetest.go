@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Accounts", testAccounts},
 		{"Evidence", testEvidence},
 		{"Analytics", testAnalytics},
+		{"Wallet", testWallet},
 		{"APIClientsAndTokens", testAPIClients},
 		{"SigningKeys", testSigningKeys},
 		{"Achievements", testAchievements},
