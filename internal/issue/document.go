@@ -114,8 +114,12 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 	case nil:
 		doc["id"] = "urn:uuid:" + store.NewID()
 	case string:
-		if !credential.IsAbsoluteURI(id) || len(id) > maxURLLen {
+		switch {
+		case !credential.IsAbsoluteURI(id) || len(id) > maxURLLen:
 			fe.add("credential.id", "must be an absolute URI")
+		case !credential.WellFormedUUIDURN(id):
+			// Accepted from other issuers with a warning, but never produced.
+			fe.add("credential.id", credential.MsgUUIDForm)
 		}
 	default:
 		fe.add("credential.id", "must be a string")

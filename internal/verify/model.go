@@ -176,9 +176,9 @@ func obWarnings(doc map[string]any, v1 bool) []string {
 			continue
 		}
 		msg := fe.Message
-		if msg == "must be an absolute URI" {
-			if s, ok := lookup(doc, fe.Path).(string); ok && strings.HasPrefix(strings.ToLower(s), "urn:uuid:") {
-				msg = fmt.Sprintf("%q is a URI, but its UUID is not in the standard 8-4-4-4-12 form", s)
+		if msg == credential.MsgUUIDForm {
+			if s, ok := lookup(doc, fe.Path).(string); ok {
+				msg = fmt.Sprintf("%q %s", s, msg)
 			}
 		}
 		if fe.Path == "" {
