@@ -292,7 +292,7 @@ func checkIssuer(rep *Report, signers []signer) {
 		return // the data model check reports the missing issuer
 	}
 	if len(signers) == 0 {
-		c := rep.notChecked("issuer", "Whether the issuer signed this credential could not be confirmed, because no signature could be checked.",
+		c := rep.notChecked("issuer", "Whether the issuer signed this credential could not be confirmed, because none of its signatures verified (the signature check says why).",
 			"no verified signature to compare with the issuer "+issuer)
 		c.Advisory = true
 		return
