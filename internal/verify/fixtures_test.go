@@ -177,6 +177,7 @@ func TestFixtures(t *testing.T) {
 	noneJWT := []byte(b64(mustJSON(map[string]any{"alg": "none", "typ": "vc+jwt", "kid": kp.ID})) + "." + b64(mustJSON(sample(kp))) + ".")
 	hsJWT := joseSign(t, jose.HS256, []byte(strings.Repeat("k", 32)), map[jose.HeaderKey]any{"typ": "vc+jwt", "kid": kp.ID}, sample(kp))
 
+	const ionDID = "did:ion:EiClkZMDxPKqC9c-umQfTkR8vvZ9JPhl_xLDI9Nfk38w5w"
 	cases := []fixtureCase{
 		// Public samples (testdata/fixtures/README.md says where each is from).
 		{name: "DCC v2 eddsa-rdfc-2022 OB spec example", input: fixture(t, "dcc-v2-di-didKey-noStatus-noExpiry-OBSpecExample.json"), opt: offline, verdict: Verified},
@@ -268,6 +269,10 @@ func TestFixtures(t *testing.T) {
 		{name: "did:web issuer unreachable offline", input: signed(t, kpWeb(t), proof.SuiteRDFC, mod(func(d map[string]any) {
 			d["issuer"].(map[string]any)["id"] = "did:web:issuer.example"
 		})), opt: offline, verdict: CouldNotCheck, decisive: "proof", want: NotChecked, text: "could not be obtained"},
+
+		{name: "issuer DID method not supported", input: withVM(t, signed(t, kp, proof.SuiteRDFC, mod(func(d map[string]any) {
+			d["issuer"].(map[string]any)["id"] = ionDID
+		})), ionDID+"#key-1"), opt: offline, verdict: CouldNotCheck, decisive: "proof", want: NotChecked, text: "DID method microcred cannot resolve"},
 
 		// JWT forms.
 		{name: "VC-JOSE JWT signed by someone else", input: vcJWT(jose.EdDSA, other.Private, other.ID, sample(kp)), opt: offline,
@@ -428,6 +433,19 @@ func withProof(t *testing.T, signedDoc []byte, p map[string]any, replace bool) [
 	} else {
 		doc["proof"] = []any{doc["proof"], p}
 	}
+	return mustJSON(doc)
+}
+
+// withVM names vm as the verification method of a signed credential's
+// proof (which the signature then no longer covers: for cases decided
+// before the signature is checked).
+func withVM(t *testing.T, signedDoc []byte, vm string) []byte {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(signedDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["proof"].(map[string]any)["verificationMethod"] = vm
 	return mustJSON(doc)
 }
 
