@@ -41,6 +41,8 @@ type fixtureCase struct {
 	decisive string
 	want     State
 	text     string
+	// format, when set, must occur in the report's format line.
+	format string
 	// awaits names the work a case's honest outcome today depends on:
 	// "fetch" (the OB 2.0 and baked-image readers of another branch). Such
 	// a case is could_not_check today; when that work lands the
@@ -281,11 +283,11 @@ func TestFixtures(t *testing.T) {
 		{name: "JWT alg HS256", input: hsJWT, opt: offline, verdict: NotVerified, decisive: "proof", want: Failed, text: "HS256"},
 		// RS256 (OB 3.0's minimum), ES256 and the OB 3.0 JWT format.
 		{name: "VC-JOSE JWT RS256", input: vcJWT(jose.RS256, rsaKey, rsaDID+"#key-1", issuedBy(rsaDID)), opt: Options{Keys: jwkKeys},
-			verdict: Verified, decisive: "proof", want: Passed, text: "JWS RS256 signature by did:web:rsa.example#key-1"},
+			verdict: Verified, decisive: "proof", want: Passed, text: "JWS RS256 signature by did:web:rsa.example#key-1", format: "a VC-JOSE JWT, the payload being the credential (alg RS256, typ vc+jwt)"},
 		{name: "VC-JOSE JWT ES256", input: vcJWT(jose.ES256, ecKey, ecDID+"#key-1", issuedBy(ecDID)), opt: Options{Keys: jwkKeys},
-			verdict: Verified, decisive: "proof", want: Passed, text: "JWS ES256 signature by did:web:ec.example#key-1"},
+			verdict: Verified, decisive: "proof", want: Passed, text: "JWS ES256 signature by did:web:ec.example#key-1", format: "(alg ES256, typ vc+jwt)"},
 		{name: "OB 3.0 JWT (vc claim) RS256", input: ob3JWT(jose.RS256, rsaKey, rsaDID+"#key-1", issuedBy(rsaDID)), opt: Options{Keys: jwkKeys},
-			verdict: Verified, decisive: "proof", want: Passed, text: "JWS RS256 signature"},
+			verdict: Verified, decisive: "proof", want: Passed, text: "JWS RS256 signature", format: "an Open Badges 3.0 JWT, the credential in its vc claim (alg RS256, typ JWT)"},
 		{name: "OB 3.0 JWT (vc claim) EdDSA", input: ob3JWT(jose.EdDSA, kp.Private, kp.ID, sample(kp)), opt: offline,
 			verdict: Verified, decisive: "issuer", want: Passed, text: "signed by " + kp.ID},
 		{name: "OB 3.0 JWT RS256, key from the https issuer's JWK Set", input: ob3JWT(jose.RS256, rsaKey, "rsa-1", issuedBy(httpsIssuer)),
@@ -305,7 +307,7 @@ func TestFixtures(t *testing.T) {
 				"nbf": time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC).Unix()}), opt: offline,
 			verdict: NotVerified, decisive: "proof", want: Failed, text: "jti is"},
 		{name: "JWT alg ES384 (not implemented)", input: joseSign(t, jose.ES384, mustP384(t), map[jose.HeaderKey]any{"typ": "vc+jwt", "kid": kp.ID}, sample(kp)), opt: offline,
-			verdict: CouldNotCheck, decisive: "proof", want: NotChecked, text: "ES384"},
+			verdict: CouldNotCheck, decisive: "proof", want: NotChecked, text: "ES384", format: "(alg ES384, typ vc+jwt)"},
 
 		// Status: each kind of list, each outcome.
 		{name: "BitstringStatusList clear (list signed eddsa-rdfc-2022)", input: signed(t, kp, proof.SuiteRDFC, withStatus(bitEntry)),
@@ -379,6 +381,9 @@ func TestFixtures(t *testing.T) {
 						t.Errorf("check %q leaks %q: %+v", c.Name, leak, c)
 					}
 				}
+			}
+			if !strings.Contains(rep.Format, tc.format) {
+				t.Errorf("format %q, want it to contain %q", rep.Format, tc.format)
 			}
 			if tc.decisive == "" {
 				return
