@@ -277,7 +277,7 @@ type signer struct {
 	source string
 }
 
-func (s signer) issuers(issuer string) bool {
+func (s signer) byIssuer(issuer string) bool {
 	if s.jwt {
 		return s.bound
 	}
@@ -299,7 +299,7 @@ func checkIssuer(rep *Report, signers []signer) {
 	}
 	var methods []string
 	for _, s := range signers {
-		if s.issuers(issuer) {
+		if s.byIssuer(issuer) {
 			rep.pass("issuer", fmt.Sprintf("It was signed by the issuer it names, %s.", displayIssuer(rep.Credential)), "signed by "+s.method+keySourceDetail(s.source))
 			return
 		}
