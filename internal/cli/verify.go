@@ -91,10 +91,13 @@ func runVerify(e *env, args []string) int {
 	if src.Local != nil || src.Remote != nil {
 		checker = &status.Checker{Source: src}
 	}
+	// JWK Sets of https issuers come through the same guarded fetcher as
+	// DID documents; offline (no fetcher), such JWTs could not be checked.
+	keySets := resolver.Fetcher
 	if *presentation {
-		return verifyPresentation(ctx, e, data, verify.Options{Keys: resolver, Status: checker}, verify.PresentationOptions{Challenge: *challenge, Domain: *domain}, *asJSON)
+		return verifyPresentation(ctx, e, data, verify.Options{Keys: resolver, KeySets: keySets, Status: checker}, verify.PresentationOptions{Challenge: *challenge, Domain: *domain}, *asJSON)
 	}
-	rep, err := verify.Credential(ctx, data, verify.Options{Keys: resolver, Log: logOpt, Status: checker})
+	rep, err := verify.Credential(ctx, data, verify.Options{Keys: resolver, KeySets: keySets, Log: logOpt, Status: checker})
 	if err != nil {
 		if errors.Is(err, verify.ErrUnusable) {
 			return fail(e, exitBadInput, "verify: %s", verify.Reason(err))

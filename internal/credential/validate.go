@@ -504,9 +504,7 @@ func (c *checker) iriOrObject(obj map[string]any, path, key string, object func(
 	p := join(path, key)
 	switch t := v.(type) {
 	case string:
-		if !IsAbsoluteURI(t) {
-			c.add(p, "must be an absolute URI")
-		}
+		c.checkURI(p, t)
 	case map[string]any:
 		object(p, t)
 	default:
@@ -543,8 +541,7 @@ func (c *checker) nonEmpty(obj map[string]any, path, key string) {
 
 func (c *checker) uri(obj map[string]any, path, key string, required bool) (string, bool) {
 	s, ok := c.str(obj, path, key, required)
-	if ok && !IsAbsoluteURI(s) {
-		c.add(join(path, key), "must be an absolute URI")
+	if ok && !c.checkURI(join(path, key), s) {
 		return s, false
 	}
 	return s, ok
@@ -802,7 +799,11 @@ var (
 // IsAbsoluteURI reports whether s is an absolute IRI as identifiers in a
 // credential must be: a scheme and a non-empty remainder, no white space or
 // control characters, and for the common schemes their own syntax (a host for
-// http and https, method and identifier for did, a well-formed urn:uuid).
+// http and https, method and identifier for did, a namespace-specific string
+// for urn). A urn:uuid whose UUID is not in the 8-4-4-4-12 form (such as
+// urn:uuid:677fe8a6cacf98774d482d06, which issuers do publish) is still an
+// absolute URI: RFC 3986 and RFC 8141 ask only for a non-empty
+// namespace-specific string; WellFormedUUIDURN tells the two apart.
 func IsAbsoluteURI(s string) bool {
 	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '\uFFFD' }) {
 		return false
@@ -818,15 +819,42 @@ func IsAbsoluteURI(s string) bool {
 	case "did":
 		return didSyntax.MatchString(s)
 	case "urn":
-		if strings.HasPrefix(strings.ToLower(s), "urn:uuid:") {
-			return uuidURN.MatchString(s)
-		}
 		return urnSyntax.MatchString(s)
 	case "data":
 		return strings.Contains(rest, ",")
 	}
 	_, err := url.Parse(s)
 	return err == nil
+}
+
+// MsgUUIDForm is the finding for a urn:uuid whose UUID is not in the
+// 8-4-4-4-12 form of RFC 9562: the value is still an absolute URI (any
+// urn:uuid:... is one by RFC 3986 and RFC 8141), so readers of other
+// issuers' credentials treat the finding as a remark, never as "not a URI".
+const MsgUUIDForm = "is a URI, but its UUID is not in the standard 8-4-4-4-12 form"
+
+// checkURI reports s at path when it is not an absolute URI, or when it is
+// a urn:uuid whose UUID is not in the standard form; it returns whether s
+// is an absolute URI.
+func (c *checker) checkURI(path, s string) bool {
+	if !IsAbsoluteURI(s) {
+		c.add(path, "must be an absolute URI")
+		return false
+	}
+	if !WellFormedUUIDURN(s) {
+		c.add(path, MsgUUIDForm)
+	}
+	return true
+}
+
+// WellFormedUUIDURN reports whether s, when it is a urn:uuid, holds a UUID
+// in the 8-4-4-4-12 hexadecimal form; any other s is reported as well
+// formed.
+func WellFormedUUIDURN(s string) bool {
+	if len(s) < len("urn:uuid:") || !strings.EqualFold(s[:len("urn:uuid:")], "urn:uuid:") {
+		return true
+	}
+	return uuidURN.MatchString(s)
 }
 
 // ValidateMap checks a decoded OpenBadgeCredential, the form the proof and

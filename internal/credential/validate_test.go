@@ -47,7 +47,9 @@ func TestValidateJSON(t *testing.T) {
 			want: []string{"@context[1]: must be a string or an object"}},
 		{name: "id missing", path: "id", op: del, want: []string{"id: required"}},
 		{name: "id relative", path: "id", op: set("credentials/1"), want: []string{"id: must be an absolute URI"}},
-		{name: "id bad uuid", path: "id", op: set("urn:uuid:1234"), want: []string{"id: must be an absolute URI"}},
+		{name: "id bad uuid", path: "id", op: set("urn:uuid:1234"), want: []string{"id: " + MsgUUIDForm}},
+		{name: "id short uuid", path: "id", op: set("urn:uuid:677fe8a6cacf98774d482d06"), want: []string{"id: " + MsgUUIDForm}},
+		{name: "id empty uuid", path: "id", op: set("urn:uuid:"), want: []string{"id: must be an absolute URI"}},
 		{name: "id number", path: "id", op: set(42.0), want: []string{"id: must be a string"}},
 		{name: "type without VC", path: "type", op: set(raw(t, `["OpenBadgeCredential"]`)), want: []string{`type: must include "VerifiableCredential"`}},
 		{name: "type without OB", path: "type", op: set(raw(t, `["VerifiableCredential"]`)),
@@ -275,17 +277,41 @@ func TestIsAbsoluteURI(t *testing.T) {
 		"https://":                                                      false,
 		"https:///path":                                                 false,
 		"https://exa mple.edu":                                          false,
-		"urn:uuid:not-a-uuid":                                           false,
-		"urn:":                                                          false,
-		"did:example":                                                   false,
-		"did:Example:abc":                                               false,
-		"1http://x":                                                     false,
-		"data:nocomma":                                                  false,
-		"https://example.edu/\x00":                                      false,
+		// Absolute URIs whose UUID is not in the 8-4-4-4-12 form: URIs all
+		// the same (WellFormedUUIDURN tells them apart).
+		"urn:uuid:not-a-uuid":               true,
+		"urn:uuid:677fe8a6cacf98774d482d06": true,
+		"urn:uuid:":                         false,
+		"urn:":                              false,
+		"did:example":                       false,
+		"did:Example:abc":                   false,
+		"1http://x":                         false,
+		"data:nocomma":                      false,
+		"https://example.edu/\x00":          false,
 	}
 	for in, want := range cases {
 		if got := IsAbsoluteURI(in); got != want {
 			t.Errorf("IsAbsoluteURI(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestWellFormedUUIDURN(t *testing.T) {
+	cases := map[string]bool{
+		"urn:uuid:4f0c9a6e-2b1d-4c83-9e5a-7d21f3b8c610": true,
+		"URN:UUID:4F0C9A6E-2B1D-4C83-9E5A-7D21F3B8C610": true,
+		"urn:uuid:677fe8a6cacf98774d482d06":             false,
+		"urn:uuid:19281fe8-90d2-4eao-a9da-6188898a6c":   false,
+		"urn:uuid:4f0c9a6e2b1d4c839e5a7d21f3b8c610":     false,
+		"https://example.edu/credentials/1":             true,
+		"urn:isbn:0451450523":                           true,
+	}
+	for in, want := range cases {
+		if got := WellFormedUUIDURN(in); got != want {
+			t.Errorf("WellFormedUUIDURN(%q) = %v, want %v", in, got, want)
+		}
+		if !IsAbsoluteURI(in) {
+			t.Errorf("IsAbsoluteURI(%q) = false, want true", in)
 		}
 	}
 }

@@ -126,8 +126,12 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 	case nil:
 		doc["id"] = "urn:uuid:" + store.NewID()
 	case string:
-		if !credential.IsAbsoluteURI(id) || len(id) > maxURLLen {
+		switch {
+		case !credential.IsAbsoluteURI(id) || len(id) > maxURLLen:
 			fe.add("credential.id", "must be an absolute URI")
+		case !credential.WellFormedUUIDURN(id):
+			// Accepted from other issuers with a warning, but never produced.
+			fe.add("credential.id", credential.MsgUUIDForm)
 		}
 		// urn:uuid ids that differ only in case are one id; the
 		// credential is signed with the canonical form.

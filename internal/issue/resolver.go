@@ -69,7 +69,7 @@ func (r localResolver) PublicKey(ctx context.Context, vm, relationship string) (
 // Data Integrity proofs, or a VC-JWT) with the service's resolver.
 func (s *Service) Verify(ctx context.Context, data []byte) (*verify.Report, error) {
 	s.init()
-	rep, err := verify.Credential(ctx, data, verify.Options{Keys: s.Resolver(), Now: s.now(), Status: s.checker})
+	rep, err := verify.Credential(ctx, data, verify.Options{Keys: s.Resolver(), KeySets: s.fetcher(), Now: s.now(), Status: s.checker})
 	if err != nil {
 		return nil, fmt.Errorf("issue: verify: %w", err)
 	}
@@ -81,7 +81,7 @@ func (s *Service) Verify(ctx context.Context, data []byte) (*verify.Report, erro
 // the service's resolver and status checker.
 func (s *Service) VerifyPresentation(ctx context.Context, data []byte, po verify.PresentationOptions) (*verify.PresentationReport, error) {
 	s.init()
-	rep, err := verify.Presentation(ctx, data, verify.Options{Keys: s.Resolver(), Now: s.now(), Status: s.checker}, po)
+	rep, err := verify.Presentation(ctx, data, verify.Options{Keys: s.Resolver(), KeySets: s.fetcher(), Now: s.now(), Status: s.checker}, po)
 	if err != nil {
 		return nil, fmt.Errorf("issue: verify presentation: %w", err)
 	}

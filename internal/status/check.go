@@ -168,13 +168,22 @@ func (c *Checker) verifyList(ctx context.Context, url string, data []byte, keys 
 	data = bytes.TrimSpace(data)
 	var doc map[string]any
 	var signers []string
+	jwtBound := false
 	if len(data) > 0 && data[0] != '{' {
-		payload, kid, err := proof.VerifyJWTWithKID(ctx, string(data), keys)
+		// The JWT checks of the proofs package: VC-JOSE and the vc-claim
+		// format, EdDSA, RS256 and ES256, judged at now; IssuerBound says
+		// whether the key is the list issuer's (a key found in a JWK Set
+		// or through a jwk header is, though its URL is not "issuer#...").
+		res, err := proof.CheckJWT(ctx, string(data), keys, proof.JWTOptions{Now: now})
 		if err != nil {
-			return nil, fmt.Errorf("status: the status list %s (a JWT) does not verify: %w", url, err)
+			return nil, fmt.Errorf("status: the status list %s (a JWT) cannot be read: %w", url, err)
 		}
-		doc = payload
-		signers = []string{kid}
+		if !res.Verified {
+			return nil, fmt.Errorf("status: the status list %s (a JWT) does not verify: %w", url, res.Err)
+		}
+		doc = res.Credential
+		signers = []string{res.VerificationMethod}
+		jwtBound = res.IssuerBound
 	} else {
 		dec := json.NewDecoder(bytes.NewReader(data))
 		if err := dec.Decode(&doc); err != nil || doc == nil {
@@ -200,7 +209,7 @@ func (c *Checker) verifyList(ctx context.Context, url string, data []byte, keys 
 		}
 	}
 	issuer := issuerOf(doc)
-	signed := false
+	signed := jwtBound
 	for _, vm := range signers {
 		if controller, _, _ := strings.Cut(vm, "#"); controller == issuer {
 			signed = true

@@ -20,11 +20,18 @@ const (
 )
 
 // requireRecipient makes an Open Badge whose credentialSubject has neither
-// an id nor an identifier fail the data model check, as step 1 of the Open
-// Badges 3.0 verification procedure requires ("If neither is present, the
-// credential does not conform to the specification"). Many DCC-issued
-// badges name the recipient only by name; with this false they would be
-// verified with a warning instead.
+// an id nor an identifier fail the data model check. Open Badges 3.0,
+// section 9.1 ("OpenBadgeCredential Verification"), step 1: "Check that the
+// credentialSubject is identified by an id and/or an identifier. If
+// neither is present, the credential does not conform to the
+// specification"; section 9 counts "the credential conforms to the
+// specification" among what verification checks, and section 9.1 ends "If
+// all the above steps pass, the OpenBadgeCredential may be treated as
+// verified". So this is a verification step, not a data-model remark, and
+// the verdict is not verified. Some DCC-issued badges name the recipient
+// only by name; their report says plainly that the signature is intact and
+// that the missing recipient is the reason, so a genuine badge is never
+// presented as forged (see recipientSummary).
 const requireRecipient = true
 
 // checkModel checks the credential against the data model. It fails only
@@ -78,7 +85,7 @@ func checkModel(rep *Report) {
 				if len(subjects) > 1 {
 					p += "[" + strconv.Itoa(i) + "]"
 				}
-				finding := p + ": names no recipient: Open Badges 3.0 requires an id or an identifier"
+				finding := p + ": names no recipient: Open Badges 3.0 (section 9.1, step 1) requires an id or an identifier"
 				if requireRecipient {
 					fatal = append(fatal, finding)
 				} else {
@@ -108,6 +115,8 @@ func checkModel(rep *Report) {
 		version = "VC 1.1"
 	}
 	switch {
+	case len(fatal) > 0 && strings.Contains(fatal[0], "names no recipient"):
+		rep.fail(name, recipientSummary(rep), strings.Join(append(fatal, warnings...), "; "))
 	case len(fatal) > 0:
 		rep.fail(name, fmt.Sprintf("It is not a valid %s: %s.", strings.TrimPrefix(strings.TrimPrefix(kind, "a "), "an "), plainProblem(fatal[0])),
 			strings.Join(append(fatal, warnings...), "; "))
@@ -117,6 +126,20 @@ func checkModel(rep *Report) {
 	default:
 		rep.pass(name, fmt.Sprintf("It is a well-formed %s (%s).", strings.TrimPrefix(strings.TrimPrefix(kind, "a "), "an "), version), "conforms to the "+version+" data model"+map[bool]string{true: " and the Open Badges 3.0 rules", false: ""}[ob])
 	}
+}
+
+// recipientSummary explains the verdict on an Open Badge that names no
+// recipient. It says whether the signature itself held, because such a
+// badge is often genuine: what fails is the step of the Open Badges 3.0
+// verification procedure that asks for a recipient.
+func recipientSummary(rep *Report) string {
+	const why = "it does not say whom it was awarded to (its credentialSubject has no id or identifier), and the Open Badges 3.0 verification procedure requires one, so it cannot be treated as verified"
+	for _, c := range rep.Checks {
+		if (c.Name == "proof" || strings.HasPrefix(c.Name, "proof ")) && c.State == Passed {
+			return "Its signature is intact and nothing suggests it was altered, but " + why + "."
+		}
+	}
+	return "It is not a complete Open Badge: " + why + "."
 }
 
 // plainProblem turns the first fatal finding into words for the summary.
@@ -176,9 +199,9 @@ func obWarnings(doc map[string]any, v1 bool) []string {
 			continue
 		}
 		msg := fe.Message
-		if msg == "must be an absolute URI" {
-			if s, ok := lookup(doc, fe.Path).(string); ok && strings.HasPrefix(strings.ToLower(s), "urn:uuid:") {
-				msg = fmt.Sprintf("%q is a URI, but its UUID is not in the standard 8-4-4-4-12 form", s)
+		if msg == credential.MsgUUIDForm {
+			if s, ok := lookup(doc, fe.Path).(string); ok {
+				msg = fmt.Sprintf("%q %s", s, msg)
 			}
 		}
 		if fe.Path == "" {

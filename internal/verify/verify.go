@@ -38,6 +38,13 @@ type Options struct {
 	Keys proof.KeyResolver
 	// Now is the time validity is judged at; zero means time.Now().
 	Now time.Time
+	// KeySets fetches the JWK Sets of JWT issuers identified by an https
+	// URL (OB 3.0 recommended practice: https://{authority}/.well-known/jwks.json)
+	// and the key documents their https kid URLs point to. Pass the guarded
+	// outbound fetcher, never a bare HTTP client: the URLs come from the
+	// credential. Nil means key sets are not fetched, and a JWT whose key is
+	// in one is reported as could not be checked.
+	KeySets did.Fetcher
 	// Status reads credentialStatus entries from the issuer's status
 	// lists; nil means offline, and a credential with entries then gets a
 	// "not checked" status check (see checkStatus).
@@ -61,14 +68,14 @@ func Credential(ctx context.Context, data []byte, opt Options) (*Report, error) 
 	}
 	rep := &Report{}
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	var signers []string
+	var signers []signer
 	if kind := imageKind(trimmed); kind != "" {
 		unreadImage(rep, kind)
 		return rep.finish(), nil
 	}
 	if len(trimmed) > 0 && trimmed[0] != '{' {
 		var err error
-		if signers, err = checkJWT(ctx, rep, string(trimmed), opt); err != nil {
+		if signers, err = checkJWT(ctx, rep, string(trimmed), opt, now); err != nil {
 			return nil, err
 		}
 	} else {
@@ -82,7 +89,9 @@ func Credential(ctx context.Context, data []byte, opt Options) (*Report, error) 
 		}
 		rep.Credential = doc
 		rep.Format = "a JSON credential secured with Data Integrity proofs"
-		signers = checkProofs(ctx, rep, doc, opt.Keys, proof.VerifyOptions{Now: now}, "issuer")
+		for _, vm := range checkProofs(ctx, rep, doc, opt.Keys, proof.VerifyOptions{Now: now}, "issuer") {
+			signers = append(signers, signer{method: vm})
+		}
 	}
 	if rep.Credential != nil {
 		checkModel(rep)
@@ -129,12 +138,17 @@ func checkProofs(ctx context.Context, rep *Report, doc map[string]any, keys proo
 			rep.pass(name, fmt.Sprintf("The digital signature matches: the credential has not been changed since it was signed with the key %s.", shortVM(r.VerificationMethod)),
 				fmt.Sprintf("%s proof by %s%s", kind, r.VerificationMethod, when))
 			signers = append(signers, r.VerificationMethod)
-		case r.Unsupported || errors.Is(r.Err, proof.ErrUnknownProofType) || errors.Is(r.Err, proof.ErrUnsupportedSuite):
+		case r.Unsupported:
 			rep.notChecked(name, fmt.Sprintf("This signature is of a kind microcred cannot check (%s), so it neither confirms nor refutes the credential.", kind),
 				clean(r.Err))
 			unsupported = append(unsupported, len(rep.Checks)-1)
 		default:
 			state, summary := proofProblem(r.Err, whose)
+			if proof.CouldNotCheck(r.Err) && state != NotChecked {
+				// The proofs package's own judgement: the proof may be
+				// genuine, microcred could not check it.
+				state, summary = NotChecked, "This signature could not be checked, so it neither confirms nor refutes the credential."
+			}
 			detail := kind + ": " + clean(r.Err)
 			switch {
 			case errors.Is(r.Err, proof.ErrKey):
@@ -162,16 +176,19 @@ func checkProofs(ctx context.Context, rep *Report, doc map[string]any, keys proo
 // proofKind names a proof for the technical detail: its type and
 // cryptosuite as the document states them.
 func proofKind(r proof.Result, doc map[string]any, i int) string {
-	p := doc["proof"]
-	if list, ok := p.([]any); ok && i < len(list) {
-		p = list[i]
+	t := r.Type
+	if t == "" {
+		p := doc["proof"]
+		if list, ok := p.([]any); ok && i < len(list) {
+			p = list[i]
+		}
+		m, _ := p.(map[string]any)
+		t, _ = m["type"].(string)
 	}
-	m, _ := p.(map[string]any)
-	t, _ := m["type"].(string)
 	if t == "" {
 		t = "untyped"
 	}
-	if r.Suite != "" {
+	if r.Suite != "" && r.Suite != t {
 		return t + " (" + r.Suite + ")"
 	}
 	return t
@@ -221,8 +238,14 @@ func keyProblem(err error, whose string) (State, string) {
 		return Failed, fmt.Sprintf("The key that made the signature is not one the %s has published for signing credentials.", whose)
 	case errors.Is(err, did.ErrFetch):
 		return NotChecked, fmt.Sprintf("The %s's public key could not be obtained from the address the signature names, so the signature could not be checked.", whose)
+	case errors.Is(err, did.ErrUnsupportedMethod):
+		return NotChecked, fmt.Sprintf("The %s's identifier uses a DID method microcred cannot resolve, so the signature could not be checked.", whose)
+	case errors.Is(err, did.ErrUnsupportedKey), errors.Is(err, did.ErrMultibase), errors.Is(err, did.ErrMulticodec), errors.Is(err, did.ErrKeyLength):
+		return NotChecked, fmt.Sprintf("The %s's public key is of a kind microcred cannot use, so the signature could not be checked.", whose)
+	case errors.Is(err, did.ErrInvalidDID), errors.Is(err, did.ErrInvalidDocument), errors.Is(err, did.ErrDocumentTooLarge):
+		return NotChecked, fmt.Sprintf("The %s's DID document or identifier could not be read, so the signature could not be checked.", whose)
 	}
-	return NotChecked, fmt.Sprintf("The %s's public key is of a kind microcred cannot use, so the signature could not be checked.", whose)
+	return NotChecked, fmt.Sprintf("The %s's public key could not be used, so the signature could not be checked.", whose)
 }
 
 // remoteContextURL finds the context URL in a jsonld remote-context error.
@@ -241,27 +264,60 @@ func keyDetail(err error, vm string) string {
 	return fmt.Sprintf("verification key unavailable: %s", vm)
 }
 
+// signer is a key whose proof verified.
+type signer struct {
+	method string
+	// jwt marks a JWT key, for which the proofs package established whether
+	// it is the issuer's (bound): a key from the issuer's JWK Set or a jwk
+	// header listed by the issuer is, though its URL is not "issuer#...".
+	// A Data Integrity key is the issuer's when its controller (the part
+	// of the verification method before '#') is the issuer.
+	jwt, bound bool
+	// source says where a JWT key came from, for the detail.
+	source string
+}
+
+func (s signer) byIssuer(issuer string) bool {
+	if s.jwt {
+		return s.bound
+	}
+	return controllerOf(s.method) == issuer
+}
+
 // checkIssuer makes sure a key that signed the credential belongs to the
 // issuer it names: a valid signature by someone else proves nothing.
-func checkIssuer(rep *Report, signers []string) {
+func checkIssuer(rep *Report, signers []signer) {
 	issuer := issuerID(rep.Credential)
 	if issuer == "" {
 		return // the data model check reports the missing issuer
 	}
 	if len(signers) == 0 {
-		c := rep.notChecked("issuer", "Whether the issuer signed this credential could not be confirmed, because no signature could be checked.",
+		c := rep.notChecked("issuer", "Whether the issuer signed this credential could not be confirmed, because none of its signatures verified (the signature check says why).",
 			"no verified signature to compare with the issuer "+issuer)
 		c.Advisory = true
 		return
 	}
-	for _, vm := range signers {
-		if controllerOf(vm) == issuer {
-			rep.pass("issuer", fmt.Sprintf("It was signed by the issuer it names, %s.", displayIssuer(rep.Credential)), "signed by "+vm)
+	var methods []string
+	for _, s := range signers {
+		if s.byIssuer(issuer) {
+			rep.pass("issuer", fmt.Sprintf("It was signed by the issuer it names, %s.", displayIssuer(rep.Credential)), "signed by "+s.method+keySourceDetail(s.source))
 			return
 		}
+		methods = append(methods, s.method)
 	}
 	rep.fail("issuer", "It was signed by someone other than the issuer it names, so it may be a forgery.",
-		fmt.Sprintf("issuer is %s; signed by %s", issuer, strings.Join(signers, ", ")))
+		fmt.Sprintf("issuer is %s; signed by %s", issuer, strings.Join(methods, ", ")))
+}
+
+// keySourceDetail says where a JWT's key came from, for a detail.
+func keySourceDetail(source string) string {
+	switch source {
+	case proof.KeyFromJWKS:
+		return " (a key of the issuer's JWK Set)"
+	case proof.KeyFromJWK:
+		return " (the key in the JWT's jwk header, which the issuer lists)"
+	}
+	return ""
 }
 
 func controllerOf(vm string) string {
@@ -328,12 +384,14 @@ func parseDate(s string) (time.Time, error) {
 	return time.Parse("2006-01-02T15:04:05.999999999z07:00", s)
 }
 
-// checkJWT verifies a compact JWT: a VC-JOSE-COSE credential (the payload
-// is the credential) or an Open Badges 3.0 / VC 1.1 JWT (the credential is
-// the vc claim). It fills rep.Credential with the credential, verified or
-// not (displays label unverified claims), and returns the signing key id
-// when the signature verified.
-func checkJWT(ctx context.Context, rep *Report, token string, opt Options) ([]string, error) {
+// checkJWT verifies a compact JWT through proof.CheckJWT: a VC-JOSE-COSE
+// credential (typ vc+jwt; the payload is the credential) or an Open Badges
+// 3.0 / VC 1.1 JWT (typ JWT; the credential is the vc claim), alg EdDSA,
+// RS256 or ES256, the key from the kid header, the issuer's JWK Set or a
+// jwk header the issuer lists. It fills rep.Credential with the credential,
+// verified or not (displays label unverified claims), and returns the key
+// that verified the signature.
+func checkJWT(ctx context.Context, rep *Report, token string, opt Options, now time.Time) ([]signer, error) {
 	header, payload, err := peekJWT(token)
 	if err != nil {
 		return nil, err
@@ -343,64 +401,92 @@ func checkJWT(ctx context.Context, rep *Report, token string, opt Options) ([]st
 		rep.Format = "an Open Badges 2.0 signed assertion (JWS)"
 		return nil, nil
 	}
-	alg, _ := header["alg"].(string)
 	typ, _ := header["typ"].(string)
-	rep.Format = fmt.Sprintf("a JWT (alg %s", orMissing(alg))
-	if typ != "" {
-		rep.Format += ", typ " + typ
-	}
-	rep.Format += ")"
-	if vc, ok := payload["vc"].(map[string]any); ok {
-		rep.Credential = vc
-	} else {
-		rep.Credential = payload
-	}
-	doc, kid, err := proof.VerifyJWTWithKID(ctx, token, opt.Keys)
-	if err == nil {
-		rep.Credential = doc
-		if vc, ok := doc["vc"].(map[string]any); ok {
-			rep.Credential = vc
-		}
-		rep.pass("proof", fmt.Sprintf("The digital signature matches: the credential has not been changed since it was signed with the key %s.", shortVM(kid)),
-			fmt.Sprintf("JWS %s signature by %s", alg, kid))
-		return []string{kid}, nil
-	}
-	if errors.Is(err, proof.ErrMalformedJWT) {
+	res, err := proof.CheckJWT(ctx, token, opt.Keys, proof.JWTOptions{Now: now, Keys: opt.KeySets})
+	if err != nil {
+		// Only input that is not a compact JWS at all is an error.
 		return nil, unusable("%s", clean(err))
 	}
-	_, hasVC := payload["vc"]
-	_, hasJWK := header["jwk"]
+	rep.Format = jwtFormat(res.Format, res.Alg, typ)
+	rep.Credential = res.Credential
+	if res.Verified {
+		rep.pass("proof", fmt.Sprintf("The digital signature matches: the credential has not been changed since it was signed with the key %s.", shortVM(res.VerificationMethod)),
+			fmt.Sprintf("JWS %s signature by %s%s", res.Alg, res.VerificationMethod, keySourceDetail(res.KeySource)))
+		return []signer{{method: res.VerificationMethod, jwt: true, bound: res.IssuerBound, source: res.KeySource}}, nil
+	}
+	e := res.Err
+	detail := clean(e)
+	if res.CouldNotCheck {
+		rep.notChecked("proof", jwtNotChecked(e, res.Alg), detail)
+		return nil, nil
+	}
 	switch {
-	case errors.Is(err, proof.ErrJWTAlgorithm) && !strongAlg(alg):
-		rep.fail("proof", "The signature uses a method that does not prove who signed it, so anyone could have made this credential.",
-			fmt.Sprintf("alg %s is not allowed", orMissing(alg)))
-	case errors.Is(err, proof.ErrJWTAlgorithm):
-		rep.notChecked("proof", fmt.Sprintf("This credential is signed with %s, which microcred cannot check yet, so its signature neither confirms nor refutes it.", alg),
-			fmt.Sprintf("JWS alg %s is not supported", alg))
-	case (errors.Is(err, proof.ErrJWTType) || errors.Is(err, proof.ErrJWTClaims)) && hasVC,
-		errors.Is(err, proof.ErrJWTType) && mediaType(typ) == "jwt":
-		rep.notChecked("proof", "This credential uses the Open Badges 3.0 / VC 1.1 JWT format (a vc claim), which microcred cannot check yet.",
-			fmt.Sprintf("JWT with typ %s and a vc claim is not supported", orMissing(typ)))
-	case errors.Is(err, proof.ErrJWTKeyID) && hasJWK:
-		rep.notChecked("proof", "The JWT carries its own key (jwk) instead of naming the issuer's key, which microcred cannot check yet.",
-			"JWT header jwk without kid is not supported")
-	case errors.Is(err, proof.ErrKey):
-		state, summary := keyProblem(err, "issuer")
-		rep.add("proof", state, summary, keyDetail(err, kid))
+	case errors.Is(e, proof.ErrJWTAlgorithm) && !strongAlg(res.Alg):
+		rep.fail("proof", "The signature uses a method that does not prove who signed it, so anyone could have made this credential.", detail)
+	case errors.Is(e, proof.ErrJWTAlgorithm):
+		rep.fail("proof", fmt.Sprintf("The signature's algorithm (%s) does not fit the key it names, so it does not show who signed the credential.", res.Alg), detail)
+	case errors.Is(e, proof.ErrJWTType):
+		rep.fail("proof", "The JWT does not say it carries a credential (its typ or cty header), so it is not accepted as one.", detail)
+	case errors.Is(e, proof.ErrJWTKeyID):
+		rep.fail("proof", "The JWT does not name the key that signed it properly (kid or jwk header), so the signer cannot be identified.", detail)
+	case errors.Is(e, proof.ErrJWTExpired):
+		rep.fail("proof", "The JWT itself has expired (its exp claim has passed), so it cannot be relied on.", detail)
+	case errors.Is(e, proof.ErrJWTNotYetValid):
+		rep.fail("proof", "The JWT is not valid yet (its nbf claim lies in the future).", detail)
+	case errors.Is(e, proof.ErrJWTClaims):
+		rep.fail("proof", "The JWT's claims are not what its format requires, or contradict the credential it carries, so it cannot be trusted.", detail)
+	case errors.Is(e, proof.ErrJWTIssuerKey):
+		rep.fail("proof", "The key the JWT names is not one the issuer has published for signing credentials, so it may be a forgery.", detail)
+	case errors.Is(e, proof.ErrKey) && errors.Is(e, did.ErrUnsupportedKey) && hasPrivateJWK(header):
+		rep.fail("proof", "The JWT carries a private key in its jwk header, so anyone holding the token could have signed it.", detail)
+	case errors.Is(e, proof.ErrKey):
+		state, summary := keyProblem(e, "issuer")
+		rep.add("proof", state, summary, keyDetail(e, orMissing(res.KeyID)))
 	default:
-		state, summary := proofProblem(err, "issuer")
-		if errors.Is(err, proof.ErrJWTClaims) {
-			summary = "The JWT's own claims contradict the credential or have run out (iss, exp), so it cannot be trusted."
-		}
-		if errors.Is(err, proof.ErrJWTType) {
-			summary = "The JWT does not say it carries a credential (its typ or cty header), so it is not accepted as one."
-		}
-		if errors.Is(err, proof.ErrJWTKeyID) {
-			summary = "The JWT does not name the key that signed it (no kid), so the signer cannot be identified."
-		}
-		rep.add("proof", state, summary, clean(err))
+		state, summary := proofProblem(e, "issuer")
+		rep.add("proof", state, summary, detail)
 	}
 	return nil, nil
+}
+
+// jwtNotChecked is the sentence for a JWT that proof.CheckJWT could not
+// check.
+func jwtNotChecked(err error, alg string) string {
+	switch {
+	case errors.Is(err, proof.ErrJWTUnsupportedAlgorithm):
+		return fmt.Sprintf("This credential is signed with %s, which microcred cannot check, so its signature neither confirms nor refutes it.", orMissing(alg))
+	case errors.Is(err, proof.ErrKeyFetch):
+		return "The issuer's published keys (its JWK Set) could not be obtained, so the signature could not be checked."
+	case errors.Is(err, proof.ErrKey):
+		_, summary := keyProblem(err, "issuer")
+		return summary
+	case errors.Is(err, proof.ErrJWTIssuerKey):
+		return "The issuer's published keys could not be consulted to find the key that signed, so the signature could not be checked."
+	}
+	return "The signature could not be checked, so it neither confirms nor refutes the credential."
+}
+
+// jwtFormat is the report's format line for a JWT: the format CheckJWT
+// recognised, the alg and the typ as the token states them.
+func jwtFormat(format, alg, typ string) string {
+	t := "typ " + typ
+	if typ == "" {
+		t = "no typ"
+	}
+	switch format {
+	case proof.JWTFormatOB3:
+		return fmt.Sprintf("an Open Badges 3.0 JWT, the credential in its vc claim (alg %s, %s)", orMissing(alg), t)
+	case proof.JWTFormatVCJOSE:
+		return fmt.Sprintf("a VC-JOSE JWT, the payload being the credential (alg %s, %s)", orMissing(alg), t)
+	}
+	return fmt.Sprintf("a JWT (alg %s, %s)", orMissing(alg), t)
+}
+
+// hasPrivateJWK tells a jwk header that carries a private key (member d).
+func hasPrivateJWK(header map[string]any) bool {
+	j, _ := header["jwk"].(map[string]any)
+	_, ok := j["d"]
+	return ok
 }
 
 func orMissing(s string) string {
@@ -419,10 +505,6 @@ func strongAlg(alg string) bool {
 		return true
 	}
 	return false
-}
-
-func mediaType(s string) string {
-	return strings.TrimPrefix(strings.ToLower(s), "application/")
 }
 
 // peekJWT decodes a compact JWS's header and payload without verifying it,
