@@ -221,7 +221,7 @@ func TestVCAPIOfflineDIDKey(t *testing.T) {
 			}
 			// Offline: no DID fetching, and the status lists given as files.
 			lists := status.Files{}
-			for _, purpose := range status.Purposes {
+			for _, purpose := range status.PurposesFor(e.org) {
 				p, err := e.svc.StatusService().List(context.Background(), e.org.Slug, purpose, 0)
 				if err != nil {
 					t.Fatal(err)

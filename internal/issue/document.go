@@ -157,7 +157,7 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 	// signing, unless the caller supplied its own credentialStatus.
 	var assigned []status.Assignment
 	if _, has := doc["credentialStatus"]; !has {
-		if assigned, err = s.Status.Allocate(ctx, org.ID); err != nil {
+		if assigned, err = s.Status.Allocate(ctx, org.ID, status.PurposesFor(org)...); err != nil {
 			return store.Credential{}, fmt.Errorf("issue: %w", err)
 		}
 		doc["credentialStatus"] = s.Status.Entries(org.Slug, assigned)

@@ -307,7 +307,7 @@ func (s *Service) prepareAndQueue(ctx context.Context, req Request, ach *store.A
 	// allocated first (from a block this process reserved in the
 	// database); an issuance that fails from here on leaves its indexes
 	// unused, which is harmless.
-	assigned, err := s.Status.Allocate(ctx, org.ID)
+	assigned, err := s.Status.Allocate(ctx, org.ID, status.PurposesFor(org)...)
 	if err != nil {
 		return store.Credential{}, false, nil, fmt.Errorf("issue: %w", err)
 	}

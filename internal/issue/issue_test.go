@@ -429,13 +429,8 @@ func TestDIDKeyOrganization(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sus, err := f.svc.StatusService().List(ctx, f.org.Slug, store.PurposeSuspension, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
 		lists := status.Files{
 			status.ListURL(testBase, f.org.Slug, store.PurposeRevocation, 0): list.Document,
-			status.ListURL(testBase, f.org.Slug, store.PurposeSuspension, 0): sus.Document,
 		}
 		rep, err := verify.Credential(ctx, []byte(c.Document), verify.Options{Keys: &did.Resolver{}, Status: &status.Checker{Source: lists}})
 		if err != nil || !rep.Verified {

@@ -26,6 +26,10 @@ type Organization struct {
 	Country     string    // ISO 3166-1 alpha-2, as supplied
 	DIDMethod   DIDMethod // "web" when empty
 	CreatedAt   time.Time
+	// Suspension: credentials issued from now on get a second
+	// credentialStatus entry, for suspension, besides the revocation one.
+	// Off by default, because Open Badges 3.0 allows one entry (0..1).
+	Suspension bool
 }
 
 // User is a person who signs in: staff of an organization, a learner, or both.

@@ -60,6 +60,9 @@ type envOptions struct {
 	empty bool // no users, no organization: first-run state
 	// catalogSize is how many demo achievements to seed (default 1).
 	catalogSize int
+	// suspension opts the organization in to suspension entries before
+	// the seeded credential is issued.
+	suspension bool
 }
 
 func openStore(t *testing.T) store.Store {
@@ -148,6 +151,11 @@ func newEnv(t *testing.T, opt envOptions) *env {
 		e.seeded = append(e.seeded, &a)
 		if i == 0 {
 			e.achievementID = entry.Achievement.ID
+		}
+	}
+	if opt.suspension {
+		if e.org, err = svc.SetSuspension(ctx, e.org.ID, true, e.users["owner"].ID); err != nil {
+			t.Fatal(err)
 		}
 	}
 	c, _, err := svc.Issue(ctx, issue.Request{OrgID: e.org.ID, AchievementID: e.achievementID, RecipientEmail: "learner@example.edu",

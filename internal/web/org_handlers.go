@@ -99,6 +99,32 @@ func (s *server) orgOverview(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// orgSettings saves the organization's settings form (owners only). The
+// one setting is suspension: whether credentials issued from now on get a
+// second status entry, for suspension, besides the revocation entry.
+func (s *server) orgSettings(w http.ResponseWriter, r *http.Request) {
+	oc := currentOrg(r)
+	var on bool
+	switch r.PostFormValue("suspension") {
+	case "on":
+		on = true
+	case "", "off":
+	default:
+		s.renderError(w, r, http.StatusBadRequest, "The suspension setting must be on or off.")
+		return
+	}
+	if _, err := s.issuer.SetSuspension(r.Context(), oc.Org.ID, on, currentViewer(r).User.ID); err != nil {
+		s.serverError(w, r, fmt.Errorf("save settings: %w", err))
+		return
+	}
+	if on {
+		s.setFlash(w, "Saved. Credentials issued from now on can be suspended as well as revoked.")
+	} else {
+		s.setFlash(w, "Saved. Credentials issued from now on can be revoked; those issued before keep what they had.")
+	}
+	seeOther(w, r, "/admin/orgs/"+oc.Org.Slug)
+}
+
 // credentialRow is one line of a credential listing.
 type credentialRow struct {
 	store.Credential

@@ -181,6 +181,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("POST /admin/orgs/{slug}/issue", s.orgRoute(catalogRoles, s.issueSubmit))
 	mux.HandleFunc("GET /admin/orgs/{slug}/credentials", s.orgRoute(anyRole, s.orgCredentials))
 	mux.HandleFunc("GET /admin/orgs/{slug}/audit", s.orgRoute(ownerOnly, s.audit))
+	mux.HandleFunc("POST /admin/orgs/{slug}/settings", s.orgRoute(ownerOnly, s.orgSettings))
 
 	mux.HandleFunc("GET /wallet", s.requireUser(s.wallet))
 	mux.HandleFunc("POST /wallet/{uuid}/private", s.requireUser(s.setPrivate))
