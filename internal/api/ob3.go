@@ -226,6 +226,9 @@ func (a *API) upsertCredential(w http.ResponseWriter, r *http.Request, c *caller
 	if id == "" || !credential.IsAbsoluteURI(id) {
 		return badRequest("the credential has no id", issue.FieldError{Field: "id", Problem: "is required: an absolute URI that names the credential"})
 	}
+	if fe := schemaFindings(string(body), c.org.Suspension); len(fe) > 0 {
+		return badRequest("the credential does not match the Open Badges 3.0 JSON Schema", fe...)
+	}
 	ach, version, ferr := a.upsertAchievement(r, c.org, doc)
 	if ferr != nil {
 		return ferr
@@ -332,6 +335,39 @@ func writeCredential(w http.ResponseWriter, status int, c store.Credential) {
 		return
 	}
 	writeRawJSON(w, status, []byte(c.Document))
+}
+
+// schemaFindings checks an upserted credential against 1EdTech's Open
+// Badges 3.0 JSON Schema, so that what this server stores and serves as
+// the organization's credentials is OB 3.0. Two findings are let through:
+// a single proof written as an object rather than a one-element array (a
+// choice of the system that signed it, which Data Integrity allows and
+// which cannot be changed without changing what the caller sent), and,
+// for an organization that opted in to suspension, the array of two
+// credentialStatus entries this server itself issues then.
+func schemaFindings(secured string, suspension bool) []issue.FieldError {
+	err := credential.ValidateIssued(secured)
+	var ve credential.ValidationErrors
+	if !errors.As(err, &ve) {
+		if err != nil {
+			return []issue.FieldError{{Field: "credential", Problem: err.Error()}}
+		}
+		return nil
+	}
+	var out []issue.FieldError
+	for _, e := range ve {
+		switch {
+		case e.Path == "proof" && strings.Contains(e.Message, "got object"):
+		case suspension && (e.Path == "credentialStatus" || strings.HasPrefix(e.Path, "credentialStatus[")):
+		default:
+			field := e.Path
+			if field == "" {
+				field = "credential"
+			}
+			out = append(out, issue.FieldError{Field: field, Problem: e.Message})
+		}
+	}
+	return out
 }
 
 // formatOf tells how a verified credential is secured.
