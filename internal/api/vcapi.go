@@ -85,7 +85,9 @@ func (a *API) issueCredential(w http.ResponseWriter, r *http.Request, c *caller)
 			if len(fe) == 1 && fe[0].Field == "options.created" {
 				return fieldError(fe[0].Field, fe[0].Problem)
 			}
-			return unprocessable("the credential was refused", prefixFields(fe, "credential")...)
+			// The VC-API answers invalid input with 400, naming each
+			// field and its problem.
+			return badRequest("the credential was refused", prefixFields(fe, "credential")...)
 		}
 		return fmt.Errorf("issue document: %w", err)
 	}

@@ -58,12 +58,15 @@ func TestIssueDocument(t *testing.T) {
 					d := plain()
 					d["issuer"] = map[string]any{"id": "did:example:x"}
 					return d
-				}, "", []string{"credential.issuer"}},
+				}, "", []string{"credential.issuer.id"}},
 				{"proof present", func() map[string]any { d := plain(); d["proof"] = map[string]any{}; return d }, "", []string{"credential.proof"}},
 				{"bad id", func() map[string]any { d := plain(); d["id"] = "not a uri"; return d }, "", []string{"credential.id"}},
 				{"vc basics", func() map[string]any {
-					return map[string]any{"@context": []any{"https://www.w3.org/2018/credentials/v1"}, "type": []any{"Thing"}}
+					return map[string]any{"@context": []any{"https://www.w3.org/ns/credentials/examples/v2"}, "type": []any{"Thing"}}
 				}, "", []string{"credential.@context", "credential.type", "credential.credentialSubject"}},
+				{"vc 1.1 basics", func() map[string]any {
+					return map[string]any{"@context": []any{"https://www.w3.org/2018/credentials/v1"}, "type": []any{"Thing"}, "validFrom": "2026-01-01T00:00:00Z"}
+				}, "", []string{"credential.type", "credential.credentialSubject", "credential.issuanceDate", "credential.validFrom"}},
 				{"invalid open badge", func() map[string]any {
 					d := ob()
 					subj := d["credentialSubject"].(map[string]any)
