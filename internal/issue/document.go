@@ -36,6 +36,20 @@ type DocumentOptions struct {
 	Actor   string // user id or API client id, for the audit log
 }
 
+// Listed returns q limited to the achievements of the catalog proper: the
+// ExternalAchievementSlug entry is bookkeeping (it has no learning
+// outcomes, workload, level or quality assurance to show), so it never
+// appears in the public catalog, an organization's profile, the catalog
+// API or the forms that pick an achievement to issue.
+func Listed(q store.AchievementQuery) store.AchievementQuery {
+	q.ExcludeSlugs = append(append([]string(nil), q.ExcludeSlugs...), ExternalAchievementSlug)
+	return q
+}
+
+// IsBookkeeping tells whether an achievement is the ExternalAchievementSlug
+// entry rather than part of the catalog.
+func IsBookkeeping(a store.Achievement) bool { return a.Slug == ExternalAchievementSlug }
+
 // IssueDocument signs a credential supplied by the caller (the W3C VC-API
 // issue endpoint) as the organization, then stores and audits it.
 //

@@ -203,6 +203,9 @@ func (s *Service) orgAchievement(ctx context.Context, orgID, achievementID strin
 	if ach.OrgID != orgID {
 		return store.Achievement{}, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
 	}
+	if IsBookkeeping(ach) {
+		return store.Achievement{}, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of the catalog: it records the credentials signed through the VC-API"}}
+	}
 	return ach, nil
 }
 

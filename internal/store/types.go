@@ -159,6 +159,9 @@ type AchievementQuery struct {
 	CreditFramework string // exact framework name, e.g. "ECTS"
 	Limit           int    // default 100, at most 1000
 	Offset          int
+	// ExcludeSlugs leaves out the achievements with these slugs (the
+	// issuer's bookkeeping entries, which are not part of the catalog).
+	ExcludeSlugs []string
 }
 
 // Format is the securing mechanism of a stored credential.

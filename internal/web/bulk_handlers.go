@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/microcred/microcred/internal/bulk"
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -66,7 +67,7 @@ func (s *server) bulkJobs(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) renderBulkJobs(w http.ResponseWriter, r *http.Request, errs formErrors) {
 	oc := currentOrg(r)
-	entries, err := s.store.SearchAchievements(r.Context(), store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000})
+	entries, err := s.store.SearchAchievements(r.Context(), issue.Listed(store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000}))
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("list achievements: %w", err))
 		return

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -68,7 +69,7 @@ func (s *server) searchCatalog(r *http.Request, cq catalogQuery) ([]catalogRow, 
 	if !found {
 		return nil, orgs, nil
 	}
-	entries, err := s.store.SearchAchievements(ctx, q)
+	entries, err := s.store.SearchAchievements(ctx, issue.Listed(q))
 	if err != nil {
 		return nil, nil, fmt.Errorf("search achievements: %w", err)
 	}
@@ -139,6 +140,11 @@ func (s *server) achievementPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.serverError(w, r, fmt.Errorf("load achievement: %w", err))
+		return
+	}
+	if issue.IsBookkeeping(entry.Achievement) {
+		// Not a catalog entry: it has no page (see issue.Listed).
+		s.notFound(w, r)
 		return
 	}
 	org, err := s.store.Organization(r.Context(), entry.Achievement.OrgID)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -68,7 +69,7 @@ func (s *server) newOrgSubmit(w http.ResponseWriter, r *http.Request) {
 func (s *server) orgOverview(w http.ResponseWriter, r *http.Request) {
 	oc := currentOrg(r)
 	ctx := r.Context()
-	entries, err := s.store.SearchAchievements(ctx, store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000})
+	entries, err := s.store.SearchAchievements(ctx, issue.Listed(store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000}))
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("list achievements: %w", err))
 		return
@@ -198,7 +199,7 @@ func (s *server) orgProfile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	entries, err := s.store.SearchAchievements(r.Context(), store.AchievementQuery{OrgID: org.ID, Limit: 1000})
+	entries, err := s.store.SearchAchievements(r.Context(), issue.Listed(store.AchievementQuery{OrgID: org.ID, Limit: 1000}))
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("list achievements: %w", err))
 		return
