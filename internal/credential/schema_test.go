@@ -1,6 +1,7 @@
 package credential
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -160,4 +161,27 @@ func BenchmarkValidateSchema(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzValidateIssued checks that the schema check never panics on any
+// input, JSON or JWT-shaped, and that a JSON object of no Open Badges type
+// is never checked.
+func FuzzValidateIssued(f *testing.F) {
+	fuzzSeeds(f)
+	enc := base64.RawURLEncoding.EncodeToString
+	f.Add([]byte(enc([]byte(`{"alg":"EdDSA"}`)) + "." + enc([]byte(`{"vc":{"type":["OpenBadgeCredential"]}}`)) + ".c2ln"))
+	f.Add([]byte("a.b.c"))
+	f.Add([]byte("a.!!.c"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := ValidateIssued(string(data))
+		var m map[string]any
+		if json.Unmarshal(data, &m) == nil && m != nil && len(bytes.TrimSpace(data)) > 0 && bytes.TrimSpace(data)[0] == '{' {
+			if _, ok := m["vc"]; ok {
+				return
+			}
+			if _, ob := SchemaFor(m); !ob && err != nil {
+				t.Fatalf("a document of no Open Badges type was checked: %v", err)
+			}
+		}
+	})
 }
