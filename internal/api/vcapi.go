@@ -70,6 +70,8 @@ func (a *API) issueCredential(w http.ResponseWriter, r *http.Request, c *caller)
 		switch id, has := doc["id"]; {
 		case !has:
 			doc["id"] = opt.CredentialID
+		case id == nil:
+			// "id": null is refused as such by the issuer, never replaced.
 		case id != opt.CredentialID:
 			return fieldError("options.credentialId", "differs from credential.id")
 		}

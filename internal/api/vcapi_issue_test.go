@@ -164,6 +164,13 @@ func TestVCAPIIssueRefusals(t *testing.T) {
 			})
 		}
 	}
+	// A null id is refused even with options.credentialId, not replaced.
+	cred := vcapiCredential(issuer)
+	cred["id"] = nil
+	rec := e.do("POST", "/credentials/issue", tok, mustJSON(t, map[string]any{"credential": cred, "options": map[string]any{"credentialId": "urn:uuid:" + store.NewID()}}))
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"field":"credential.id"`) || !strings.Contains(rec.Body.String(), "must not be null") {
+		t.Errorf("null id with credentialId: %d %s", rec.Code, rec.Body)
+	}
 	// Nothing refused was stored.
 	n, err := e.store.CountCredentials(context.Background(), store.CredentialQuery{OrgID: e.org.ID})
 	if err != nil || n != 4 {
