@@ -193,6 +193,21 @@ func pointerToPath(ptr string) string {
 	return tokensToPath(toks)
 }
 
+// ProofAsArray writes an Open Badges credential's single Data Integrity
+// proof as a one-element array. 1EdTech's OB 3.0 JSON Schema
+// (AchievementCredential, EndorsementCredential) makes proof an array, and
+// Data Integrity allows either form: a proof signs the document without
+// its proof property, so the form changes no signature. Other credentials
+// keep the object form most VC tools expect.
+func ProofAsArray(signed map[string]any) {
+	if _, ob := SchemaFor(signed); !ob {
+		return
+	}
+	if p, ok := signed["proof"].(map[string]any); ok {
+		signed["proof"] = []any{p}
+	}
+}
+
 // ValidateIssued checks a secured credential as microcred hands it out
 // against the 1EdTech schema for its type: a JSON document with its
 // embedded proof, or a compact JWT whose payload is the credential

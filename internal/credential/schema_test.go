@@ -185,3 +185,25 @@ func FuzzValidateIssued(f *testing.F) {
 		}
 	})
 }
+
+func TestProofAsArray(t *testing.T) {
+	p := map[string]any{"type": "DataIntegrityProof"}
+	cases := []struct {
+		name  string
+		doc   map[string]any
+		array bool
+	}{
+		{"open badge", map[string]any{"type": []any{"VerifiableCredential", "OpenBadgeCredential"}, "proof": p}, true},
+		{"achievement credential", map[string]any{"type": []any{"VerifiableCredential", "AchievementCredential"}, "proof": p}, true},
+		{"endorsement", map[string]any{"type": []any{"VerifiableCredential", "EndorsementCredential"}, "proof": p}, true},
+		{"other credential", map[string]any{"type": []any{"VerifiableCredential"}, "proof": p}, false},
+		{"proof set already", map[string]any{"type": "OpenBadgeCredential", "proof": []any{p, p}}, true},
+	}
+	for _, c := range cases {
+		ProofAsArray(c.doc)
+		list, isArray := c.doc["proof"].([]any)
+		if isArray != c.array || (isArray && list[0].(map[string]any)["type"] != "DataIntegrityProof") {
+			t.Errorf("%s: proof = %v", c.name, c.doc["proof"])
+		}
+	}
+}

@@ -622,27 +622,12 @@ func sign(doc map[string]any, kp *keys.KeyPair, format store.Format, created tim
 	if err != nil {
 		return "", -1, fmt.Errorf("issue: sign %s: %w", suite, err)
 	}
-	proofAsArray(signed)
+	credential.ProofAsArray(signed)
 	buf.Grow(8192)
 	if err := credential.AppendJSON(&buf, signed, raw); err != nil {
 		return "", -1, fmt.Errorf("issue: encode credential: %w", err)
 	}
 	return buf.String(), achAt, nil
-}
-
-// proofAsArray writes an Open Badges credential's single Data Integrity
-// proof as a one-element array. 1EdTech's OB 3.0 JSON Schema
-// (AchievementCredential, EndorsementCredential) makes proof an array, and
-// Data Integrity allows either form: a proof signs the document without
-// its proof property, so the form changes no signature. Other credentials
-// keep the object form most VC tools expect.
-func proofAsArray(signed map[string]any) {
-	if _, ob := credential.SchemaFor(signed); !ob {
-		return
-	}
-	if p, ok := signed["proof"].(map[string]any); ok {
-		signed["proof"] = []any{p}
-	}
 }
 
 // learnerMail is the notification a recipient gets.
