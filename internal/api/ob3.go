@@ -296,7 +296,7 @@ func (a *API) upsertAchievement(r *http.Request, org store.Organization, doc map
 			issue.FieldError{Field: field, Problem: fmt.Sprintf("must name an achievement of this catalog (%s/achievements/...)", a.base)})
 	}
 	ach, err := a.store.Achievement(r.Context(), rest)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && ach.OrgID != org.ID) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (ach.OrgID != org.ID || issue.IsBookkeeping(ach))) {
 		return "", 0, badRequest("the credential's achievement is not in this organization's catalog",
 			issue.FieldError{Field: field, Problem: "names no achievement of this organization"})
 	}
