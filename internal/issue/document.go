@@ -108,12 +108,12 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 	isOB := slices.ContainsFunc(typesOf(doc["type"]), func(t string) bool {
 		return t == credential.TypeOpenBadgeCredential || t == credential.TypeAchievementCredential
 	})
-	// Refuse before anything is filled in: a null issuer or id is a
-	// mistake to report, not a gap to fill.
 	// A VC 1.1 credential is signed as given; it is checked by the VC 1.1
 	// rules, and an Open Badge on VC 1.1 by the Open Badges 3.0 rules as
 	// read on VC 2.0 (issuanceDate as validFrom).
 	vc11 := firstContext(doc) == ContextV1
+	// Refuse before anything is filled in: a null issuer or id is a
+	// mistake to report, not a gap to fill.
 	fe := checkInput(doc, issuerID)
 	if _, ok := doc["proof"]; ok {
 		fe.add("credential.proof", "must be absent: the issuer adds the proof")

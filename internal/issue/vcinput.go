@@ -392,10 +392,15 @@ func vc11Basics(doc map[string]any) FieldErrors {
 // checked, never signed.
 func asVC2(doc map[string]any) map[string]any {
 	out := shallowCopy(doc)
-	if list, ok := doc["@context"].([]any); ok && len(list) > 0 {
-		cp := append([]any(nil), list...)
-		cp[0] = credential.ContextV2
-		out["@context"] = cp
+	switch c := doc["@context"].(type) {
+	case string:
+		out["@context"] = credential.ContextV2
+	case []any:
+		if len(c) > 0 {
+			cp := append([]any(nil), c...)
+			cp[0] = credential.ContextV2
+			out["@context"] = cp
+		}
 	}
 	for v1, v2 := range map[string]string{"issuanceDate": "validFrom", "expirationDate": "validUntil"} {
 		if v, ok := out[v1]; ok {
