@@ -87,6 +87,12 @@ func TestVCAPIIssueRefusals(t *testing.T) {
 		{"credentialSchema without id", func(c map[string]any) {
 			c["credentialSchema"] = map[string]any{"type": "JsonSchema"}
 		}, 400, "credential.credentialSchema.id", "is required"},
+		{"evidence with an id that is not a URL", func(c map[string]any) {
+			c["evidence"] = map[string]any{"id": "photo 3", "type": "Evidence"}
+		}, 400, "credential.evidence.id", "must be a URL"},
+		{"credentialStatus with a null id", func(c map[string]any) {
+			c["credentialStatus"] = map[string]any{"id": nil, "type": "BitstringStatusListEntry"}
+		}, 400, "credential.credentialStatus.id", "must be a URL"},
 		{"evidence not an object", func(c map[string]any) { c["evidence"] = "a photo" }, 400, "credential.evidence", "must be an object"},
 		{"relatedResource digestSRI that does not match a shipped context", related(map[string]any{
 			"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": sri([]byte("something else")),

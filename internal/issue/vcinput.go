@@ -78,10 +78,13 @@ func checkInput(doc map[string]any, issuerID string) FieldErrors {
 			if !hasType(o["type"]) {
 				fe.add(field+".type", "is required: a %s object must say which kind it is (for example %q)", name, typeExample[name])
 			}
-			if name == "credentialSchema" {
-				if id, _ := o["id"].(string); !credential.IsAbsoluteURI(id) {
-					fe.add(field+".id", "is required: the URL of the schema")
-				}
+			id, hasID := o["id"]
+			switch s, _ := id.(string); {
+			case name == "credentialSchema" && !credential.IsAbsoluteURI(s):
+				fe.add(field+".id", "is required: the URL of the schema")
+			case hasID && !credential.IsAbsoluteURI(s):
+				// VC 2.0: when these objects have an id, it is a URL.
+				fe.add(field+".id", "must be a URL")
 			}
 		})
 	}
