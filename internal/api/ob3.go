@@ -226,9 +226,6 @@ func (a *API) upsertCredential(w http.ResponseWriter, r *http.Request, c *caller
 	if id == "" || !credential.IsAbsoluteURI(id) {
 		return badRequest("the credential has no id", issue.FieldError{Field: "id", Problem: "is required: an absolute URI that names the credential"})
 	}
-	if fe := schemaFindings(string(body), c.org.Suspension); len(fe) > 0 {
-		return badRequest("the credential does not match the Open Badges 3.0 JSON Schema", fe...)
-	}
 	ach, version, ferr := a.upsertAchievement(r, c.org, doc)
 	if ferr != nil {
 		return ferr
@@ -245,6 +242,11 @@ func (a *API) upsertCredential(w http.ResponseWriter, r *http.Request, c *caller
 			msg: fmt.Sprintf("credential %s is already stored with different content; issued credentials are immutable, so issue a new credential (with a new id) instead", id)}
 	case !errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("load credential: %w", err)
+	}
+	// A new credential is checked against the OB 3.0 schema; one stored
+	// already (above) is answered as it was stored.
+	if fe := schemaFindings(string(body), c.org.Suspension); len(fe) > 0 {
+		return badRequest("the credential does not match the Open Badges 3.0 JSON Schema", fe...)
 	}
 
 	now := a.now().UTC().Truncate(time.Second)
