@@ -25,8 +25,8 @@ import (
 const ContextV1 = "https://www.w3.org/2018/credentials/v1"
 
 // typedProperties are the VC properties whose objects must each carry a
-// type (VC 2.0 sections 4.10 Status, 4.11 Data Schemas, 5.4 Refreshing,
-// 5.5 Terms of Use, 5.6 Evidence): the type tells a verifier which
+// type (VC 2.0, the sections Status, Data Schemas, Refreshing, Terms of
+// Use and Evidence): the type tells a verifier which
 // mechanism the object describes, and without it the object means nothing.
 // credentialSchema objects also need an id, the schema's URL.
 var typedProperties = []string{"credentialStatus", "termsOfUse", "evidence", "refreshService", "credentialSchema"}
@@ -182,8 +182,8 @@ func hasType(v any) bool {
 	return false
 }
 
-// checkRelatedResource checks one relatedResource object (VC 2.0 section
-// 5.3, Integrity of Related Resources): an id, and at least one digest,
+// checkRelatedResource checks one relatedResource object (VC 2.0, the
+// section Integrity of Related Resources): an id, and at least one digest,
 // each well formed.
 //
 // The digests are compared with the resource when this server holds it —
