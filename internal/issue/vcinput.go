@@ -243,16 +243,26 @@ func checkRelatedResource(fe *FieldErrors, field string, o map[string]any) {
 	}
 }
 
-// errDigestMismatch reports a well-formed digest that does not match the
-// resource this server holds.
-var errDigestMismatch = errors.New("digest mismatch")
-
+// describeDigestError says what is wrong with a digest. A mismatch is
+// stated against the copy microcred processes the credential with: the
+// credential would pin another version of the context than the one its
+// claims were read with (published contexts have changed over time, so the
+// caller's digest may be of an earlier version), and the answer gives the
+// digest of the copy in use.
 func describeDigestError(err error, id string) string {
-	if errors.Is(err, errDigestMismatch) {
-		return "does not match the content of " + id + " (the copy of this context that microcred ships, published unmodified)"
+	var m *digestMismatch
+	if errors.As(err, &m) {
+		return "does not match the content of " + id + " as microcred ships it and reads this credential with (" + m.ours +
+			"): the credential would pin another version of that context than the one its claims are processed with"
 	}
 	return err.Error()
 }
+
+// digestMismatch is a well-formed digest that does not match the resource
+// this server holds; ours is that resource's digest in the same form.
+type digestMismatch struct{ ours string }
+
+func (m *digestMismatch) Error() string { return "digest mismatch; this server's copy has " + m.ours }
 
 // sriHashes are the algorithms Subresource Integrity defines.
 var sriHashes = map[string]func() hash.Hash{"sha256": sha256.New, "sha384": sha512.New384, "sha512": sha512.New}
@@ -265,7 +275,7 @@ func checkSRI(v string, content []byte, local bool) error {
 	if len(exprs) == 0 {
 		return errors.New("must be a Subresource Integrity value such as sha384-<base64 digest>")
 	}
-	matched := false
+	matched, ours := false, ""
 	for _, e := range exprs {
 		e, _, _ = strings.Cut(e, "?")
 		alg, b64, ok := strings.Cut(e, "-")
@@ -280,11 +290,15 @@ func checkSRI(v string, content []byte, local bool) error {
 		}
 		if local {
 			h.Write(content)
-			matched = matched || bytes.Equal(h.Sum(nil), digest)
+			sum := h.Sum(nil)
+			matched = matched || bytes.Equal(sum, digest)
+			if ours == "" {
+				ours = alg + "-" + base64.StdEncoding.EncodeToString(sum)
+			}
 		}
 	}
 	if local && !matched {
-		return errDigestMismatch
+		return &digestMismatch{ours: ours}
 	}
 	return nil
 }
@@ -339,11 +353,20 @@ func checkMultibaseDigest(v string, content []byte, local bool) error {
 	}
 	if local {
 		h.Write(content)
-		if !bytes.Equal(h.Sum(nil), digest) {
-			return errDigestMismatch
+		if sum := h.Sum(nil); !bytes.Equal(sum, digest) {
+			return &digestMismatch{ours: string(v[0]) + encodeMultibase(v[0], append(raw[:n+m:n+m], sum...))}
 		}
 	}
 	return nil
+}
+
+// encodeMultibase encodes b in the multibase base of prefix (without the
+// prefix): base64url for 'u', base58btc for 'z'.
+func encodeMultibase(prefix byte, b []byte) string {
+	if prefix == 'z' {
+		return base58.Encode(b)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // uvarint decodes an unsigned varint (multiformats) and its length; n <= 0

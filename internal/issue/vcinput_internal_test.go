@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/mr-tron/base58"
@@ -53,6 +54,15 @@ func TestDigests(t *testing.T) {
 		if err := c.check(); (err == nil) != c.ok {
 			t.Errorf("%s: err = %v; want ok %v", c.name, err, c.ok)
 		}
+	}
+	// A mismatch gives the digest of the copy in use, in the caller's form.
+	wantSRI := "sha384-" + base64.StdEncoding.EncodeToString(s384[:])
+	if err := checkSRI("sha384-"+base64.StdEncoding.EncodeToString(make([]byte, 48)), content, true); !strings.Contains(describeDigestError(err, "x"), wantSRI) {
+		t.Errorf("SRI mismatch: %v; want it to give %s", err, wantSRI)
+	}
+	wantMB := "z" + base58.Encode(mh(0x12, s256[:]))
+	if err := checkMultibaseDigest("z"+base58.Encode(mh(0x12, make([]byte, 32))), content, true); !strings.Contains(describeDigestError(err, "x"), wantMB) {
+		t.Errorf("multibase mismatch: %v; want it to give %s", err, wantMB)
 	}
 }
 
