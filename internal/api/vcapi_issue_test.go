@@ -94,12 +94,19 @@ func TestVCAPIIssueRefusals(t *testing.T) {
 			c["credentialStatus"] = map[string]any{"id": nil, "type": "BitstringStatusListEntry"}
 		}, 400, "credential.credentialStatus.id", "must be a URL"},
 		{"evidence not an object", func(c map[string]any) { c["evidence"] = "a photo" }, 400, "credential.evidence", "must be an object"},
-		{"relatedResource digestSRI that does not match a shipped context", related(map[string]any{
+		{"relatedResource digestSRI that does not match the published digest", related(map[string]any{
 			"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": sri([]byte("something else")),
-		}), 400, "credential.relatedResource[0].digestSRI", "does not match the content of https://www.w3.org/ns/credentials/v2"},
-		{"relatedResource digestMultibase that does not match a shipped context", related(map[string]any{
+		}), 400, "credential.relatedResource[0].digestSRI", "does not match the published digest of https://www.w3.org/ns/credentials/v2"},
+		{"relatedResource digestMultibase that does not match the published digest", related(map[string]any{
 			"id": "https://www.w3.org/ns/credentials/v2", "digestMultibase": mb([]byte("something else")),
-		}), 400, "credential.relatedResource[0].digestMultibase", "does not match"},
+		}), 400, "credential.relatedResource[0].digestMultibase", "uEiBZlVztZpfWHgPyslVv6-UwirFoQoRvW1htfx963sknNA"},
+		{"relatedResource with the digests VC 2.0 publishes for its context", related(map[string]any{
+			"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": "sha384-l/HrjlBCNWyAX91hr6LFV2Y3heB5Tcr6IeE4/Tje8YyzYBM8IhqjHWiWpr8+ZbYU",
+			"digestMultibase": "uEiBZlVztZpfWHgPyslVv6-UwirFoQoRvW1htfx963sknNA",
+		}), 201, "", ""},
+		{"relatedResource of a shipped context with no published digest", related(map[string]any{
+			"id": "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json", "digestSRI": sri([]byte("a version we cannot tell")),
+		}), 201, "", ""},
 		{"relatedResource with an unknown algorithm", related(map[string]any{
 			"id": "https://images.example/badge.png", "digestSRI": "md5-1B2M2Y8AsgTpgAmY7PhCfg==",
 		}), 400, "credential.relatedResource[0].digestSRI", "sha256-, sha384- or sha512-"},
@@ -113,7 +120,7 @@ func TestVCAPIIssueRefusals(t *testing.T) {
 			400, "credential.relatedResource[0]", "digestSRI or digestMultibase"},
 		{"relatedResource without id", related(map[string]any{"digestSRI": sri(v2)}),
 			400, "credential.relatedResource[0].id", "is required"},
-		{"relatedResource matching the shipped context", related(map[string]any{
+		{"relatedResource matching the shipped copy", related(map[string]any{
 			"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": sri(v2), "digestMultibase": mb(v2), "mediaType": "application/ld+json",
 		}), 201, "", ""},
 		{"relatedResource this server does not hold, well formed", related(map[string]any{
@@ -179,8 +186,8 @@ func TestVCAPIIssueRefusals(t *testing.T) {
 	}
 	// Nothing refused was stored.
 	n, err := e.store.CountCredentials(context.Background(), store.CredentialQuery{OrgID: e.org.ID})
-	if err != nil || n != 4 {
-		t.Errorf("%d credentials stored (%v); want the 2 x 2 accepted", n, err)
+	if err != nil || n != 8 {
+		t.Errorf("%d credentials stored (%v); want the 2 x 4 accepted", n, err)
 	}
 }
 

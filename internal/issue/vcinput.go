@@ -6,6 +6,7 @@ import (
 	"crypto/sha3"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -186,15 +187,17 @@ func hasType(v any) bool {
 // section Integrity of Related Resources): an id, and at least one digest,
 // each well formed.
 //
-// The digests are compared with the resource when this server holds it —
-// the JSON-LD contexts shipped in the binary, which is what relatedResource
-// most often pins. Another resource is not retrieved: VC 2.0 has the digest
-// checked by whoever retrieves the resource (a verifier that dereferences
-// it), an issuer vouching for a caller's claims need not dereference it,
-// and fetching URLs named in a request from the server would let callers
-// make it send requests on their behalf. Its digests are checked for form
-// (a known hash algorithm and a digest of that algorithm's length), so a
-// digest that cannot match anything is refused before it is signed.
+// VC 2.0 has the digest checked by the verifier that retrieves the
+// resource ("MUST compute the digest of the retrieved resource" and
+// produce an error on a mismatch). This issuer retrieves nothing: fetching
+// URLs named in a request would let callers make the server send requests
+// for them. It compares a digest with what it knows offline (see
+// knownDigests): the digests the specifications publish for the base
+// contexts, and those of the copies it ships. A digest of an algorithm
+// for which the published digest is known must match it; any other digest
+// is checked for form (a known hash algorithm, a digest of its length),
+// so that a digest that cannot match anything is refused before it is
+// signed, and is otherwise left to the verifier.
 func checkRelatedResource(fe *FieldErrors, field string, o map[string]any) {
 	id, _ := o["id"].(string)
 	if !credential.IsAbsoluteURI(id) {
@@ -211,12 +214,12 @@ func checkRelatedResource(fe *FieldErrors, field string, o map[string]any) {
 			fe.add(field+".mediaType", "must be a media type such as application/ld+json")
 		}
 	}
-	content, local := jsonld.Context(id)
+	known := knownDigests(id)
 	if hasSRI {
 		s, ok := sri.(string)
 		if !ok {
 			fe.add(field+".digestSRI", "must be a string such as sha384-<base64 digest>")
-		} else if err := checkSRI(s, content, local); err != nil {
+		} else if err := checkSRI(s, known); err != nil {
 			fe.add(field+".digestSRI", "%v", describeDigestError(err, id))
 		}
 	}
@@ -235,7 +238,7 @@ func checkRelatedResource(fe *FieldErrors, field string, o map[string]any) {
 			fe.add(field+".digestMultibase", "must be a multibase-encoded multihash such as u<base64url digest>")
 		}
 		for _, s := range list {
-			if err := checkMultibaseDigest(s, content, local); err != nil {
+			if err := checkMultibaseDigest(s, known); err != nil {
 				fe.add(field+".digestMultibase", "%v", describeDigestError(err, id))
 				break
 			}
@@ -243,39 +246,104 @@ func checkRelatedResource(fe *FieldErrors, field string, o map[string]any) {
 	}
 }
 
-// describeDigestError says what is wrong with a digest. A mismatch is
-// stated against the copy microcred processes the credential with: the
-// credential would pin another version of the context than the one its
-// claims were read with (published contexts have changed over time, so the
-// caller's digest may be of an earlier version), and the answer gives the
-// digest of the copy in use.
+// describeDigestError says what is wrong with a digest.
 func describeDigestError(err error, id string) string {
 	var m *digestMismatch
 	if errors.As(err, &m) {
-		return "does not match the content of " + id + " as microcred ships it and reads this credential with (" + m.ours +
-			"): the credential would pin another version of that context than the one its claims are processed with"
+		return "does not match the published digest of " + id + " (" + m.want + ")"
 	}
 	return err.Error()
 }
 
-// digestMismatch is a well-formed digest that does not match the resource
-// this server holds; ours is that resource's digest in the same form.
-type digestMismatch struct{ ours string }
+// digestMismatch is a well-formed digest that does not match the
+// published digest of the resource; want is that digest in the same form.
+type digestMismatch struct{ want string }
 
-func (m *digestMismatch) Error() string { return "digest mismatch; this server's copy has " + m.ours }
+func (m *digestMismatch) Error() string { return "digest mismatch; the published digest is " + m.want }
+
+// digests are what is known offline of one resource: published, the
+// digests its publisher states, by algorithm name ("sha256", "sha384");
+// copy, the bytes of the copy microcred ships, if any.
+type digests struct {
+	published map[string][]byte
+	copy      []byte
+}
+
+// publishedDigests are the digests the specifications publish for their
+// base contexts. microcred's shipped copies serve JSON-LD processing and
+// are not all byte for byte what is published (the copy of the VC 2.0
+// context hashes differently from the digest its specification gives), so
+// a digest that differs from a copy is not thereby wrong; one that differs
+// from the published digest is.
+var publishedDigests = map[string]map[string]string{
+	// VC 2.0, the section Integrity of Related Resources (its examples give
+	// the SHA2-256 multihash; the SHA2-384 one is the same file's).
+	"https://www.w3.org/ns/credentials/v2": {
+		"sha256": "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734",
+		"sha384": "97f1eb8e5042356c805fdd61afa2c557663785e0794dcafa21e138fd38def18cb360133c221aa31d6896a6bf3e65b614",
+	},
+	"https://www.w3.org/ns/credentials/examples/v2": {
+		"sha256": "57393fbc69d6efb9b9b5dc9cb6b9880b0944360abfe2eaf459c9e58cf2279d7c",
+	},
+	// VC 1.1, the section Base Context.
+	"https://www.w3.org/2018/credentials/v1": {
+		"sha256": "ab4ddd9a531758807a79a5b450510d61ae8d147eab966cc9a200c07095b0cdcc",
+	},
+}
+
+// knownDigests returns what is known offline of the resource id.
+func knownDigests(id string) digests {
+	var d digests
+	if hexes, ok := publishedDigests[id]; ok {
+		d.published = make(map[string][]byte, len(hexes))
+		for alg, h := range hexes {
+			b, err := hex.DecodeString(h)
+			if err != nil {
+				panic("issue: bad published digest for " + id) // a constant above
+			}
+			d.published[alg] = b
+		}
+	}
+	d.copy, _ = jsonld.Context(id)
+	return d
+}
+
+// check tells whether digest, of the algorithm alg (newHash), is right:
+// nil when it matches the published digest or the shipped copy, or when
+// neither is known for this algorithm; a *digestMismatch, giving the
+// published digest as format would write it, when one is published and it
+// differs.
+func (d digests) check(alg string, newHash func() hash.Hash, digest []byte, format func([]byte) string) error {
+	want, published := d.published[alg]
+	if published && bytes.Equal(want, digest) {
+		return nil
+	}
+	if d.copy != nil {
+		h := newHash()
+		h.Write(d.copy)
+		if bytes.Equal(h.Sum(nil), digest) {
+			return nil
+		}
+	}
+	if published {
+		return &digestMismatch{want: format(want)}
+	}
+	return nil
+}
 
 // sriHashes are the algorithms Subresource Integrity defines.
 var sriHashes = map[string]func() hash.Hash{"sha256": sha256.New, "sha384": sha512.New384, "sha512": sha512.New}
 
 // checkSRI checks an SRI integrity value: one or more space-separated
-// hash expressions alg-base64[?options]. With content, one of them must
-// match it.
-func checkSRI(v string, content []byte, local bool) error {
+// hash expressions alg-base64[?options], each well formed; at least one
+// must pass known's check (Subresource Integrity accepts a resource that
+// matches any of them).
+func checkSRI(v string, known digests) error {
 	exprs := strings.Fields(v)
 	if len(exprs) == 0 {
 		return errors.New("must be a Subresource Integrity value such as sha384-<base64 digest>")
 	}
-	matched, ours := false, ""
+	var mismatch error
 	for _, e := range exprs {
 		e, _, _ = strings.Cut(e, "?")
 		alg, b64, ok := strings.Cut(e, "-")
@@ -284,42 +352,35 @@ func checkSRI(v string, content []byte, local bool) error {
 			return fmt.Errorf("%q must start with sha256-, sha384- or sha512-", e)
 		}
 		digest, err := base64.StdEncoding.DecodeString(b64)
-		h := newHash()
-		if err != nil || len(digest) != h.Size() {
-			return fmt.Errorf("%q is not a %s digest in base64 (%d bytes)", e, alg, h.Size())
+		if size := newHash().Size(); err != nil || len(digest) != size {
+			return fmt.Errorf("%q is not a %s digest in base64 (%d bytes)", e, alg, size)
 		}
-		if local {
-			h.Write(content)
-			sum := h.Sum(nil)
-			matched = matched || bytes.Equal(sum, digest)
-			if ours == "" {
-				ours = alg + "-" + base64.StdEncoding.EncodeToString(sum)
-			}
+		if err := known.check(alg, newHash, digest, func(b []byte) string { return alg + "-" + base64.StdEncoding.EncodeToString(b) }); err != nil {
+			mismatch = err
+			continue
 		}
+		return nil
 	}
-	if local && !matched {
-		return &digestMismatch{ours: ours}
-	}
-	return nil
+	return mismatch
 }
 
 // multihashes are the multihash codes accepted in digestMultibase, with
 // their digest functions.
 var multihashes = map[uint64]struct {
-	name string
-	new  func() hash.Hash
+	name, alg string // multicodec name; the SRI name of the same function, if any
+	new       func() hash.Hash
 }{
-	0x12: {"sha2-256", sha256.New},
-	0x20: {"sha2-384", sha512.New384},
-	0x13: {"sha2-512", sha512.New},
-	0x16: {"sha3-256", func() hash.Hash { return sha3.New256() }},
-	0x15: {"sha3-384", func() hash.Hash { return sha3.New384() }},
-	0x14: {"sha3-512", func() hash.Hash { return sha3.New512() }},
+	0x12: {"sha2-256", "sha256", sha256.New},
+	0x20: {"sha2-384", "sha384", sha512.New384},
+	0x13: {"sha2-512", "sha512", sha512.New},
+	0x16: {"sha3-256", "sha3-256", func() hash.Hash { return sha3.New256() }},
+	0x15: {"sha3-384", "sha3-384", func() hash.Hash { return sha3.New384() }},
+	0x14: {"sha3-512", "sha3-512", func() hash.Hash { return sha3.New512() }},
 }
 
 // checkMultibaseDigest checks a multibase-encoded multihash (base64url
-// "u..." or base58btc "z..."). With content, it must match it.
-func checkMultibaseDigest(v string, content []byte, local bool) error {
+// "u..." or base58btc "z...") and then known's check.
+func checkMultibaseDigest(v string, known digests) error {
 	bad := fmt.Errorf("%q must be a multibase-encoded multihash (u<base64url> or z<base58btc>) of a sha2 or sha3 digest", v)
 	if len(v) < 2 {
 		return bad
@@ -342,22 +403,18 @@ func checkMultibaseDigest(v string, content []byte, local bool) error {
 		return bad
 	}
 	size, m := uvarint(raw[n:])
-	mh, known := multihashes[code]
-	if m <= 0 || !known {
+	mh, ok := multihashes[code]
+	if m <= 0 || !ok {
 		return bad
 	}
 	digest := raw[n+m:]
-	h := mh.new()
-	if size != uint64(h.Size()) || len(digest) != h.Size() {
-		return fmt.Errorf("%q is not a %s digest (%d bytes)", v, mh.name, h.Size())
+	if want := mh.new().Size(); size != uint64(want) || len(digest) != want {
+		return fmt.Errorf("%q is not a %s digest (%d bytes)", v, mh.name, want)
 	}
-	if local {
-		h.Write(content)
-		if sum := h.Sum(nil); !bytes.Equal(sum, digest) {
-			return &digestMismatch{ours: string(v[0]) + encodeMultibase(v[0], append(raw[:n+m:n+m], sum...))}
-		}
-	}
-	return nil
+	header := raw[: n+m : n+m]
+	return known.check(mh.alg, mh.new, digest, func(b []byte) string {
+		return string(v[0]) + encodeMultibase(v[0], append(header, b...))
+	})
 }
 
 // encodeMultibase encodes b in the multibase base of prefix (without the
