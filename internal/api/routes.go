@@ -175,8 +175,8 @@ func (a *API) routes() []route {
 				description: "The issuer and id must be absent (they are filled in) or valid URLs, the issuer the organization's " +
 					"issuer id; null is refused. VC 2.0 and VC 1.1 (issuanceDate) credentials are signed as given. The subject must " +
 					"not be empty; credentialStatus, termsOfUse, evidence, refreshService and credentialSchema objects need a type; " +
-					"relatedResource digests must be well formed and match the resource when this server holds it (a shipped " +
-					"JSON-LD context). Open Badges credentials must match the OB 3.0 rules and 1EdTech's JSON Schema. " +
+					"relatedResource digests must be well formed and match the published digest when this server knows one " +
+					"(nothing is fetched). Open Badges credentials must match the OB 3.0 rules and 1EdTech's JSON Schema. " +
 					"options.cryptosuite is eddsa-rdfc-2022 (default) or eddsa-jcs-2022; both refuse invalid JSON-LD. A " +
 					"credential refused on its content is answered 400 naming each field and its problem.",
 				body: jsonBody2("IssueCredentialRequest"),

@@ -60,7 +60,7 @@ func IsBookkeeping(a store.Achievement) bool { return a.Slug == ExternalAchievem
 // otherwise; an absent id is assigned as urn:uuid), a subject that claims
 // nothing, a credentialStatus, termsOfUse, evidence, refreshService or
 // credentialSchema object without a type, a relatedResource digest that
-// is malformed or does not match a resource this server holds. VC 2.0 and
+// is malformed or differs from the published digest this server knows. VC 2.0 and
 // VC 1.1 credentials (issuanceDate) are both signed as given. Open Badges
 // credentials must also meet the Open Badges 3.0 rules
 // (credential.ValidateMap) and 1EdTech's JSON Schema, a VC 1.1 one as read

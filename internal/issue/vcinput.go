@@ -36,8 +36,8 @@ var typedProperties = []string{"credentialStatus", "termsOfUse", "evidence", "re
 // whatever its type: issuer and id are absent (to be filled in) or valid,
 // never null or another organization's; the subject says something; the
 // typed objects have their type; related resources carry well-formed
-// digests that match what this server holds of them. Field paths start
-// with "credential.".
+// digests that agree with what this server knows of them (see
+// checkRelatedResource). Field paths start with "credential.".
 func checkInput(doc map[string]any, issuerID string) FieldErrors {
 	var fe FieldErrors
 	if iss, has := doc["issuer"]; has {
