@@ -237,7 +237,7 @@ func (a *API) achievements(w http.ResponseWriter, r *http.Request, _ *caller) er
 	}
 	out := []catalogEntry{}
 	if p := q.Get("provider"); p == "" || query.OrgID != "" {
-		entries, err := a.store.SearchAchievements(r.Context(), query)
+		entries, err := a.store.SearchAchievements(r.Context(), issue.Listed(query))
 		if err != nil {
 			return fmt.Errorf("search catalog: %w", err)
 		}

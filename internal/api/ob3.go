@@ -250,6 +250,11 @@ func (a *API) upsertCredential(w http.ResponseWriter, r *http.Request, c *caller
 	case !errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("load credential: %w", err)
 	}
+	// A new credential is checked against the OB 3.0 schema; one stored
+	// already (above) is answered as it was stored.
+	if fe := schemaFindings(string(body), c.org.Suspension); len(fe) > 0 {
+		return badRequest("the credential does not match the Open Badges 3.0 JSON Schema", fe...)
+	}
 
 	now := a.now().UTC().Truncate(time.Second)
 	cr := store.Credential{
@@ -300,7 +305,7 @@ func (a *API) upsertAchievement(r *http.Request, org store.Organization, doc map
 			issue.FieldError{Field: field, Problem: fmt.Sprintf("must name an achievement of this catalog (%s/achievements/...)", a.base)})
 	}
 	ach, err := a.store.Achievement(r.Context(), rest)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && ach.OrgID != org.ID) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (ach.OrgID != org.ID || issue.IsBookkeeping(ach))) {
 		return "", 0, badRequest("the credential's achievement is not in this organization's catalog",
 			issue.FieldError{Field: field, Problem: "names no achievement of this organization"})
 	}
@@ -339,6 +344,39 @@ func writeCredential(w http.ResponseWriter, status int, c store.Credential) {
 		return
 	}
 	writeRawJSON(w, status, []byte(c.Document))
+}
+
+// schemaFindings checks an upserted credential against 1EdTech's Open
+// Badges 3.0 JSON Schema, so that what this server stores and serves as
+// the organization's credentials is OB 3.0. Two findings are let through:
+// a single proof written as an object rather than a one-element array (a
+// choice of the system that signed it, which Data Integrity allows and
+// which cannot be changed without changing what the caller sent), and,
+// for an organization that opted in to suspension, the array of two
+// credentialStatus entries this server itself issues then.
+func schemaFindings(secured string, suspension bool) []issue.FieldError {
+	err := credential.ValidateIssued(secured)
+	var ve credential.ValidationErrors
+	if !errors.As(err, &ve) {
+		if err != nil {
+			return []issue.FieldError{{Field: "credential", Problem: err.Error()}}
+		}
+		return nil
+	}
+	var out []issue.FieldError
+	for _, e := range ve {
+		switch {
+		case e.Path == "proof" && strings.Contains(e.Message, "got object"):
+		case suspension && (e.Path == "credentialStatus" || strings.HasPrefix(e.Path, "credentialStatus[")):
+		default:
+			field := e.Path
+			if field == "" {
+				field = "credential"
+			}
+			out = append(out, issue.FieldError{Field: field, Problem: e.Message})
+		}
+	}
+	return out
 }
 
 // formatOf tells how a verified credential is secured.

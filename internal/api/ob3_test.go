@@ -242,6 +242,12 @@ func parseLinks(t *testing.T, h string) map[string]int {
 // with the organization's active key, outside the server, as another system
 // of the same institution would before upserting it.
 func (e *env) signedOB(orgID, id, name string, jwt bool) string {
+	return e.signedOBWith(orgID, id, name, jwt, nil)
+}
+
+// signedOBWith is signedOB with change applied to the document before
+// signing.
+func (e *env) signedOBWith(orgID, id, name string, jwt bool, change func(map[string]any)) string {
 	e.t.Helper()
 	ctx := context.Background()
 	org, err := e.store.Organization(ctx, orgID)
@@ -273,6 +279,9 @@ func (e *env) signedOB(orgID, id, name string, jwt bool) string {
 				"description": "Analyses data.", "criteria": map[string]any{"narrative": "Pass the exam."},
 			},
 		},
+	}
+	if change != nil {
+		change(doc)
 	}
 	if jwt {
 		tok, err := proof.SignJWT(doc, kp, "")
@@ -314,6 +323,12 @@ func testUpsertCredential(t *testing.T, backend string) {
 		t.Fatal(err)
 	}
 	foreign := e.signedOB(other.ID, "urn:uuid:"+store.NewID(), "Data Analytics", false)
+	// Signed and verifying, but not what the OB 3.0 schema asks for: an
+	// activity date without a time (the JSON-LD context allows xsd:date,
+	// so verifiers accept it; the schema wants a date-time).
+	offSchema := e.signedOBWith(e.org.ID, "urn:uuid:"+store.NewID(), "Data Analytics", false, func(d map[string]any) {
+		d["credentialSubject"].(map[string]any)["activityEndDate"] = "2026-05-29"
+	})
 	var unknownAch map[string]any
 	if err := json.Unmarshal([]byte(cred), &unknownAch); err != nil {
 		t.Fatal(err)
@@ -337,6 +352,12 @@ func testUpsertCredential(t *testing.T, backend string) {
 			if strings.TrimSpace(rec.Body.String()) != c.Document {
 				t.Errorf("response is not the stored credential")
 			}
+			// What is stored and served validates against 1EdTech's
+			// schema, apart from the single proof object the signer chose.
+			err = credential.ValidateIssued(c.Document)
+			if ve, _ := err.(credential.ValidationErrors); err != nil && !(len(ve) == 1 && ve[0].Path == "proof") {
+				t.Errorf("stored credential does not match the OB 3.0 schema: %v", err)
+			}
 		}
 	}
 	ep := "/ims/ob/v3p0/credentials"
@@ -353,6 +374,8 @@ func testUpsertCredential(t *testing.T, backend string) {
 			contains: []string{"does not verify"}},
 		{name: "other organization's credential", method: "POST", url: ep, headers: bearer(tok), body: foreign, status: 400,
 			contains: []string{"not issued by this organization"}},
+		{name: "not OB 3.0", method: "POST", url: ep, headers: bearer(tok), body: offSchema, status: 400,
+			contains: []string{"JSON Schema", `credentialSubject.activityEndDate`}},
 		{name: "not a JWS", method: "POST", url: ep, headers: text, body: "hello world", status: 400,
 			contains: []string{"compact JWS"}},
 		{name: "unsupported media type", method: "POST", url: ep,

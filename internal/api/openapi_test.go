@@ -132,7 +132,7 @@ func TestResponsesMatchSchemas(t *testing.T) {
 		{"PUT", "/ims/ob/v3p0/profile", "/ims/ob/v3p0/profile", bearer(tok), `{"name":"New Name"}`, 200},
 		{"PUT", "/ims/ob/v3p0/profile", "/ims/ob/v3p0/profile", bearer(tok), `{"phone":"1"}`, 400},
 		{"POST", "/credentials/issue", "/credentials/issue", bearer(tok), mustJSON(t, map[string]any{"credential": vcapiCredential(e.issuerID())}), 201},
-		{"POST", "/credentials/issue", "/credentials/issue", bearer(tok), `{"credential":{"issuer":"did:example:x"}}`, 422},
+		{"POST", "/credentials/issue", "/credentials/issue", bearer(tok), `{"credential":{"issuer":"did:example:x"}}`, 400},
 		{"POST", "/credentials/issue", "/credentials/issue", nil, `{}`, 401},
 		{"POST", "/credentials/verify", "/credentials/verify", nil, `{"verifiableCredential":` + string(vc.VerifiableCredential) + `}`, 200},
 		{"POST", "/credentials/verify", "/credentials/verify", nil, `{"verifiableCredential":{"@context":[]}}`, 422},

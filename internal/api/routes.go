@@ -172,12 +172,16 @@ func (a *API) routes() []route {
 			method: "POST", path: "/credentials/issue", scope: ScopeIssue, style: styleJSON, handle: (*API).issueCredential,
 			op: operation{
 				id: "issueCredential", tag: tagVCAPI, summary: "Sign a credential as the organization (W3C VC-API)",
-				description: "The issuer must be absent or the organization's issuer id. options.cryptosuite is eddsa-rdfc-2022 " +
-					"(default) or eddsa-jcs-2022. A credential refused on its content is answered 422 naming the fields.",
+				description: "The issuer and id must be absent (they are filled in) or valid URLs, the issuer the organization's " +
+					"issuer id; null is refused. VC 2.0 and VC 1.1 (issuanceDate) credentials are signed as given. The subject must " +
+					"not be empty; credentialStatus, termsOfUse, evidence, refreshService and credentialSchema objects need a type; " +
+					"relatedResource digests must be well formed and match the published digest when this server knows one " +
+					"(nothing is fetched). Open Badges credentials must match the OB 3.0 rules and 1EdTech's JSON Schema. " +
+					"options.cryptosuite is eddsa-rdfc-2022 (default) or eddsa-jcs-2022; both refuse invalid JSON-LD. A " +
+					"credential refused on its content is answered 400 naming each field and its problem.",
 				body: jsonBody2("IssueCredentialRequest"),
 				responses: []response{
 					{status: 201, description: "The signed credential.", content: jsonBody("IssueCredentialResponse")},
-					{status: 422, description: "The credential was refused; fields name the problems.", content: jsonBody("Error")},
 				},
 			},
 		},
@@ -267,6 +271,7 @@ func (a *API) routes() []route {
 	}
 	rs = append(rs, a.statusRoutes()...)
 	rs = append(rs, a.renewRoutes()...)
+	rs = append(rs, a.settingsRoutes()...)
 	return rs
 }
 

@@ -19,6 +19,15 @@ func TestStatusEndpoints(t *testing.T) {
 func testStatusEndpoints(t *testing.T, backend string) {
 	e := newEnv(t, backend, store.DIDWeb)
 	ctx := context.Background()
+	// By default a credential has a revocation entry only: it can be
+	// revoked, not suspended.
+	plain, _, err := e.svc.Issue(ctx, issue.Request{OrgID: e.org.ID, AchievementID: e.achID, RecipientEmail: "bob@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SetSuspension(ctx, e.org.ID, true, "test"); err != nil {
+		t.Fatal(err)
+	}
 	c, _, err := e.svc.Issue(ctx, issue.Request{OrgID: e.org.ID, AchievementID: e.achID, RecipientEmail: "ada@example.org"})
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +62,10 @@ func testStatusEndpoints(t *testing.T, backend string) {
 		{name: "unsuspend", method: "POST", url: base + "/unsuspend", headers: tok, body: `{"reason":"done"}`, status: 200, contains: []string{`"status":"active"`}},
 		{name: "revoke", method: "POST", url: base + "/revoke", headers: tok, body: `{"reason":"error"}`, status: 200,
 			contains: []string{`"status":"revoked"`, `"revokedAt"`}},
+		{name: "suspend without a suspension entry", method: "POST", url: "/api/v1/credentials/" + strings.TrimPrefix(plain.ID, "urn:uuid:") + "/suspend",
+			headers: tok, body: `{"reason":"review"}`, status: 409, contains: []string{"no suspension entry"}},
+		{name: "revoke without a suspension entry", method: "POST", url: "/api/v1/credentials/" + strings.TrimPrefix(plain.ID, "urn:uuid:") + "/revoke",
+			headers: tok, body: `{"reason":"error"}`, status: 200, contains: []string{`"status":"revoked"`}},
 		{name: "revoke twice", method: "POST", url: base + "/revoke", headers: tok, body: `{"reason":"again"}`, status: 409, contains: []string{"already revoked"}},
 	})
 }

@@ -70,6 +70,8 @@ func (a *API) issueCredential(w http.ResponseWriter, r *http.Request, c *caller)
 		switch id, has := doc["id"]; {
 		case !has:
 			doc["id"] = opt.CredentialID
+		case id == nil:
+			// "id": null is refused as such by the issuer, never replaced.
 		case id != opt.CredentialID:
 			return fieldError("options.credentialId", "differs from credential.id")
 		}
@@ -85,7 +87,9 @@ func (a *API) issueCredential(w http.ResponseWriter, r *http.Request, c *caller)
 			if len(fe) == 1 && fe[0].Field == "options.created" {
 				return fieldError(fe[0].Field, fe[0].Problem)
 			}
-			return unprocessable("the credential was refused", prefixFields(fe, "credential")...)
+			// The VC-API answers invalid input with 400, naming each
+			// field and its problem.
+			return badRequest("the credential was refused", prefixFields(fe, "credential")...)
 		}
 		return fmt.Errorf("issue document: %w", err)
 	}

@@ -98,17 +98,17 @@ func testVCAPIIssueAndVerify(t *testing.T, backend string) {
 		{name: "credential not an object", method: "POST", url: "/credentials/issue", headers: bearer(tok),
 			body: `{"credential":"abc"}`, status: 400, contains: []string{`"field":"credential"`}},
 		{name: "issuer mismatch", method: "POST", url: "/credentials/issue", headers: bearer(tok),
-			body: issueBody(vcapiCredential("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"), nil), status: 422,
+			body: issueBody(vcapiCredential("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"), nil), status: 400,
 			contains: []string{`"field":"credential.issuer"`}},
 		{name: "credential without subject", method: "POST", url: "/credentials/issue", headers: bearer(tok),
 			body:   issueBody(map[string]any{"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "type": []any{"VerifiableCredential"}}, nil),
-			status: 422, contains: []string{`"field":"credential.credentialSubject"`}},
+			status: 400, contains: []string{`"field":"credential.credentialSubject"`}},
 		{name: "credential already signed", method: "POST", url: "/credentials/issue", headers: bearer(tok),
 			body: issueBody(func() map[string]any {
 				c := vcapiCredential(issuer)
 				c["proof"] = map[string]any{"type": "DataIntegrityProof"}
 				return c
-			}(), nil), status: 422, contains: []string{`"field":"credential.proof"`}},
+			}(), nil), status: 400, contains: []string{`"field":"credential.proof"`}},
 	})
 	if issued == nil {
 		t.Fatal("no credential issued")
@@ -216,7 +216,7 @@ func testVCAPIIssueAndVerify(t *testing.T, backend string) {
 }
 
 // TestVCAPIOpenBadge issues an OpenBadgeCredential naming a catalog
-// achievement through the VC-API and checks that content problems are 422
+// achievement through the VC-API and checks that content problems are 400
 // with JSON paths.
 func TestVCAPIOpenBadge(t *testing.T) {
 	e := newEnv(t, "sqlite", store.DIDWeb)
@@ -256,7 +256,7 @@ func TestVCAPIOpenBadge(t *testing.T) {
 				}
 			}},
 		{name: "missing criteria", method: "POST", url: "/credentials/issue", headers: bearer(tok),
-			body: mustJSON(t, map[string]any{"credential": ob(false)}), status: 422,
+			body: mustJSON(t, map[string]any{"credential": ob(false)}), status: 400,
 			contains: []string{`"field":"credential.credentialSubject.achievement.criteria"`}},
 	})
 }
@@ -288,7 +288,7 @@ func TestVCAPIOfflineDIDKey(t *testing.T) {
 			}
 			// Offline: no DID fetching, and the status lists given as files.
 			lists := status.Files{}
-			for _, purpose := range status.Purposes {
+			for _, purpose := range status.PurposesFor(e.org) {
 				p, err := e.svc.StatusService().List(context.Background(), e.org.Slug, purpose, 0)
 				if err != nil {
 					t.Fatal(err)
@@ -322,7 +322,7 @@ func TestVCAPICredentialID(t *testing.T) {
 	}
 	// The same id again is refused on content.
 	rec = e.do("POST", "/credentials/issue", bearer(tok), body)
-	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "credential.id") {
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "credential.id") {
 		t.Fatalf("duplicate id: %d %s", rec.Code, rec.Body)
 	}
 }

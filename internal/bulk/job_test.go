@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/bulk"
+	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -111,6 +112,20 @@ func TestRunDryRunAndFinished(t *testing.T) {
 	}
 	if s.Issued != 40 || s.Job.Done != 40 || s.Job.State != store.BulkDone || s.Finished || progressCalls == 0 {
 		t.Fatalf("first run: %+v (progress calls %d)", s, progressCalls)
+	}
+	// What a bulk job issues is Open Badges 3.0 by 1EdTech's schema.
+	issued, err := e.st.ListCredentials(ctx, store.CredentialQuery{OrgID: e.org.ID, Limit: 100})
+	if err != nil || len(issued) != 40 {
+		t.Fatalf("issued %d credentials (%v)", len(issued), err)
+	}
+	for _, c := range issued {
+		full, err := e.st.Credential(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := credential.ValidateIssued(full.Document); err != nil {
+			t.Errorf("%s does not match the OB 3.0 schema: %v", c.ID, err)
+		}
 	}
 	// The learners were notified: one queued mail each.
 	mails, err := e.st.ListMail(ctx, 100)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -108,7 +109,7 @@ func listCatalog(ctx context.Context, st store.Store, orgSlug string) ([]catalog
 	}
 	items := []catalogItem{}
 	for {
-		page, err := st.SearchAchievements(ctx, q)
+		page, err := st.SearchAchievements(ctx, issue.Listed(q))
 		if err != nil {
 			return nil, fmt.Errorf("searching the catalog: %w", err)
 		}

@@ -91,6 +91,15 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 		n.waitReady(t, 30*time.Second)
 	}
 	achievement := providerAchievement(t, nodes[0])
+	// Suspension is opt-in (a second credentialStatus entry, beyond OB
+	// 3.0); this test suspends, so the provider opts in before issuing.
+	tok, err := nodes[0].token(clientID, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nodes[0].call("PUT", "/api/v1/organization/settings", tok, `{"suspension":true}`, http.StatusOK, nil); err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("setup (build, seed, start two nodes): %s", time.Since(start).Round(time.Millisecond))
 
 	// Concurrent phase.

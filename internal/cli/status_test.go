@@ -12,10 +12,19 @@ import (
 )
 
 // seededWithStatus seeds a demo database and returns its directory and
-// the id of one credential that has status list entries.
+// the id of one credential that has both status list entries (revocation
+// and suspension, as credentials of an organization that opted in to
+// suspension have).
 func seededWithStatus(t *testing.T) (string, string) {
+	dir, id, _ := seededWithStatuses(t)
+	return dir, id
+}
+
+// seededWithStatuses is seededWithStatus, and also returns the id of a
+// credential with the default single revocation entry.
+func seededWithStatuses(t *testing.T) (dir, both, revocationOnly string) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "data")
+	dir = filepath.Join(t.TempDir(), "data")
 	if code, _, errs := run(t, nil, "demo", "--seed-only", "--data", dir); code != exitOK {
 		t.Fatalf("demo --seed-only: exit %d: %s", code, errs)
 	}
@@ -25,30 +34,33 @@ func seededWithStatus(t *testing.T) (string, string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	list, err := st.ListCredentials(ctx, store.CredentialQuery{Limit: 1})
-	if err != nil || len(list) == 0 {
-		t.Fatalf("no demo credential: %v", err)
+	list, err := st.ListCredentials(ctx, store.CredentialQuery{Limit: 2})
+	if err != nil || len(list) < 2 {
+		t.Fatalf("not two demo credentials: %v", err)
 	}
 	c := list[0]
-	// Credentials issued with status entries already have them; older
-	// databases get them here.
-	if sts, err := st.CredentialStatuses(ctx, c.ID); err != nil {
+	// The demo issues with the default revocation entry only; the first
+	// credential gets a suspension entry here.
+	sts, err := st.CredentialStatuses(ctx, c.ID)
+	if err != nil {
 		t.Fatal(err)
-	} else if len(sts) == 0 {
-		svc := &status.Service{Store: st}
-		as, err := svc.Allocate(ctx, c.OrgID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := status.Record(ctx, st, c.OrgID, c.ID, as); err != nil {
-			t.Fatal(err)
-		}
 	}
-	return dir, c.ID
+	if len(sts) != 1 || sts[0].Purpose != store.PurposeRevocation {
+		t.Fatalf("demo credential's status entries: %+v", sts)
+	}
+	svc := &status.Service{Store: st}
+	as, err := svc.Allocate(ctx, c.OrgID, store.PurposeSuspension)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := status.Record(ctx, st, c.OrgID, c.ID, as); err != nil {
+		t.Fatal(err)
+	}
+	return dir, c.ID, list[1].ID
 }
 
 func TestStatusVerbs(t *testing.T) {
-	dir, id := seededWithStatus(t)
+	dir, id, plain := seededWithStatuses(t)
 	uuid := strings.TrimPrefix(id, "urn:uuid:")
 	steps := []struct {
 		name string
@@ -66,6 +78,8 @@ func TestStatusVerbs(t *testing.T) {
 		{"unsuspend by URL", []string{"unsuspend", "--data", dir, "--id", "http://127.0.0.1:8080/c/" + uuid + ".json", "--reason", "cleared"}, exitOK, "unsuspended " + id},
 		{"revoke", []string{"revoke", "--data", dir, "--id", id, "--reason", "issued in error"}, exitOK, "revoked " + id},
 		{"revoke twice", []string{"revoke", "--data", dir, "--id", id, "--reason", "again"}, exitFailed, "already revoked"},
+		{"suspend without a suspension entry", []string{"suspend", "--data", dir, "--id", plain, "--reason", "x"}, exitFailed, "no suspension entry"},
+		{"revoke without a suspension entry", []string{"revoke", "--data", dir, "--id", plain, "--reason", "x"}, exitOK, "revoked " + plain},
 	}
 	for _, s := range steps {
 		code, out, errs := run(t, nil, s.args...)

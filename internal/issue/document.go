@@ -11,6 +11,7 @@ import (
 
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/credential"
+	"github.com/microcred/microcred/internal/jsonld"
 	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
@@ -24,23 +25,6 @@ import (
 // credentials one without inventing catalog content.
 const ExternalAchievementSlug = "vc-api-credentials"
 
-// IssueDocument signs a credential supplied by the caller (the W3C VC-API
-// issue endpoint) as the organization, then stores and audits it.
-//
-// The issuer must be absent (it is then set to the organization's Profile
-// for Open Badges credentials and to the issuer id otherwise), the issuer id
-// as a string, or an object with that id, which is replaced by the
-// organization's Profile (for other credentials: its id and name). A missing id is assigned as
-// urn:uuid. Open Badges 3.0 credentials are validated with
-// credential.ValidateMap; other credentials must meet the VC 2.0 basics.
-// Problems are returned as FieldErrors whose paths start with
-// "credential.". The document must not carry a proof yet.
-//
-// A credential whose credentialSubject.achievement.id is one of the
-// organization's achievements is recorded under that achievement (and the
-// version it names, if it exists); any other under the organization's
-// ExternalAchievementSlug entry. The write shares transactions with
-// concurrent issuance (see batchWriter).
 // DocumentOptions are the options of IssueDocument.
 type DocumentOptions struct {
 	// Format is the securing mechanism; "" means ldp-rdfc.
@@ -52,6 +36,42 @@ type DocumentOptions struct {
 	Actor   string // user id or API client id, for the audit log
 }
 
+// Listed returns q limited to the achievements of the catalog proper: the
+// ExternalAchievementSlug entry is bookkeeping (it has no learning
+// outcomes, workload, level or quality assurance to show), so it never
+// appears in the public catalog, an organization's profile, the catalog
+// API or the forms that pick an achievement to issue.
+func Listed(q store.AchievementQuery) store.AchievementQuery {
+	q.ExcludeSlugs = append(append([]string(nil), q.ExcludeSlugs...), ExternalAchievementSlug)
+	return q
+}
+
+// IsBookkeeping tells whether an achievement is the ExternalAchievementSlug
+// entry rather than part of the catalog.
+func IsBookkeeping(a store.Achievement) bool { return a.Slug == ExternalAchievementSlug }
+
+// IssueDocument signs a credential supplied by the caller (the W3C VC-API
+// issue endpoint) as the organization, then stores and audits it.
+//
+// The credential is refused, with FieldErrors whose paths start with
+// "credential.", when it does not say what it must (see checkInput): a
+// null or non-URL issuer or id (an absent issuer is set to the
+// organization's Profile for Open Badges credentials and to the issuer id
+// otherwise; an absent id is assigned as urn:uuid), a subject that claims
+// nothing, a credentialStatus, termsOfUse, evidence, refreshService or
+// credentialSchema object without a type, a relatedResource digest that
+// is malformed or differs from the published digest this server knows. VC 2.0 and
+// VC 1.1 credentials (issuanceDate) are both signed as given. Open Badges
+// credentials must also meet the Open Badges 3.0 rules
+// (credential.ValidateMap) and 1EdTech's JSON Schema, a VC 1.1 one as read
+// on VC 2.0. Both cryptosuites refuse what is not valid JSON-LD. The
+// document must not carry a proof yet.
+//
+// A credential whose credentialSubject.achievement.id is one of the
+// organization's achievements is recorded under that achievement (and the
+// version it names, if it exists); any other under the organization's
+// ExternalAchievementSlug entry. The write shares transactions with
+// concurrent issuance (see batchWriter).
 func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[string]any, opt DocumentOptions) (store.Credential, error) {
 	s.init()
 	format, actor := opt.Format, opt.Actor
@@ -88,27 +108,49 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 	isOB := slices.ContainsFunc(typesOf(doc["type"]), func(t string) bool {
 		return t == credential.TypeOpenBadgeCredential || t == credential.TypeAchievementCredential
 	})
-
-	var fe FieldErrors
-	switch iss := doc["issuer"].(type) {
-	case nil:
+	// A VC 1.1 credential is signed as given; it is checked by the VC 1.1
+	// rules, and an Open Badge on VC 1.1 by the Open Badges 3.0 rules as
+	// read on VC 2.0 (issuanceDate as validFrom).
+	vc11 := firstContext(doc) == ContextV1
+	// Refuse before anything is filled in: a null issuer or id is a
+	// mistake to report, not a gap to fill.
+	fe := checkInput(doc, issuerID)
+	if _, ok := doc["proof"]; ok {
+		fe.add("credential.proof", "must be absent: the issuer adds the proof")
+	}
+	if vc11 {
+		fe = append(fe, vc11Basics(doc)...)
+	} else {
+		fe = append(fe, vcBasics(doc)...)
+	}
+	if len(fe) > 0 {
+		return store.Credential{}, fe
+	}
+	if _, has := doc["issuer"]; !has {
 		if isOB {
 			doc["issuer"] = profileMap(issuerID, org)
 		} else {
 			doc["issuer"] = issuerID
 		}
-	case string:
-		if iss != issuerID {
-			fe.add("credential.issuer", "must be %s", issuerID)
+	}
+	if _, has := doc["id"]; !has {
+		doc["id"] = "urn:uuid:" + store.NewID()
+	}
+	if id, ok := doc["id"].(string); ok {
+		if !credential.WellFormedUUIDURN(id) {
+			// Accepted from other issuers with a warning, but never
+			// produced here.
+			return store.Credential{}, FieldErrors{{Field: "credential.id", Problem: credential.MsgUUIDForm}}
 		}
-	case map[string]any:
-		if id, _ := iss["id"].(string); id != issuerID {
-			fe.add("credential.issuer", "must be %s", issuerID)
-			break
-		}
+		// urn:uuid ids that differ only in case are one id; the
+		// credential is signed with the canonical form.
+		doc["id"] = credential.NormalizeID(id)
+	}
+	if iss, ok := doc["issuer"].(map[string]any); ok {
 		// Whatever name, address or image the caller gave, people are
 		// shown the organization's own: an issuer object is the
-		// organization's profile, never another's.
+		// organization's profile, never another's (checkInput has
+		// refused any other issuer id).
 		if isOB {
 			doc["issuer"] = profileMap(issuerID, org)
 		} else if _, named := iss["name"]; named {
@@ -116,57 +158,27 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 		} else {
 			doc["issuer"] = map[string]any{"id": issuerID}
 		}
-	default:
-		fe.add("credential.issuer", "must be %s", issuerID)
 	}
-	if _, ok := doc["proof"]; ok {
-		fe.add("credential.proof", "must be absent: the issuer adds the proof")
-	}
-	switch id := doc["id"].(type) {
-	case nil:
-		doc["id"] = "urn:uuid:" + store.NewID()
-	case string:
-		switch {
-		case !credential.IsAbsoluteURI(id) || len(id) > maxURLLen:
-			fe.add("credential.id", "must be an absolute URI")
-		case !credential.WellFormedUUIDURN(id):
-			// Accepted from other issuers with a warning, but never produced.
-			fe.add("credential.id", credential.MsgUUIDForm)
-		}
-		// urn:uuid ids that differ only in case are one id; the
-		// credential is signed with the canonical form.
-		doc["id"] = credential.NormalizeID(id)
-	default:
-		fe.add("credential.id", "must be a string")
-	}
-	if len(fe) > 0 {
-		return store.Credential{}, fe
+	checked := doc
+	if vc11 {
+		checked = asVC2(doc)
 	}
 	if isOB {
-		if err := credential.ValidateMap(doc); err != nil {
+		if err := credential.ValidateMap(checked); err != nil {
 			var ve credential.ValidationErrors
 			if !errors.As(err, &ve) {
 				return store.Credential{}, FieldErrors{{Field: "credential", Problem: err.Error()}}
 			}
-			for _, e := range ve {
-				field := "credential"
-				if e.Path != "" {
-					field += "." + e.Path
-				}
-				fe.add(field, "%s", e.Message)
-			}
-			return store.Credential{}, fe
+			return store.Credential{}, credentialFieldErrors(ve, vc11)
 		}
-	} else if fe = vcBasics(doc); len(fe) > 0 {
-		return store.Credential{}, fe
 	}
 
 	now := s.now().UTC().Truncate(time.Second)
 	c := store.Credential{ID: doc["id"].(string), OrgID: org.ID, Format: format, IssuedAt: now, ValidFrom: now}
-	if t, err := credential.ParseDateTime(stringOf(doc["validFrom"])); err == nil {
+	if t, err := credential.ParseDateTime(stringOf(checked["validFrom"])); err == nil {
 		c.ValidFrom = t
 	}
-	if t, err := credential.ParseDateTime(stringOf(doc["validUntil"])); err == nil {
+	if t, err := credential.ParseDateTime(stringOf(checked["validUntil"])); err == nil {
 		c.ValidUntil = &t
 	}
 	if c.AchievementID, c.AchievementVersion, err = s.documentAchievement(ctx, org, doc); err != nil {
@@ -175,18 +187,47 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 	// Credentials get this server's status entries, allocated before
 	// signing, unless the caller supplied its own credentialStatus.
 	var assigned []status.Assignment
-	if _, has := doc["credentialStatus"]; !has {
-		if assigned, err = s.Status.Allocate(ctx, org.ID); err != nil {
+	_, callerStatus := doc["credentialStatus"]
+	if !callerStatus {
+		if assigned, err = s.Status.Allocate(ctx, org.ID, status.PurposesFor(org)...); err != nil {
 			return store.Credential{}, fmt.Errorf("issue: %w", err)
 		}
 		doc["credentialStatus"] = s.Status.Entries(org.Slug, assigned)
+		if vc11 {
+			// The VC 1.1 context does not define the Bitstring Status List
+			// terms (VC 2.0's does); their own context, made for VC 1.1
+			// credentials, is added so that the entry means something.
+			doc["@context"] = withContext(doc["@context"], statusContextV1)
+		}
+	}
+	if vc11 {
+		// Nor does it define the Data Integrity proof's terms: their
+		// context is added, as Data Integrity libraries do when signing a
+		// VC 1.1 credential.
+		doc["@context"] = withContext(doc["@context"], dataIntegrityContext)
+	}
+	if isOB {
+		// What this server signs is OB 3.0: 1EdTech's JSON Schema, with
+		// the documented exception of an opted-in suspension entry.
+		if fe := schemaFieldErrors(checked, vc11, org.Suspension && !callerStatus); len(fe) > 0 {
+			return store.Credential{}, fe
+		}
+	}
+	if format == store.FormatLDPJCS {
+		// eddsa-jcs-2022 signs the JSON as is, but the credential is still
+		// JSON-LD: it gets the checks the eddsa-rdfc-2022 path makes while
+		// canonicalizing (contexts shipped, protected terms not redefined,
+		// every term defined), from the same JSON-LD processor.
+		if _, err := jsonld.Canonicalize(doc); err != nil {
+			return store.Credential{}, FieldErrors{jsonldProblem(err)}
+		}
 	}
 	if created.IsZero() {
 		created = now
 	}
 	if c.Document, _, err = sign(doc, kp, format, created, nil); err != nil {
 		if errors.Is(err, proof.ErrCanonicalize) {
-			return store.Credential{}, FieldErrors{{Field: "credential", Problem: err.Error()}}
+			return store.Credential{}, FieldErrors{jsonldProblem(err)}
 		}
 		return store.Credential{}, err
 	}
@@ -221,8 +262,85 @@ func (s *Service) IssueDocument(ctx context.Context, orgID string, doc map[strin
 	return stored, nil
 }
 
+// statusContextV1 is the Bitstring Status List context, for credentials
+// whose base context does not define its terms (VC 1.1).
+const statusContextV1 = "https://www.w3.org/ns/credentials/status/v1"
+
+// dataIntegrityContext defines the Data Integrity proof terms, for
+// credentials whose base context does not (VC 1.1).
+const dataIntegrityContext = "https://w3id.org/security/data-integrity/v2"
+
+// withContext returns the @context value ctx with url appended, unless it
+// is there already.
+func withContext(ctx any, url string) any {
+	list, ok := ctx.([]any)
+	if !ok {
+		list = []any{ctx}
+	}
+	if slices.Contains(list, any(url)) {
+		return ctx
+	}
+	return append(append([]any(nil), list...), url)
+}
+
+// credentialFieldErrors turns Open Badges data-model findings into field
+// errors under "credential.", naming a VC 1.1 credential's own date
+// properties.
+func credentialFieldErrors(ve credential.ValidationErrors, vc11 bool) FieldErrors {
+	var fe FieldErrors
+	for _, e := range ve {
+		field := "credential"
+		if e.Path != "" {
+			field += "." + vc11Path(e.Path, vc11)
+		}
+		fe.add(field, "%s", e.Message)
+	}
+	return fe
+}
+
+func vc11Path(path string, vc11 bool) string {
+	if !vc11 {
+		return path
+	}
+	for v2, v1 := range map[string]string{"validFrom": "issuanceDate", "validUntil": "expirationDate"} {
+		if path == v2 || strings.HasPrefix(path, v2+".") {
+			return v1 + path[len(v2):]
+		}
+	}
+	return path
+}
+
+// schemaFieldErrors checks an Open Badge about to be signed (checked: the
+// document, or the VC 2.0 reading of a VC 1.1 one) against 1EdTech's JSON Schema. The proof is
+// not there yet (it is added as the schema wants it); with ourStatus, the
+// credentialStatus is the two entries of an organization that opted in to
+// suspension, which knowingly goes beyond OB 3.0's one.
+func schemaFieldErrors(checked map[string]any, vc11, ourStatus bool) FieldErrors {
+	err := credential.ValidateSchema(credential.SchemaAchievementCredential, checked)
+	var ve credential.ValidationErrors
+	if !errors.As(err, &ve) {
+		if err != nil {
+			return FieldErrors{{Field: "credential", Problem: err.Error()}}
+		}
+		return nil
+	}
+	var fe FieldErrors
+	for _, e := range ve {
+		if ourStatus && (e.Path == "credentialStatus" || strings.HasPrefix(e.Path, "credentialStatus[")) {
+			continue
+		}
+		field := "credential"
+		if e.Path != "" {
+			field += "." + vc11Path(e.Path, vc11)
+		}
+		fe.add(field, "%s (Open Badges 3.0 JSON Schema)", e.Message)
+	}
+	return fe
+}
+
 // vcBasics checks what every VC 2.0 credential needs: the base context
-// first, the VerifiableCredential type and a credentialSubject.
+// first, the VerifiableCredential type and date-times (the subject is
+// checkInput's).
 func vcBasics(doc map[string]any) FieldErrors {
 	var fe FieldErrors
 	first := doc["@context"]
@@ -230,21 +348,10 @@ func vcBasics(doc map[string]any) FieldErrors {
 		first = list[0]
 	}
 	if first != credential.ContextV2 {
-		fe.add("credential.@context", "must start with %s", credential.ContextV2)
+		fe.add("credential.@context", "must start with %s (VC 2.0) or %s (VC 1.1)", credential.ContextV2, ContextV1)
 	}
 	if !slices.Contains(typesOf(doc["type"]), credential.TypeVerifiableCredential) {
 		fe.add("credential.type", "must include VerifiableCredential")
-	}
-	switch cs := doc["credentialSubject"].(type) {
-	case map[string]any:
-	case []any:
-		if len(cs) == 0 {
-			fe.add("credential.credentialSubject", "must not be empty")
-		}
-	case nil:
-		fe.add("credential.credentialSubject", "is required")
-	default:
-		fe.add("credential.credentialSubject", "must be an object")
 	}
 	for _, name := range []string{"validFrom", "validUntil"} {
 		if v, ok := doc[name]; ok {

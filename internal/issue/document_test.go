@@ -58,12 +58,15 @@ func TestIssueDocument(t *testing.T) {
 					d := plain()
 					d["issuer"] = map[string]any{"id": "did:example:x"}
 					return d
-				}, "", []string{"credential.issuer"}},
+				}, "", []string{"credential.issuer.id"}},
 				{"proof present", func() map[string]any { d := plain(); d["proof"] = map[string]any{}; return d }, "", []string{"credential.proof"}},
 				{"bad id", func() map[string]any { d := plain(); d["id"] = "not a uri"; return d }, "", []string{"credential.id"}},
 				{"vc basics", func() map[string]any {
-					return map[string]any{"@context": []any{"https://www.w3.org/2018/credentials/v1"}, "type": []any{"Thing"}}
+					return map[string]any{"@context": []any{"https://www.w3.org/ns/credentials/examples/v2"}, "type": []any{"Thing"}}
 				}, "", []string{"credential.@context", "credential.type", "credential.credentialSubject"}},
+				{"vc 1.1 basics", func() map[string]any {
+					return map[string]any{"@context": []any{"https://www.w3.org/2018/credentials/v1"}, "type": []any{"Thing"}, "validFrom": "2026-01-01T00:00:00Z"}
+				}, "", []string{"credential.type", "credential.credentialSubject", "credential.issuanceDate", "credential.validFrom"}},
 				{"invalid open badge", func() map[string]any {
 					d := ob()
 					subj := d["credentialSubject"].(map[string]any)
@@ -128,6 +131,46 @@ func TestIssueDocument(t *testing.T) {
 		}
 		if external != 2 {
 			t.Errorf("%d external achievements, want one per organization", external)
+		}
+	})
+}
+
+// TestBookkeepingAchievement: the entry that records VC-API credentials is
+// bookkeeping, not a catalog entry: never listed, never issued from, and
+// its credentials are not renewed from it.
+func TestBookkeepingAchievement(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, store.DIDWeb)
+		vcapi, err := f.svc.IssueDocument(ctx, f.org.ID, map[string]any{
+			"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "type": []any{"VerifiableCredential"},
+			"credentialSubject": map[string]any{"id": "did:example:1"},
+		}, issue.DocumentOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.SearchAchievements(ctx, store.AchievementQuery{OrgID: f.org.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed, err := s.SearchAchievements(ctx, issue.Listed(store.AchievementQuery{OrgID: f.org.ID}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 2 || len(listed) != 1 || listed[0].Achievement.ID != f.ach.Achievement.ID {
+			t.Fatalf("all %d entries, listed %+v; want the catalog entry alone listed", len(all), listed)
+		}
+		book, err := s.Achievement(ctx, vcapi.AchievementID)
+		if err != nil || !issue.IsBookkeeping(book) {
+			t.Fatalf("the VC-API credential is recorded under %+v (%v)", book, err)
+		}
+		var fe issue.FieldErrors
+		_, _, err = f.svc.Issue(ctx, issue.Request{OrgID: f.org.ID, AchievementID: book.ID, RecipientEmail: "a@example.org"})
+		if !errors.As(err, &fe) || fe[0].Field != "achievement_id" {
+			t.Errorf("issuing from the bookkeeping entry: %v; want an achievement_id error", err)
+		}
+		if _, err := f.svc.Renew(ctx, vcapi.ID, time.Time{}, ""); !errors.Is(err, issue.ErrNotRenewable) {
+			t.Errorf("renewing a VC-API credential: %v; want ErrNotRenewable", err)
 		}
 	})
 }

@@ -248,6 +248,9 @@ func (s *Service) orgAchievement(ctx context.Context, orgID, achievementID strin
 	if ach.OrgID != orgID {
 		return store.Achievement{}, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of this organization"}}
 	}
+	if IsBookkeeping(ach) {
+		return store.Achievement{}, FieldErrors{{Field: "achievement_id", Problem: "is not an achievement of the catalog: it records the credentials signed through the VC-API"}}
+	}
 	return ach, nil
 }
 
@@ -352,11 +355,14 @@ func (s *Service) prepareAndQueue(ctx context.Context, req Request, ach *store.A
 	// allocated first (from a block this process reserved in the
 	// database); an issuance that fails from here on leaves its indexes
 	// unused, which is harmless.
-	assigned, err := s.Status.Allocate(ctx, org.ID)
+	assigned, err := s.Status.Allocate(ctx, org.ID, status.PurposesFor(org)...)
 	if err != nil {
 		return store.Credential{}, false, nil, fmt.Errorf("issue: %w", err)
 	}
 	doc["credentialStatus"] = s.Status.Entries(org.Slug, assigned)
+	if err := tmpl.checkSchemaOnce(doc); err != nil {
+		return store.Credential{}, false, nil, err
+	}
 	secured, achAt, err := sign(doc, kp, format, now, tmpl)
 	if err != nil {
 		return store.Credential{}, false, nil, err
@@ -711,6 +717,7 @@ func sign(doc map[string]any, kp *keys.KeyPair, format store.Format, created tim
 	if err != nil {
 		return "", -1, fmt.Errorf("issue: sign %s: %w", suite, err)
 	}
+	credential.ProofAsArray(signed)
 	buf.Grow(8192)
 	if err := credential.AppendJSON(&buf, signed, raw); err != nil {
 		return "", -1, fmt.Errorf("issue: encode credential: %w", err)

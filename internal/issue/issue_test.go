@@ -380,7 +380,9 @@ func TestRotateKey(t *testing.T) {
 		}
 		mustVerify(t, f.svc, before.Document)
 		rep := mustVerify(t, f.svc, after.Document)
-		if p := rep.Credential["proof"].(map[string]any); p["verificationMethod"] != newKey.VerificationMethod {
+		// An Open Badges credential's proof is a one-element array, as
+		// 1EdTech's JSON Schema has it.
+		if p := rep.Credential["proof"].([]any)[0].(map[string]any); p["verificationMethod"] != newKey.VerificationMethod {
 			t.Errorf("signed with %v, want %s", p["verificationMethod"], newKey.VerificationMethod)
 		}
 		doc, err := f.svc.DIDDocument(ctx, f.org)
@@ -429,13 +431,8 @@ func TestDIDKeyOrganization(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sus, err := f.svc.StatusService().List(ctx, f.org.Slug, store.PurposeSuspension, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
 		lists := status.Files{
 			status.ListURL(testBase, f.org.Slug, store.PurposeRevocation, 0): list.Document,
-			status.ListURL(testBase, f.org.Slug, store.PurposeSuspension, 0): sus.Document,
 		}
 		rep, err := verify.Credential(ctx, []byte(c.Document), verify.Options{Keys: &did.Resolver{}, Status: &status.Checker{Source: lists}})
 		if err != nil || !rep.Verified {

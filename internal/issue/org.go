@@ -436,3 +436,34 @@ func auditEvent(orgID, actor, action, target string, detail map[string]any) (sto
 	}
 	return store.AuditEvent{OrgID: orgID, Actor: actor, Action: action, Target: target, Detail: raw}, nil
 }
+
+// SetSuspension turns the organization's suspension setting on or off and
+// audits the change. With it on, credentials issued from then on carry a
+// second credentialStatus entry, for suspension, besides the revocation
+// entry; that goes beyond Open Badges 3.0, which allows one
+// credentialStatus (0..1), so it is off by default. Credentials already
+// issued keep the entries they were issued with, so turning it off never
+// takes suspension away from a credential that has it.
+func (s *Service) SetSuspension(ctx context.Context, orgID string, on bool, actor string) (store.Organization, error) {
+	s.init()
+	var org store.Organization
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+		var err error
+		if org, err = tx.Organization(ctx, orgID); err != nil {
+			return err
+		}
+		if org.Suspension == on {
+			return nil
+		}
+		org.Suspension = on
+		if err := tx.UpdateOrganization(ctx, org); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org.ID, actor, "org.settings.update", org.ID, map[string]any{"suspension": on})
+	})
+	if err != nil {
+		return store.Organization{}, fmt.Errorf("issue: suspension setting: %w", err)
+	}
+	s.OrganizationChanged(orgID)
+	return org, nil
+}

@@ -60,6 +60,11 @@ func (s *Service) Renew(ctx context.Context, credentialID string, validUntil tim
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return store.Credential{}, fmt.Errorf("issue: renew %s: %w", old.ID, err)
 	}
+	if ach, err := s.Store.Achievement(ctx, old.AchievementID); err == nil && IsBookkeeping(ach) {
+		// Its content came from the caller's document, which this server
+		// cannot rebuild; the caller signs a new one through the VC-API.
+		return store.Credential{}, fmt.Errorf("%w: %s was signed through the VC-API from the caller's own document; send a new one there", ErrNotRenewable, old.ID)
+	}
 	if validUntil.IsZero() && old.ValidUntil != nil {
 		from := old.ValidFrom
 		if from.IsZero() {

@@ -101,6 +101,11 @@ func TestRenewDefaultsAndRefusals(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, store.DIDWeb)
+		// Suspension is opt-in; the refusals below include renewing a
+		// suspended credential.
+		if _, err := f.svc.SetSuspension(ctx, f.org.ID, true, f.owner.ID); err != nil {
+			t.Fatal(err)
+		}
 		issueOne := func(t *testing.T, until time.Time) store.Credential {
 			t.Helper()
 			c, _, err := f.svc.Issue(ctx, issue.Request{OrgID: f.org.ID, AchievementID: f.ach.Achievement.ID,

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -34,60 +35,100 @@ func statusCheck(t *testing.T, rep *verify.Report) verify.Check {
 	return verify.Check{}
 }
 
+// TestIssuedCredentialStatus: a credential gets one credentialStatus
+// object (revocation), as Open Badges 3.0 allows (0..1); an organization
+// that opted in to suspension gives new credentials a second entry, and a
+// credential keeps the entries it was issued with when the setting
+// changes.
 func TestIssuedCredentialStatus(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, store.DIDWeb)
-		c, _, err := f.svc.Issue(ctx, issue.Request{OrgID: f.org.ID, AchievementID: f.ach.Achievement.ID, RecipientEmail: "a@example.org"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc map[string]any
-		if err := json.Unmarshal([]byte(c.Document), &doc); err != nil {
-			t.Fatal(err)
-		}
-		entries, err := status.ParseEntries(doc["credentialStatus"])
-		if err != nil || len(entries) != 2 || entries[0].StatusPurpose != "revocation" || entries[1].StatusPurpose != "suspension" {
-			t.Fatalf("credentialStatus = %v (%v)", doc["credentialStatus"], err)
-		}
-		sts, err := s.CredentialStatuses(ctx, c.ID)
-		if err != nil || len(sts) != 2 {
-			t.Fatalf("recorded entries %+v %v", sts, err)
-		}
-		for i, e := range entries {
-			if sts[i].Purpose != e.StatusPurpose || sts[i].Index != e.StatusListIndex ||
-				e.StatusListCredential != status.ListURL(testBase, f.org.Slug, e.StatusPurpose, sts[i].List) {
-				t.Errorf("entry %+v does not match the record %+v", e, sts[i])
+		issueOne := func(t *testing.T, email string) (store.Credential, []status.Entry) {
+			t.Helper()
+			c, _, err := f.svc.Issue(ctx, issue.Request{OrgID: f.org.ID, AchievementID: f.ach.Achievement.ID, RecipientEmail: email})
+			if err != nil {
+				t.Fatal(err)
 			}
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(c.Document), &doc); err != nil {
+				t.Fatal(err)
+			}
+			entries, err := status.ParseEntries(doc["credentialStatus"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			sts, err := s.CredentialStatuses(ctx, c.ID)
+			if err != nil || len(sts) != len(entries) {
+				t.Fatalf("recorded entries %+v %v; the credential has %d", sts, err, len(entries))
+			}
+			for i, e := range entries {
+				if sts[i].Purpose != e.StatusPurpose || sts[i].Index != e.StatusListIndex ||
+					e.StatusListCredential != status.ListURL(testBase, f.org.Slug, e.StatusPurpose, sts[i].List) {
+					t.Errorf("entry %+v does not match the record %+v", e, sts[i])
+				}
+			}
+			return c, entries
 		}
-		rep := mustVerify(t, f.svc, c.Document)
+		st := f.svc.StatusService()
+
+		// Default: one object, revocation only.
+		plain, entries := issueOne(t, "a@example.org")
+		if !strings.Contains(plain.Document, `"credentialStatus":{`) || len(entries) != 1 || entries[0].StatusPurpose != "revocation" {
+			t.Fatalf("default credentialStatus: %v in %s", entries, plain.Document)
+		}
+		rep := mustVerify(t, f.svc, plain.Document)
+		if ch := statusCheck(t, rep); !ch.OK {
+			t.Errorf("status check = %+v", ch)
+		}
+		if _, err := st.Suspend(ctx, plain.ID, "checking", f.owner.ID); !errors.Is(err, status.ErrNoSuspension) {
+			t.Errorf("suspending a revocation-only credential: %v; want ErrNoSuspension", err)
+		}
+
+		// Opted in: two entries, suspension works.
+		if _, err := f.svc.SetSuspension(ctx, f.org.ID, true, f.owner.ID); err != nil {
+			t.Fatal(err)
+		}
+		both, entries := issueOne(t, "b@example.org")
+		if len(entries) != 2 || entries[0].StatusPurpose != "revocation" || entries[1].StatusPurpose != "suspension" {
+			t.Fatalf("opted-in credentialStatus = %v", entries)
+		}
+		rep = mustVerify(t, f.svc, both.Document)
 		if ch := statusCheck(t, rep); !ch.OK || !strings.Contains(ch.Detail, "not revoked and not suspended") {
 			t.Errorf("status check = %+v", ch)
 		}
-
-		st := f.svc.StatusService()
-		if _, err := st.Suspend(ctx, c.ID, "checking", f.owner.ID); err != nil {
+		// Opting out again changes nothing for credentials already issued.
+		if _, err := f.svc.SetSuspension(ctx, f.org.ID, false, f.owner.ID); err != nil {
 			t.Fatal(err)
 		}
-		rep, _ = f.svc.Verify(ctx, []byte(c.Document))
+		if _, err := st.Suspend(ctx, both.ID, "checking", f.owner.ID); err != nil {
+			t.Fatal(err)
+		}
+		rep, _ = f.svc.Verify(ctx, []byte(both.Document))
 		if ch := statusCheck(t, rep); rep.Verified || ch.OK || !strings.HasPrefix(ch.Detail, "suspended") {
 			t.Errorf("suspended: verified %v, %+v", rep.Verified, ch)
 		}
-		if _, err := st.Unsuspend(ctx, c.ID, "fine", f.owner.ID); err != nil {
+		if _, err := st.Unsuspend(ctx, both.ID, "fine", f.owner.ID); err != nil {
 			t.Fatal(err)
 		}
-		mustVerify(t, f.svc, c.Document)
-		if _, err := st.Revoke(ctx, c.ID, "fraud", f.owner.ID); err != nil {
-			t.Fatal(err)
-		}
-		// Another node (fresh service, empty caches) sees the revocation.
-		other := &issue.Service{Store: s, Master: f.svc.Master, BaseURL: testBase}
-		rep, _ = other.Verify(ctx, []byte(c.Document))
-		if ch := statusCheck(t, rep); rep.Verified || ch.OK || !strings.HasPrefix(ch.Detail, "revoked") {
-			t.Errorf("revoked: verified %v, %+v", rep.Verified, ch)
+		mustVerify(t, f.svc, both.Document)
+		if _, entries := issueOne(t, "c@example.org"); len(entries) != 1 {
+			t.Errorf("after opting out, %d entries", len(entries))
 		}
 
-		// VC-API documents and JWTs get entries too.
+		// Revocation works for both shapes, seen from another node too.
+		for _, c := range []store.Credential{plain, both} {
+			if _, err := st.Revoke(ctx, c.ID, "fraud", f.owner.ID); err != nil {
+				t.Fatal(err)
+			}
+			other := &issue.Service{Store: s, Master: f.svc.Master, BaseURL: testBase}
+			rep, _ = other.Verify(ctx, []byte(c.Document))
+			if ch := statusCheck(t, rep); rep.Verified || ch.OK || !strings.HasPrefix(ch.Detail, "revoked") {
+				t.Errorf("revoked: verified %v, %+v", rep.Verified, ch)
+			}
+		}
+
+		// VC-API documents and JWTs get the entry too.
 		d, err := f.svc.IssueDocument(ctx, f.org.ID, map[string]any{
 			"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "type": []any{"VerifiableCredential"},
 			"credentialSubject": map[string]any{"id": "did:example:1"},
@@ -95,7 +136,7 @@ func TestIssuedCredentialStatus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sts, _ := s.CredentialStatuses(ctx, d.ID); len(sts) != 2 {
+		if sts, _ := s.CredentialStatuses(ctx, d.ID); len(sts) != 1 {
 			t.Errorf("IssueDocument recorded %d entries", len(sts))
 		}
 		mustVerify(t, f.svc, d.Document)
@@ -142,7 +183,7 @@ func TestTwoNodesAllocate(t *testing.T) {
 			seen := map[string]bool{}
 			for _, c := range all {
 				sts, err := s1.CredentialStatuses(ctx, c.ID)
-				if err != nil || len(sts) != 2 {
+				if err != nil || len(sts) != 1 {
 					t.Fatalf("%s: %d entries, %v", c.ID, len(sts), err)
 				}
 				for _, st := range sts {
@@ -153,8 +194,8 @@ func TestTwoNodesAllocate(t *testing.T) {
 					seen[k] = true
 				}
 			}
-			if len(all) != 120 || len(seen) != 240 {
-				t.Errorf("%d credentials, %d distinct indexes; want 120 and 240", len(all), len(seen))
+			if len(all) != 120 || len(seen) != 120 {
+				t.Errorf("%d credentials, %d distinct indexes; want 120 and 120", len(all), len(seen))
 			}
 		})
 	}

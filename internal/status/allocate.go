@@ -42,12 +42,19 @@ type Allocator struct {
 
 type blockKey struct{ org, purpose string }
 
-// Allocate returns one index per purpose (revocation, then suspension)
-// for a new credential of the organization. Indexes are unique for good:
-// an index whose credential is never stored is simply never used.
-func (a *Allocator) Allocate(ctx context.Context, orgID string) ([]Assignment, error) {
-	out := make([]Assignment, 0, len(Purposes))
-	for _, p := range Purposes {
+// Allocate returns one index per purpose, in the order given (all of
+// Purposes when none is given), for a new credential of the organization.
+// Indexes are unique for good: an index whose credential is never stored
+// is simply never used.
+func (a *Allocator) Allocate(ctx context.Context, orgID string, purposes ...string) ([]Assignment, error) {
+	if len(purposes) == 0 {
+		purposes = Purposes
+	}
+	out := make([]Assignment, 0, len(purposes))
+	for _, p := range purposes {
+		if !store.ValidPurpose(p) {
+			return nil, fmt.Errorf("status: allocate: unknown purpose %q", p)
+		}
 		slot, err := a.next(ctx, orgID, p)
 		if err != nil {
 			return nil, err

@@ -4,6 +4,12 @@
 // list indexes, revocation and suspension, and the verifier side that
 // fetches, verifies, caches and reads status lists.
 //
+// A credential gets one entry, for revocation, as Open Badges 3.0 allows
+// one credentialStatus (0..1); an organization that opts in to suspension
+// (store.Organization.Suspension, see PurposesFor) gives its credentials a
+// second entry, for suspension, beyond OB 3.0. Credentials keep the
+// entries they were issued with.
+//
 // # Lists and indexes
 //
 // Each organization has, per purpose (revocation, suspension), numbered

@@ -62,6 +62,10 @@ var (
 	ErrSuspended      = fmt.Errorf("%w: the credential is already suspended", ErrRefused)
 	ErrNotSuspended   = fmt.Errorf("%w: the credential is not suspended", ErrRefused)
 	ErrNoStatus       = fmt.Errorf("%w: the credential has no status list entry (issued before status lists existed, or elsewhere)", ErrRefused)
+	// ErrNoSuspension refuses to suspend a credential issued with a
+	// revocation entry only (the default): it can be revoked, not
+	// suspended.
+	ErrNoSuspension = fmt.Errorf("%w: the credential has no suspension entry, so it can be revoked but not suspended (its organization did not offer suspension when it was issued)", ErrRefused)
 	// ErrReason reports a missing or oversized reason.
 	ErrReason = errors.New("status: a reason of 1 to 1000 characters is required")
 )
@@ -83,21 +87,38 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// Allocate returns a new credential's indexes, one per purpose. Pass them
-// to Entries for the credential's credentialStatus, and to Record in the
-// transaction that stores the credential.
-func (s *Service) Allocate(ctx context.Context, orgID string) ([]Assignment, error) {
+// Allocate returns a new credential's indexes, one per purpose given (see
+// PurposesFor; all of Purposes when none is given). Pass them to Entries
+// for the credential's credentialStatus, and to Record in the transaction
+// that stores the credential.
+func (s *Service) Allocate(ctx context.Context, orgID string, purposes ...string) ([]Assignment, error) {
 	s.init()
-	return s.alloc.Allocate(ctx, orgID)
+	return s.alloc.Allocate(ctx, orgID, purposes...)
+}
+
+// PurposesFor returns the purposes of the status entries a new credential
+// of org gets. Open Badges 3.0 allows one credentialStatus (0..1), so by
+// default that is the revocation entry alone; an organization that opted
+// in to suspension (store.Organization.Suspension) gets a second entry,
+// which goes beyond OB 3.0 (VC 2.0 allows several).
+func PurposesFor(org store.Organization) []string {
+	if org.Suspension {
+		return Purposes
+	}
+	return Purposes[:1]
 }
 
 // Entries returns the credentialStatus value for assignments in the lists
-// of the organization with slug: an array of BitstringStatusListEntry
-// objects.
-func (s *Service) Entries(slug string, as []Assignment) []any {
+// of the organization with slug: one BitstringStatusListEntry object for
+// one assignment (the shape Open Badges 3.0 allows), an array of them for
+// several.
+func (s *Service) Entries(slug string, as []Assignment) any {
 	out := make([]any, len(as))
 	for i, a := range as {
 		out[i] = NewEntry(ListURL(s.BaseURL, slug, a.Purpose, a.List), a.Purpose, a.Index).Map()
+	}
+	if len(out) == 1 {
+		return out[0]
 	}
 	return out
 }
@@ -105,6 +126,7 @@ func (s *Service) Entries(slug string, as []Assignment) []any {
 // State is what a credential's status entries say.
 type State struct {
 	HasStatus   bool // the credential has entries in our lists
+	CanSuspend  bool // one of them is a suspension entry
 	Revoked     bool
 	RevokedAt   *time.Time
 	Suspended   bool
@@ -139,6 +161,7 @@ func stateOf(sts []store.CredentialStatus) State {
 		case store.PurposeRevocation:
 			st.Revoked, st.RevokedAt = cs.Set, cs.ChangedAt
 		case store.PurposeSuspension:
+			st.CanSuspend = true
 			st.Suspended = cs.Set
 			if cs.Set {
 				st.SuspendedAt = cs.ChangedAt
@@ -198,6 +221,8 @@ func (s *Service) change(ctx context.Context, credentialID, reason, actor, purpo
 			return ErrNoStatus
 		} else if cur.Revoked && purpose == store.PurposeSuspension && to {
 			return ErrRevoked
+		} else if purpose == store.PurposeSuspension && !cur.CanSuspend {
+			return ErrNoSuspension
 		}
 		cs, err := tx.SetCredentialStatus(ctx, credentialID, purpose, !to, to, at)
 		switch {

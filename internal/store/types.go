@@ -26,6 +26,10 @@ type Organization struct {
 	Country     string    // ISO 3166-1 alpha-2, as supplied
 	DIDMethod   DIDMethod // "web" when empty
 	CreatedAt   time.Time
+	// Suspension: credentials issued from now on get a second
+	// credentialStatus entry, for suspension, besides the revocation one.
+	// Off by default, because Open Badges 3.0 allows one entry (0..1).
+	Suspension bool
 }
 
 // User is a person who signs in: staff of an organization, a learner, or both.
@@ -158,6 +162,9 @@ type AchievementQuery struct {
 	CreditFramework string // exact framework name, e.g. "ECTS"
 	Limit           int    // default 100, at most 1000
 	Offset          int
+	// ExcludeSlugs leaves out the achievements with these slugs (the
+	// issuer's bookkeeping entries, which are not part of the catalog).
+	ExcludeSlugs []string
 }
 
 // Format is the securing mechanism of a stored credential.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -66,7 +67,7 @@ var catalogOptions = formOptions{
 
 func (s *server) achievements(w http.ResponseWriter, r *http.Request) {
 	oc := currentOrg(r)
-	entries, err := s.store.SearchAchievements(r.Context(), store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000})
+	entries, err := s.store.SearchAchievements(r.Context(), issue.Listed(store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000}))
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("list achievements: %w", err))
 		return

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/bulk"
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -85,7 +86,7 @@ func (s *server) renderBulkJobs(w http.ResponseWriter, r *http.Request, errs for
 // answer (0: the form's usual one).
 func (s *server) renderBulkJobsStatus(w http.ResponseWriter, r *http.Request, status int, errs formErrors) {
 	oc := currentOrg(r)
-	entries, err := s.store.SearchAchievements(r.Context(), store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000})
+	entries, err := s.store.SearchAchievements(r.Context(), issue.Listed(store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000}))
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("list achievements: %w", err))
 		return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/evidence"
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -69,7 +70,7 @@ func (s *server) searchCatalog(r *http.Request, cq catalogQuery) ([]catalogRow, 
 	if !found {
 		return nil, orgs, nil
 	}
-	entries, err := s.store.SearchAchievements(ctx, q)
+	entries, err := s.store.SearchAchievements(ctx, issue.Listed(q))
 	if err != nil {
 		return nil, nil, fmt.Errorf("search achievements: %w", err)
 	}
@@ -140,6 +141,11 @@ func (s *server) achievementPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.serverError(w, r, fmt.Errorf("load achievement: %w", err))
+		return
+	}
+	if issue.IsBookkeeping(entry.Achievement) {
+		// Not a catalog entry: it has no page (see issue.Listed).
+		s.notFound(w, r)
 		return
 	}
 	org, err := s.store.Organization(r.Context(), entry.Achievement.OrgID)

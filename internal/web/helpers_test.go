@@ -62,6 +62,9 @@ type envOptions struct {
 	catalogSize int
 	// gate bounds password hashing; nil means auth.DefaultGate.
 	gate *auth.Gate
+	// suspension opts the organization in to suspension entries before
+	// the seeded credential is issued.
+	suspension bool
 }
 
 func openStore(t testing.TB) store.Store {
@@ -150,6 +153,11 @@ func newEnv(t testing.TB, opt envOptions) *env {
 		e.seeded = append(e.seeded, &a)
 		if i == 0 {
 			e.achievementID = entry.Achievement.ID
+		}
+	}
+	if opt.suspension {
+		if e.org, err = svc.SetSuspension(ctx, e.org.ID, true, e.users["owner"].ID); err != nil {
+			t.Fatal(err)
 		}
 	}
 	c, _, err := svc.Issue(ctx, issue.Request{OrgID: e.org.ID, AchievementID: e.achievementID, RecipientEmail: "learner@example.edu",

@@ -29,7 +29,7 @@ type issuePageData struct {
 
 func (s *server) renderIssueForm(w http.ResponseWriter, r *http.Request, f issueForm, errs formErrors) {
 	oc := currentOrg(r)
-	entries, err := s.store.SearchAchievements(r.Context(), store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000})
+	entries, err := s.store.SearchAchievements(r.Context(), issue.Listed(store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000}))
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("list achievements: %w", err))
 		return

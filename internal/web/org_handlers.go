@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -69,7 +70,7 @@ func (s *server) newOrgSubmit(w http.ResponseWriter, r *http.Request) {
 func (s *server) orgOverview(w http.ResponseWriter, r *http.Request) {
 	oc := currentOrg(r)
 	ctx := r.Context()
-	entries, err := s.store.SearchAchievements(ctx, store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000})
+	entries, err := s.store.SearchAchievements(ctx, issue.Listed(store.AchievementQuery{OrgID: oc.Org.ID, Limit: 1000}))
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("list achievements: %w", err))
 		return
@@ -98,6 +99,32 @@ func (s *server) orgOverview(w http.ResponseWriter, r *http.Request) {
 		"IssuerID":     issuerID,
 		"DIDURL":       s.base + "/orgs/" + oc.Org.Slug + "/did.json",
 	})
+}
+
+// orgSettings saves the organization's settings form (owners only). The
+// one setting is suspension: whether credentials issued from now on get a
+// second status entry, for suspension, besides the revocation entry.
+func (s *server) orgSettings(w http.ResponseWriter, r *http.Request) {
+	oc := currentOrg(r)
+	var on bool
+	switch r.PostFormValue("suspension") {
+	case "on":
+		on = true
+	case "", "off":
+	default:
+		s.renderError(w, r, http.StatusBadRequest, "The suspension setting must be on or off.")
+		return
+	}
+	if _, err := s.issuer.SetSuspension(r.Context(), oc.Org.ID, on, currentViewer(r).User.ID); err != nil {
+		s.serverError(w, r, fmt.Errorf("save settings: %w", err))
+		return
+	}
+	if on {
+		s.setFlash(w, "Saved. Credentials issued from now on can be suspended as well as revoked.")
+	} else {
+		s.setFlash(w, "Saved. Credentials issued from now on can be revoked; those issued before keep what they had.")
+	}
+	seeOther(w, r, "/admin/orgs/"+oc.Org.Slug)
 }
 
 // credentialRow is one line of a credential listing.
@@ -234,7 +261,7 @@ func (s *server) orgProfile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	entries, err := s.store.SearchAchievements(r.Context(), store.AchievementQuery{OrgID: org.ID, Limit: 1000})
+	entries, err := s.store.SearchAchievements(r.Context(), issue.Listed(store.AchievementQuery{OrgID: org.ID, Limit: 1000}))
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("list achievements: %w", err))
 		return

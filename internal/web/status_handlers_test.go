@@ -74,7 +74,7 @@ func TestStatusListEndpoint(t *testing.T) {
 }
 
 func TestStatusForms(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newEnv(t, envOptions{suspension: true})
 	e.withStatus()
 	manage := "/admin/orgs/city-uni/credentials/" + e.credUUID
 	public := "/c/" + e.credUUID
@@ -162,5 +162,61 @@ func TestRenewForm(t *testing.T) {
 	}
 	if !strings.Contains(rec.Body.String(), "Verified") {
 		t.Errorf("renewed credential does not verify on its page")
+	}
+}
+
+// TestSuspensionSetting: by default a credential can be revoked, not
+// suspended; the owner's setting gives credentials issued afterwards a
+// suspension entry, and only the owner may change it.
+func TestSuspensionSetting(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	manage := "/admin/orgs/city-uni/credentials/" + e.credUUID
+	settings := "/admin/orgs/city-uni/settings"
+	steps := []struct {
+		name   string
+		req    request
+		code   int
+		body   string
+		absent string
+	}{
+		{"manage page offers revocation only", request{method: "GET", path: manage, as: "issuer"}, http.StatusOK, "can be revoked but not suspended", manage + "/suspend"},
+		{"suspend refused", request{method: "POST", path: manage + "/suspend", as: "issuer", form: url.Values{"reason": {"x"}}}, http.StatusBadRequest, "no suspension entry", ""},
+		{"owner sees the setting", request{method: "GET", path: "/admin/orgs/city-uni", as: "owner"}, http.StatusOK, "Allow suspending credentials", ""},
+		{"issuer does not", request{method: "GET", path: "/admin/orgs/city-uni", as: "issuer"}, http.StatusOK, "", "Allow suspending credentials"},
+		{"issuer may not change it", request{method: "POST", path: settings, as: "issuer", form: url.Values{"suspension": {"on"}}}, http.StatusForbidden, "", ""},
+		{"no CSRF", request{method: "POST", path: settings, as: "owner", noCSRF: true, form: url.Values{"suspension": {"on"}}}, http.StatusForbidden, "", ""},
+		{"bad value", request{method: "POST", path: settings, as: "owner", form: url.Values{"suspension": {"maybe"}}}, http.StatusBadRequest, "on or off", ""},
+		{"owner turns it on", request{method: "POST", path: settings, as: "owner", form: url.Values{"suspension": {"on"}}}, http.StatusSeeOther, "", ""},
+		{"setting shown on", request{method: "GET", path: "/admin/orgs/city-uni", as: "owner"}, http.StatusOK, `value="on" checked`, ""},
+		{"the credential issued before still cannot be suspended", request{method: "POST", path: manage + "/suspend", as: "issuer", form: url.Values{"reason": {"x"}}}, http.StatusBadRequest, "no suspension entry", ""},
+		{"revoking it works", request{method: "POST", path: manage + "/revoke", as: "issuer", form: url.Values{"reason": {"x"}}}, http.StatusSeeOther, "", ""},
+	}
+	for _, s := range steps {
+		rec := e.do(s.req)
+		if rec.Code != s.code {
+			t.Errorf("%s: %s %s = %d, want %d\n%.300s", s.name, s.req.method, s.req.path, rec.Code, s.code, rec.Body)
+			continue
+		}
+		if s.body != "" && !strings.Contains(rec.Body.String(), htmlEscape(s.body)) && !strings.Contains(rec.Body.String(), s.body) {
+			t.Errorf("%s: body lacks %q", s.name, s.body)
+		}
+		if s.absent != "" && strings.Contains(rec.Body.String(), s.absent) {
+			t.Errorf("%s: body shows %q", s.name, s.absent)
+		}
+	}
+	org, err := e.store.Organization(context.Background(), e.org.ID)
+	if err != nil || !org.Suspension {
+		t.Fatalf("setting not saved: %+v %v", org, err)
+	}
+	events, err := e.store.ListAudit(context.Background(), store.AuditQuery{OrgID: e.org.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, ev := range events {
+		found = found || (ev.Action == "org.settings.update" && strings.Contains(string(ev.Detail), `"suspension":true`))
+	}
+	if !found {
+		t.Error("the setting change is not in the audit log")
 	}
 }

@@ -182,7 +182,7 @@ func testOrganizations(t *testing.T, s store.Store) {
 	if got := try(s.OrganizationBySlug(ctx, "uni-a")).must(t); got.ID != o.ID {
 		t.Errorf("OrganizationBySlug = %+v", got)
 	}
-	o.Name, o.DIDMethod, o.Country = "University A (renamed)", store.DIDKey, "SE"
+	o.Name, o.DIDMethod, o.Country, o.Suspension = "University A (renamed)", store.DIDKey, "SE", true
 	if err := s.UpdateOrganization(ctx, o); err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,12 @@ import (
 	"github.com/microcred/microcred/internal/store"
 )
 
-const orgCols = `id, slug, name, url, email, description, image_url, country, did_method, created_at`
+const orgCols = `id, slug, name, url, email, description, image_url, country, did_method, created_at, suspension`
 
 func scanOrg(r Row) (store.Organization, error) {
 	var o store.Organization
 	var method string
-	err := r.Scan(&o.ID, &o.Slug, &o.Name, &o.URL, &o.Email, &o.Description, &o.ImageURL, &o.Country, &method, ts(&o.CreatedAt))
+	err := r.Scan(&o.ID, &o.Slug, &o.Name, &o.URL, &o.Email, &o.Description, &o.ImageURL, &o.Country, &method, ts(&o.CreatedAt), &o.Suspension)
 	o.DIDMethod = store.DIDMethod(method)
 	return o, err
 }
@@ -33,8 +33,8 @@ func (s *Store) CreateOrganization(ctx context.Context, o store.Organization) (s
 		o.CreatedAt = now()
 	}
 	o.CreatedAt = norm(o.CreatedAt)
-	_, err := s.w.Exec(ctx, `INSERT INTO organizations (`+orgCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, o.Slug, o.Name, o.URL, o.Email, o.Description, o.ImageURL, o.Country, string(o.DIDMethod), o.CreatedAt)
+	_, err := s.w.Exec(ctx, `INSERT INTO organizations (`+orgCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.ID, o.Slug, o.Name, o.URL, o.Email, o.Description, o.ImageURL, o.Country, string(o.DIDMethod), o.CreatedAt, o.Suspension)
 	if err != nil {
 		return store.Organization{}, s.fail(fmt.Sprintf("create organization %q", o.Slug), err)
 	}
@@ -62,8 +62,8 @@ func (s *Store) UpdateOrganization(ctx context.Context, o store.Organization) er
 		return err
 	}
 	n, err := s.w.Exec(ctx, `UPDATE organizations SET slug = ?, name = ?, url = ?, email = ?, description = ?,
-		image_url = ?, country = ?, did_method = ? WHERE id = ?`,
-		o.Slug, o.Name, o.URL, o.Email, o.Description, o.ImageURL, o.Country, string(o.DIDMethod), o.ID)
+		image_url = ?, country = ?, did_method = ?, suspension = ? WHERE id = ?`,
+		o.Slug, o.Name, o.URL, o.Email, o.Description, o.ImageURL, o.Country, string(o.DIDMethod), o.Suspension, o.ID)
 	s.authChanged() // cached bearer tokens carry the organization
 	return expectOne(fmt.Sprintf("update organization %q", o.ID), n, err, s)
 }

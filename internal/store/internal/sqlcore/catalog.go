@@ -266,6 +266,9 @@ func (s *Store) SearchAchievements(ctx context.Context, q store.AchievementQuery
 			WHERE f.achievement_id = v.achievement_id AND f.version = v.version AND f.framework = ?)`)
 		args = append(args, q.CreditFramework)
 	}
+	for _, slug := range q.ExcludeSlugs {
+		where, args = append(where, "(a.slug IS NULL OR a.slug <> ?)"), append(args, slug)
+	}
 	query := `SELECT ` + achievementCols + `, ` + versionCols + ` FROM achievements a
 		JOIN achievement_versions v ON v.achievement_id = a.id AND v.version = a.current_version`
 	if len(where) > 0 {
