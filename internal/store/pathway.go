@@ -108,6 +108,10 @@ type PathwayStore interface {
 	// learner for pathways not in keep (they have no progress any more).
 	SavePathwayProgress(ctx context.Context, rows []PathwayProgress) error
 	DeletePathwayProgress(ctx context.Context, orgID, learnerKey string, keep []string) error
+	// PrunePathwayProgress removes the rows without an award that were
+	// last saved before the given time: after a full recomputation, the
+	// learners who no longer have progress on a pathway.
+	PrunePathwayProgress(ctx context.Context, before time.Time) (int64, error)
 	ListPathwayProgress(ctx context.Context, q PathwayProgressQuery) ([]PathwayProgress, error)
 	// SetPathwayAward moves a progress row's award state from one of from
 	// to state; ErrConflict when the row is in another state (two nodes

@@ -149,6 +149,17 @@ func testPathwayProgress(t *testing.T, s store.Store) {
 	if len(all) != 2 || all[0].LearnerKey != "ada@example.org" || all[0].Pathway != "data" || all[1].LearnerKey != "bob@example.org" {
 		t.Errorf("after delete = %+v", all)
 	}
+	// Pruning removes rows not saved since a time, except awarded ones.
+	cut := time.Now()
+	time.Sleep(2 * time.Millisecond)
+	need(t, s.SavePathwayProgress(ctx, []store.PathwayProgress{{OrgID: f.org.ID, Pathway: "data", LearnerKey: "cy@example.org", Progress: 0.5}}))
+	if n := try(s.PrunePathwayProgress(ctx, cut)).must(t); n != 1 {
+		t.Errorf("pruned %d rows, want 1 (Ada's)", n)
+	}
+	left := try(s.ListPathwayProgress(ctx, store.PathwayProgressQuery{OrgID: f.org.ID})).must(t)
+	if len(left) != 2 || left[0].LearnerKey != "bob@example.org" || left[1].LearnerKey != "cy@example.org" {
+		t.Errorf("after prune = %+v", left)
+	}
 	wantErr(t, "progress above 1", s.SavePathwayProgress(ctx, []store.PathwayProgress{{OrgID: f.org.ID, Pathway: "x", LearnerKey: "a", Progress: 1.5}}), store.ErrInvalid)
 
 	// Many rows in one call (several multi-row statements).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/microcred/microcred/internal/store"
 )
@@ -172,6 +173,12 @@ func (s *Store) DeletePathwayProgress(ctx context.Context, orgID, learnerKey str
 	}
 	_, err := s.w.Exec(ctx, q, args...)
 	return s.fail("delete pathway progress", err)
+}
+
+// PrunePathwayProgress implements store.Store.
+func (s *Store) PrunePathwayProgress(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.w.Exec(ctx, `DELETE FROM pathway_progress WHERE updated_at < ? AND award_state = ''`, norm(before))
+	return n, s.fail("prune pathway progress", err)
 }
 
 // ListPathwayProgress implements store.Store.
