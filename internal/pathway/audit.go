@@ -152,6 +152,34 @@ func (e *Engine) Audit(asOf time.Time, credentials []Credential) Audit {
 	return a
 }
 
+// Progress returns the results of the pathways some counted credential
+// is relevant to (matches a credential rule of, result conditions aside),
+// in pathway order: the pathways with any progress. It is Audit without
+// the credit schemes and without the pathways a learner has not started,
+// for recomputing many learners.
+func (e *Engine) Progress(asOf time.Time, credentials []Credential) []PathwayResult {
+	r, _ := e.prepare(asOf, credentials)
+	var out []PathwayResult
+	for _, p := range e.order {
+		started := false
+		for _, c := range r.creds {
+			if r.relevant(p, &p.Root, c, 0) {
+				started = true
+				break
+			}
+		}
+		if !started {
+			continue
+		}
+		n := r.pathway(p, nil)
+		out = append(out, PathwayResult{
+			ID: p.ID, Version: p.Version, Name: p.Name,
+			Progress: n.Progress, Complete: n.Complete, Used: n.Used, Award: p.Award, Root: *n,
+		})
+	}
+	return out
+}
+
 // prepare deduplicates and sorts the credentials and decides which count.
 func (e *Engine) prepare(asOf time.Time, credentials []Credential) (*run, []CredentialLine) {
 	// Two records of one credential id (a wallet copy and the issuer's,

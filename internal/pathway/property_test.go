@@ -284,3 +284,27 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestPropertyProgressAgreesWithAudit(t *testing.T) {
+	for seed := uint64(0); seed < propertyRuns; seed++ {
+		g := newGen(seed)
+		e := mustEngine(t, g.defs())
+		creds := g.credentials(g.r.IntN(20))
+		full := map[string]PathwayResult{}
+		for _, p := range e.Audit(asOf, creds).Pathways {
+			full[p.ID] = p
+		}
+		seen := map[string]bool{}
+		for _, p := range e.Progress(asOf, creds) {
+			seen[p.ID] = true
+			if mustJSON(t, p) != mustJSON(t, full[p.ID]) {
+				t.Fatalf("seed %d: Progress and Audit disagree on %s", seed, p.ID)
+			}
+		}
+		for id, p := range full {
+			if !seen[id] && p.Progress > 0 {
+				t.Fatalf("seed %d: Progress left out %s at %v", seed, id, p.Progress)
+			}
+		}
+	}
+}

@@ -456,8 +456,7 @@ func (l *Loaded) Recompute(ctx context.Context, asOf time.Time) (Stats, error) {
 		}
 		st.Learners++
 		for _, o := range l.Orgs {
-			a := o.Engine.Audit(asOf, creds)
-			for _, p := range a.Pathways {
+			for _, p := range o.Engine.Progress(asOf, creds) {
 				if p.Progress <= 0 {
 					continue
 				}
