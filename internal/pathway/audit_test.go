@@ -297,3 +297,38 @@ func TestValidateScheme(t *testing.T) {
 		}
 	}
 }
+
+func TestDiagram(t *testing.T) {
+	d := demoDefs()
+	p := d.Pathways[0]
+	p.Root.Rules[0].Label = `Stats <&> "basics"`
+	e := mustEngine(t, d)
+	a := e.Audit(days(365), []Credential{cred("c1", uni, "urn:uni:stats", days(1))})
+	res := pathwayResult(t, a, "data-programme")
+	svg := Diagram(&p, DiagramOptions{Progress: &res.Root, Name: func(m *Match) string {
+		if m.Achievement == "urn:uni:ml" {
+			return "Machine Learning in Practice"
+		}
+		return ""
+	}})
+	for _, want := range []string{
+		`role="img" aria-labelledby="pathway-data-programme-title pathway-data-programme-desc"`,
+		`<title id="pathway-data-programme-title">How credentials stack into Applied Data Science Programme</title>`,
+		`✓ Stats &lt;&amp;&gt; &#34;basics&#34;`,
+		"Machine Learning in Practice",
+		"any 1 of these 2",
+		"at least 6 ECTS credits",
+		"★ Applied Data Science Progra…",
+		"Completing it earns Applied Data Science Programme.",
+	} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("diagram lacks %q", want)
+		}
+	}
+	if strings.Contains(svg, `<&>`) {
+		t.Error("unescaped text in the diagram")
+	}
+	if n := strings.Count(svg, `class="pd-box pd-met"`); n != 1 {
+		t.Errorf("%d met boxes, want 1", n)
+	}
+}
