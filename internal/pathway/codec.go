@@ -49,6 +49,8 @@ func decodeStrict(data []byte, v any) error {
 		switch {
 		case errors.As(err, &se):
 			return fmt.Errorf("document: not valid JSON at byte %d: %v", se.Offset, err)
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+			return errors.New("document: not valid JSON: it ends too early")
 		case errors.As(err, &te):
 			return fmt.Errorf("%s: expected %s, got a JSON %s", te.Field, te.Type, te.Value)
 		}

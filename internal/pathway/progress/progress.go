@@ -53,14 +53,19 @@ type Org struct {
 // Loaded is what Load read: the organizations with definitions, and the
 // lookups that turn stored credentials into engine input.
 type Loaded struct {
-	Orgs      []*Org
-	issuers   map[string]string // org id -> issuer id
-	orgs      map[string]store.Organization
-	achs      map[achVersion]achInfo
-	usesRes   bool
-	svc       *Service
-	offers    []pathway.Offer
-	offerByID map[string]bool
+	Orgs    []*Org
+	issuers map[string]string // org id -> issuer id
+	orgs    map[string]store.Organization
+	bySlug  map[string]store.Organization
+	orgList []store.Organization
+	achs    map[achVersion]achInfo
+	usesRes bool
+	svc     *Service
+	offers  []pathway.Offer
+	// Problems lists the organizations whose definitions could not be
+	// used (a definition names an organization or achievement that is
+	// gone); they are left out rather than stopping everyone's audits.
+	Problems []error
 }
 
 type achVersion struct {
@@ -74,18 +79,18 @@ type achInfo struct {
 	results map[string]string // result description id -> name
 }
 
-// Load reads every organization's current pathway and scheme definitions
-// and builds an engine for each organization that has any.
-func (s *Service) Load(ctx context.Context) (*Loaded, error) {
+// loadCatalog reads the organizations and the current catalog, which
+// every definition is resolved against.
+func (s *Service) loadCatalog(ctx context.Context) (*Loaded, error) {
 	orgs, err := s.Store.ListOrganizations(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load pathways: %w", err)
 	}
-	l := &Loaded{issuers: map[string]string{}, orgs: map[string]store.Organization{}, achs: map[achVersion]achInfo{}, svc: s, offerByID: map[string]bool{}}
-	bySlug := map[string]store.Organization{}
+	l := &Loaded{issuers: map[string]string{}, orgs: map[string]store.Organization{}, bySlug: map[string]store.Organization{}, achs: map[achVersion]achInfo{}, svc: s}
+	l.orgList = orgs
 	for _, o := range orgs {
 		l.orgs[o.ID] = o
-		bySlug[o.Slug] = o
+		l.bySlug[o.Slug] = o
 	}
 	// Offers: every current catalog entry, for what-if suggestions.
 	entries, err := s.Store.SearchAchievements(ctx, store.AchievementQuery{Limit: 1000})
@@ -104,6 +109,17 @@ func (s *Service) Load(ctx context.Context) (*Loaded, error) {
 		}
 		l.offers = append(l.offers, pathway.Offer{Issuer: iss, AchievementID: s.AchievementURL(e.Achievement.ID), Name: info.name, Credits: info.credits})
 	}
+	return l, nil
+}
+
+// Load reads every organization's current pathway and scheme definitions
+// and builds an engine for each organization that has any.
+func (s *Service) Load(ctx context.Context) (*Loaded, error) {
+	l, err := s.loadCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	orgs := l.orgList
 	for _, o := range orgs {
 		ps, err := s.Store.ListPathwayDefinitions(ctx, o.ID, store.PathwayKindPathway)
 		if err != nil {
@@ -116,41 +132,73 @@ func (s *Service) Load(ctx context.Context) (*Loaded, error) {
 		if len(ps) == 0 && len(ss) == 0 {
 			continue
 		}
-		defs := pathway.Definitions{Offers: l.offers}
-		resolve := func(m *pathway.Match) error { return l.resolve(ctx, bySlug, m) }
-		for _, d := range ps {
-			p, err := pathway.ParsePathway(d.Document)
-			if err != nil {
-				return nil, fmt.Errorf("pathway %s/%s version %d: %w", o.Slug, d.Slug, d.Version, err)
-			}
-			p.Version = d.Version
-			if err := resolveRule(&p.Root, resolve); err != nil {
-				return nil, fmt.Errorf("pathway %s/%s: %w", o.Slug, d.Slug, err)
-			}
-			defs.Pathways = append(defs.Pathways, p)
+		org, err := l.build(ctx, o, ps, ss)
+		var ie *InvalidError
+		if errors.As(err, &ie) {
+			l.Problems = append(l.Problems, fmt.Errorf("definitions of %s: %w", o.Slug, err))
+			continue
 		}
-		for _, d := range ss {
-			sc, err := pathway.ParseScheme(d.Document)
-			if err != nil {
-				return nil, fmt.Errorf("scheme %s/%s version %d: %w", o.Slug, d.Slug, d.Version, err)
-			}
-			sc.Version = d.Version
-			for i := range sc.Rules {
-				if err := resolve(&sc.Rules[i].Match); err != nil {
-					return nil, fmt.Errorf("scheme %s/%s: %w", o.Slug, d.Slug, err)
-				}
-			}
-			defs.Schemes = append(defs.Schemes, sc)
-		}
-		e, err := pathway.New(defs)
 		if err != nil {
 			return nil, fmt.Errorf("definitions of %s: %w", o.Slug, err)
 		}
-		l.usesRes = l.usesRes || usesResults(defs)
-		l.Orgs = append(l.Orgs, &Org{Org: o, Engine: e, Pathways: ps, Schemes: ss})
+		l.Orgs = append(l.Orgs, org)
 	}
 	return l, nil
 }
+
+// build parses and resolves an organization's definitions and builds
+// its engine.
+func (l *Loaded) build(ctx context.Context, o store.Organization, ps, ss []store.PathwayDefinition) (*Org, error) {
+	defs := pathway.Definitions{Offers: l.offers}
+	resolve := func(m *pathway.Match) error { return l.resolve(ctx, m) }
+	for _, d := range ps {
+		p, err := pathway.ParsePathway(d.Document)
+		if err != nil {
+			return nil, &InvalidError{Kind: store.PathwayKindPathway, Slug: d.Slug, Err: err}
+		}
+		p.Version = d.Version
+		if err := resolveRule(&p.Root, resolve); err != nil {
+			return nil, &InvalidError{Kind: store.PathwayKindPathway, Slug: d.Slug, Err: err}
+		}
+		defs.Pathways = append(defs.Pathways, p)
+	}
+	for _, d := range ss {
+		sc, err := pathway.ParseScheme(d.Document)
+		if err != nil {
+			return nil, &InvalidError{Kind: store.PathwayKindScheme, Slug: d.Slug, Err: err}
+		}
+		sc.Version = d.Version
+		for i := range sc.Rules {
+			if err := resolve(&sc.Rules[i].Match); err != nil {
+				return nil, &InvalidError{Kind: store.PathwayKindScheme, Slug: d.Slug, Err: fmt.Errorf("rules[%d].match: %w", i, err)}
+			}
+		}
+		defs.Schemes = append(defs.Schemes, sc)
+	}
+	e, err := pathway.New(defs)
+	if err != nil {
+		return nil, &InvalidError{Err: err}
+	}
+	l.usesRes = l.usesRes || usesResults(defs)
+	return &Org{Org: o, Engine: e, Pathways: ps, Schemes: ss}, nil
+}
+
+// InvalidError is a definition that does not validate, or that does not
+// fit with the organization's other definitions.
+type InvalidError struct {
+	Kind store.PathwayKind
+	Slug string
+	Err  error
+}
+
+func (e *InvalidError) Error() string {
+	if e.Slug == "" {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("%s %s: %v", e.Kind, e.Slug, e.Err)
+}
+
+func (e *InvalidError) Unwrap() error { return e.Err }
 
 func resolveRule(r *pathway.Rule, resolve func(*pathway.Match) error) error {
 	if r.Match != nil {
@@ -168,13 +216,13 @@ func resolveRule(r *pathway.Rule, resolve func(*pathway.Match) error) error {
 
 // resolve replaces "org:SLUG" issuers with the organization's issuer id
 // and, with such an issuer, an achievement slug with its id.
-func (l *Loaded) resolve(ctx context.Context, bySlug map[string]store.Organization, m *pathway.Match) error {
+func (l *Loaded) resolve(ctx context.Context, m *pathway.Match) error {
 	orgOf := func(ref string) (store.Organization, bool, error) {
 		slug, ok := strings.CutPrefix(ref, OrgRef)
 		if !ok {
 			return store.Organization{}, false, nil
 		}
-		org, found := bySlug[slug]
+		org, found := l.bySlug[slug]
 		if !found {
 			return store.Organization{}, true, fmt.Errorf("issuer %q: no organization %q on this server", ref, slug)
 		}

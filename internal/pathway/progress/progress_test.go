@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -202,9 +203,13 @@ func TestAuditRecomputeAndRevocation(t *testing.T) {
 func TestLoadNamesTheBrokenDefinition(t *testing.T) {
 	e := newEnv(t)
 	e.define(t, store.PathwayKindPathway, strings.Replace(programme, "org:northwind-academy", "org:nowhere", 1))
-	_, err := e.ps.Load(context.Background())
-	if err == nil || !strings.Contains(err.Error(), `pathway demo-university/applied-data-science: issuer "org:nowhere": no organization "nowhere"`) {
-		t.Errorf("Load: %v", err)
+	l, err := e.ps.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Orgs) != 0 || len(l.Problems) != 1 ||
+		!strings.Contains(l.Problems[0].Error(), `definitions of demo-university: pathway applied-data-science: issuer "org:nowhere": no organization "nowhere"`) {
+		t.Errorf("orgs %d, problems %v", len(l.Orgs), l.Problems)
 	}
 }
 
@@ -222,5 +227,48 @@ func TestResults(t *testing.T) {
 	}
 	if progress.Results([]byte(`not json`), nil) != nil {
 		t.Error("results from a broken document")
+	}
+}
+
+func TestDefine(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	uni := e.orgs["demo-university"]
+	for _, tt := range []struct {
+		name, doc, want string
+		kind            store.PathwayKind
+	}{
+		{"not JSON", `{"id":`, "not valid JSON", store.PathwayKindPathway},
+		{"bad rule", strings.Replace(programme, `"n": 1`, `"n": 5`, 1), "root.rules[1].n: 5 must be between 1 and the number of child rules (2)", store.PathwayKindPathway},
+		{"unknown achievement slug", strings.Replace(programme, "statistics-for-data-science", "astrology", 1), `achievement "astrology" of demo-university`, store.PathwayKindPathway},
+		{"missing nested pathway", `{"id":"outer","name":"Outer","root":{"kind":"pathway","pathway":"inner"}}`, `no pathway "inner"`, store.PathwayKindPathway},
+		{"scheme without unit", `{"id":"s","name":"S","rules":[]}`, `unit: ""`, store.PathwayKindScheme},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.ps.Define(ctx, uni, tt.kind, []byte(tt.doc), e.owner.ID)
+			var ie *progress.InvalidError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Define: %v, want an InvalidError containing %q", err, tt.want)
+			}
+		})
+	}
+	d1, err := e.ps.Define(ctx, uni, store.PathwayKindPathway, []byte(programme), e.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, err := e.ps.Define(ctx, uni, store.PathwayKindPathway, []byte(strings.Replace(programme, "Applied Data Science Programme", "Applied Data Science", 1)), e.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d1.Version != 1 || d2.Version != 2 || d2.Name != "Applied Data Science" || d2.Slug != "applied-data-science" {
+		t.Errorf("versions: %+v %+v", d1, d2)
+	}
+	// Now the nested pathway exists.
+	if _, err := e.ps.Define(ctx, uni, store.PathwayKindPathway, []byte(`{"id":"outer","name":"Outer","root":{"kind":"pathway","pathway":"applied-data-science"}}`), e.owner.ID); err != nil {
+		t.Error(err)
+	}
+	events, err := e.st.ListAudit(ctx, store.AuditQuery{Action: "pathway.save"})
+	if err != nil || len(events) != 3 || events[0].Target != "pathway:applied-data-science" {
+		t.Errorf("audit events = %+v, %v", events, err)
 	}
 }
