@@ -573,3 +573,27 @@ func (l *Loaded) Recompute(ctx context.Context, asOf time.Time) (Stats, error) {
 // ErrNoDefinitions is returned when no organization has a pathway or
 // scheme.
 var ErrNoDefinitions = errors.New("no organization has defined a pathway or credit scheme")
+
+// Name returns the catalog name of what a match asks for: the name of
+// the achievement it names, or "" when it names none this server knows.
+func (l *Loaded) Name(m *pathway.Match) string {
+	if m == nil || m.Achievement == "" {
+		return ""
+	}
+	for _, o := range l.offers {
+		if o.Issuer == m.Issuer && o.AchievementID == m.Achievement {
+			return o.Name
+		}
+	}
+	return ""
+}
+
+// OrgBySlug returns the loaded definitions of an organization.
+func (l *Loaded) OrgBySlug(slug string) (*Org, bool) {
+	for _, o := range l.Orgs {
+		if o.Org.Slug == slug {
+			return o, true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,92 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+const testPathway = `{
+  "id": "data-programme", "name": "Data Programme",
+  "description": "Statistics and one advanced module.",
+  "award": {"achievementId": "applied-data-science-programme", "name": "Applied Data Science Programme Certificate"},
+  "root": {"kind": "allOf", "rules": [
+    {"kind": "credential", "match": {"issuer": "org:city-uni", "achievement": "statistics-for-data-science"}},
+    {"label": "One advanced module", "kind": "nOf", "n": 1, "rules": [
+      {"kind": "credential", "match": {"issuer": "org:city-uni", "achievement": "machine-learning-in-practice"}},
+      {"kind": "credential", "match": {"issuer": "org:city-uni", "achievement": "data-engineering-and-governance"}}]},
+    {"label": "Three more ECTS", "kind": "minCredits", "minCredits": 3, "unit": "ECTS",
+     "rules": [{"kind": "credential", "match": {"framework": "ACE", "minAmount": 1}}]}]}}`
+
+const testScheme = `{"id": "bsc", "name": "BSc Data Science", "unit": "ECTS",
+  "rules": [{"id": "stats", "course": "STAT 101", "courseTitle": "Statistics", "credits": 5, "group": "micro",
+    "match": {"issuer": "org:city-uni", "achievement": "statistics-for-data-science"}}],
+  "caps": [{"group": "micro", "max": 30}]}`
+
+func TestPathwayPages(t *testing.T) {
+	e := newEnv(t, envOptions{catalogSize: 3})
+	form := func(doc string) url.Values { return url.Values{"document": {doc}} }
+	steps := []struct {
+		name    string
+		req     request
+		status  int
+		want    []string
+		notWant []string
+	}{
+		{"empty list", request{method: "GET", path: "/pathways"}, 200, []string{"No pathways have been published yet."}, nil},
+		{"viewer may not create", request{method: "POST", path: "/admin/orgs/city-uni/pathways/new?kind=pathway", as: "viewer", form: form(testPathway)}, 403, nil, nil},
+		{"a bad rule is named", request{method: "POST", path: "/admin/orgs/city-uni/pathways/new?kind=pathway", as: "owner",
+			form: form(strings.Replace(testPathway, `"n": 1`, `"n": 4`, 1))}, 400,
+			[]string{"root.rules[1].n: 4 must be between 1 and the number of child rules (2)", `aria-invalid="true"`}, nil},
+		{"an unknown achievement is named", request{method: "POST", path: "/admin/orgs/city-uni/pathways/new?kind=pathway", as: "owner",
+			form: form(strings.Replace(testPathway, "machine-learning-in-practice", "alchemy", 1))}, 400,
+			[]string{"achievement &#34;alchemy&#34; of city-uni"}, nil},
+		{"create", request{method: "POST", path: "/admin/orgs/city-uni/pathways/new?kind=pathway", as: "owner", form: form(testPathway)}, 303, nil, nil},
+		{"create a scheme", request{method: "POST", path: "/admin/orgs/city-uni/pathways/new?kind=scheme", as: "issuer", form: form(testScheme)}, 303, nil, nil},
+		{"admin list", request{method: "GET", path: "/admin/orgs/city-uni/pathways", as: "viewer"}, 200,
+			[]string{"Data Programme", "BSc Data Science", "data-programme"}, []string{"/pathways/pathway/data-programme/edit"}},
+		{"public list", request{method: "GET", path: "/pathways"}, 200, []string{`href="/pathways/city-uni/data-programme"`, "Applied Data Science Programme Certificate"}, nil},
+		{"public page", request{method: "GET", path: "/pathways/city-uni/data-programme"}, 200,
+			[]string{`<svg xmlns="http://www.w3.org/2000/svg" class="pathway-diagram"`, `role="img"`, "How credentials stack into Data Programme",
+				"Statistics for Data Science", "any 1 of these", "at least 3 ECTS credits from these", "STAT 101 Statistics", "BSc Data Science"},
+			[]string{"Your progress"}},
+		{"the learner's progress", request{method: "GET", path: "/pathways/city-uni/data-programme", as: "learner"}, 200,
+			[]string{"Your progress", "33% done.", "✓ Statistics for Data Science", "met by Statistics for Data Science", "class=\"pd-box pd-met\""}, nil},
+		{"the learner's wallet", request{method: "GET", path: "/wallet/pathways", as: "learner"}, 200,
+			[]string{"Data Programme", "<strong>33%</strong>", "BSc Data Science: 5 ECTS credits", "STAT 101 Statistics", "fixed by the rule"}, nil},
+		{"edit form", request{method: "GET", path: "/admin/orgs/city-uni/pathways/pathway/data-programme/edit", as: "issuer"}, 200,
+			[]string{"Saving makes version 2.", "Version 1,", "statistics-for-data-science"}, nil},
+		{"the id stays", request{method: "POST", path: "/admin/orgs/city-uni/pathways/pathway/data-programme/edit", as: "owner",
+			form: form(strings.Replace(testPathway, `"data-programme"`, `"other"`, 1))}, 400, []string{"The id must stay &#34;data-programme&#34;"}, nil},
+		{"edit", request{method: "POST", path: "/admin/orgs/city-uni/pathways/pathway/data-programme/edit", as: "owner",
+			form: form(strings.Replace(testPathway, "Data Programme", "Data Science Programme", 1))}, 303, nil, nil},
+		{"new version shown", request{method: "GET", path: "/pathways/city-uni/data-programme"}, 200, []string{"Data Science Programme", "version 2"}, nil},
+		{"no such pathway", request{method: "GET", path: "/pathways/city-uni/nothing"}, 404, nil, nil},
+		{"no such organization", request{method: "GET", path: "/pathways/nowhere/data-programme"}, 404, nil, nil},
+		{"wallet needs a sign-in", request{method: "GET", path: "/wallet/pathways"}, 303, nil, nil},
+		{"no CSRF token", request{method: "POST", path: "/admin/orgs/city-uni/pathways/new?kind=pathway", as: "owner", noCSRF: true, form: form(testPathway)}, 403, nil, nil},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			rec := e.do(st.req)
+			if rec.Code != st.status {
+				t.Fatalf("%s %s: status %d, want %d\n%s", st.req.method, st.req.path, rec.Code, st.status, rec.Body.String())
+			}
+			body := rec.Body.String()
+			for _, w := range st.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("response lacks %q", w)
+				}
+			}
+			for _, w := range st.notWant {
+				if strings.Contains(body, w) {
+					t.Errorf("response has %q", w)
+				}
+			}
+			if rec.Code == http.StatusSeeOther && st.req.as != "" && !strings.Contains(rec.Header().Get("Location"), "/pathways") {
+				t.Errorf("redirected to %q", rec.Header().Get("Location"))
+			}
+		})
+	}
+}
