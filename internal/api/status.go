@@ -76,6 +76,9 @@ func schemas() map[string]any {
 	for k, v := range renewSchemas() {
 		all[k] = v
 	}
+	for k, v := range pathwaySchemas() {
+		all[k] = v
+	}
 	return all
 }
 
