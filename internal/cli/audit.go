@@ -145,7 +145,16 @@ func printNode(w io.Writer, n *pathway.Node, indent string) {
 	}
 	label := n.Label
 	if label == "" {
-		label = string(n.Kind)
+		switch n.Kind {
+		case pathway.KindAllOf:
+			label = "All of these"
+		case pathway.KindNOf:
+			label = fmt.Sprintf("%d of these", int(n.Needed))
+		case pathway.KindMinCredits:
+			label = "Credits"
+		default:
+			label = "Requirement " + n.RuleID
+		}
 	}
 	fmt.Fprintf(w, "%s%s %s — %s\n", indent, mark, label, n.Why)
 	if n.Kind == pathway.KindPathway {

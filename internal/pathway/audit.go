@@ -385,6 +385,9 @@ func (r *run) relevant(p *Pathway, rl *Rule, c *Credential, depth int) bool {
 // plain evaluates rl's own logic within w.
 func (r *run) plain(p *Pathway, rl *Rule, w *window) *Node {
 	n := &Node{RuleID: rl.ID, Label: rl.Label, Kind: rl.Kind}
+	if n.Label == "" && rl.Kind == KindCredential {
+		n.Label = rl.Match.Name
+	}
 	switch rl.Kind {
 	case KindCredential:
 		r.credential(rl, w, n)

@@ -107,7 +107,11 @@ func (e *Engine) need(p *Pathway, root, n *Node, held map[achKey]bool, depth int
 	}
 	switch rl.Kind {
 	case KindCredential:
-		out = append(out, e.want(rl.Match, held))
+		// A held achievement whose rule is unmet waits on something else
+		// (a prerequisite, a time limit): earning it again does not help.
+		if rl.Match.Achievement == "" || rl.Match.Result != nil || !held[achKey{rl.Match.Issuer, rl.Match.Achievement}] {
+			out = append(out, e.want(rl.Match, held))
+		}
 	case KindAllOf:
 		for i := range n.Children {
 			out = append(out, e.need(p, root, &n.Children[i], held, depth+1)...)

@@ -242,6 +242,11 @@ func (l *Loaded) resolve(ctx context.Context, m *pathway.Match) error {
 			m.Achievement = l.svc.AchievementURL(a.ID)
 		}
 	}
+	if m.Name == "" {
+		// Explanations and suggestions then name the achievement as
+		// people know it.
+		m.Name = l.Name(m)
+	}
 	for i, ref := range m.Issuers {
 		org, local, err := orgOf(ref)
 		if err != nil {
@@ -353,9 +358,16 @@ func (l *Loaded) Credential(ctx context.Context, f store.CredentialFact, doc str
 	if err != nil {
 		return pathway.Credential{}, err
 	}
+	// A credential's learning date is its validFrom (VC 2.0 has no
+	// separate issuance date, and a credential may be issued for learning
+	// completed earlier); the signing time stands in when it is unset.
+	earned := f.IssuedAt
+	if !f.ValidFrom.IsZero() {
+		earned = f.ValidFrom
+	}
 	c := pathway.Credential{
 		ID: f.ID, Issuer: iss, IssuerName: l.orgs[f.OrgID].Name, AchievementID: l.svc.AchievementURL(f.AchievementID), Name: a.name,
-		Credits: a.credits, IssuedAt: f.IssuedAt, ValidFrom: f.ValidFrom, Status: pathway.Verified,
+		Credits: a.credits, IssuedAt: earned, ValidFrom: f.ValidFrom, Status: pathway.Verified,
 	}
 	if f.ValidUntil != nil {
 		c.ValidUntil = *f.ValidUntil
