@@ -33,6 +33,10 @@ func TestAuditVerb(t *testing.T) {
 		!strings.Contains(out, "Credit: BSc Data Science") || !strings.Contains(out, "[counts]") {
 		t.Errorf("audit: exit %d\n%s%s", code, out, errs)
 	}
+	code, out, errs = run(t, nil, "pathways", "recompute", "--data", dir, "--award")
+	if code != exitOK || !strings.Contains(out, "recomputed 50 learners") || !strings.Contains(out, "awards: 0 issued, 0 queued for review") {
+		t.Errorf("pathways recompute: exit %d\n%s%s", code, out, errs)
+	}
 	for _, bad := range [][]string{
 		{"audit", "--data", dir},
 		{"audit", "--data", dir, "--learner", "nobody"},

@@ -295,6 +295,10 @@ func TestSeedPathways(t *testing.T) {
 	if complete < 2 || partial < 2 {
 		t.Errorf("programme: %d learners complete, %d under way; want at least two of each", complete, partial)
 	}
+	review, err := st.ListPathwayProgress(ctx, store.PathwayProgressQuery{OrgID: uni.ID, AwardState: store.AwardReview})
+	if err != nil || len(review) != complete {
+		t.Errorf("%d awards wait for review (%v), want one per completion (%d)", len(review), err, complete)
+	}
 	specialist, err := st.ListPathwayProgress(ctx, store.PathwayProgressQuery{OrgID: uni.ID, Pathway: "cloud-data-specialist", CompleteOnly: true})
 	if err != nil || len(specialist) < 1 {
 		t.Errorf("specialists complete = %d, %v; want at least 1", len(specialist), err)

@@ -137,5 +137,10 @@ func (s *seeder) pathways(ctx context.Context, orgs []*demoOrg) error {
 	if _, err := l.Recompute(ctx, s.now); err != nil {
 		return fmt.Errorf("recording the demo learners' progress: %w", err)
 	}
+	// The programme asks for review: its completions wait for the
+	// registrar on the admin pathways page.
+	if _, err := l.Award(ctx, s.svc, s.svc.BaseURL); err != nil {
+		return fmt.Errorf("queueing the demo awards: %w", err)
+	}
 	return nil
 }

@@ -21,6 +21,7 @@ func (s *server) pathwayRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /pathways/{org}/{id}", s.pathwayPage)
 	mux.HandleFunc("GET /wallet/pathways", s.requireUser(s.walletPathways))
 	mux.HandleFunc("GET /admin/orgs/{slug}/pathways", s.orgRoute(anyRole, s.adminPathways))
+	mux.HandleFunc("POST /admin/orgs/{slug}/pathways/awards/approve", s.orgRoute(catalogRoles, s.approveAward))
 	mux.HandleFunc("GET /admin/orgs/{slug}/pathways/new", s.orgRoute(catalogRoles, s.pathwayForm))
 	mux.HandleFunc("POST /admin/orgs/{slug}/pathways/new", s.orgRoute(catalogRoles, s.pathwaySubmit))
 	mux.HandleFunc("GET /admin/orgs/{slug}/pathways/{kind}/{id}/edit", s.orgRoute(catalogRoles, s.pathwayForm))
@@ -501,4 +502,32 @@ func indentJSON(b []byte) string {
 		return string(b)
 	}
 	return buf.String()
+}
+
+// approveAward issues an award waiting for review, on a registrar's
+// decision.
+func (s *server) approveAward(w http.ResponseWriter, r *http.Request) {
+	oc := currentOrg(r)
+	if !s.parseForm(w, r) {
+		return
+	}
+	l, err := s.progressService().Load(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	learner, pathwayID := r.PostFormValue("learner"), r.PostFormValue("pathway")
+	c, err := l.ApproveAward(r.Context(), s.issuer, s.base, oc.Org, pathwayID, learner, currentViewer(r).User.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.setFlash(w, "That award is no longer waiting for review.")
+	case errors.Is(err, store.ErrConflict):
+		s.setFlash(w, "Not issued: "+learner+" no longer completes the pathway (one of the credentials stopped verifying).")
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	default:
+		s.setFlash(w, "Issued the award to "+c.RecipientEmail+".")
+	}
+	http.Redirect(w, r, "/admin/orgs/"+oc.Org.Slug+"/pathways", http.StatusSeeOther)
 }

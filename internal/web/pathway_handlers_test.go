@@ -1,10 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/microcred/microcred/internal/pathway/progress"
+	"github.com/microcred/microcred/internal/store"
 )
 
 const testPathway = `{
@@ -88,5 +93,51 @@ func TestPathwayPages(t *testing.T) {
 				t.Errorf("redirected to %q", rec.Header().Get("Location"))
 			}
 		})
+	}
+}
+
+func TestPathwayAwardReview(t *testing.T) {
+	e := newEnv(t, envOptions{catalogSize: 3})
+	ctx := context.Background()
+	doc := `{"id":"stats-award","name":"Statistics award","award":{"achievementId":"machine-learning-in-practice","review":true},
+		"root":{"kind":"credential","match":{"issuer":"org:city-uni","achievement":"statistics-for-data-science"}}}`
+	ps := &progress.Service{Store: e.store, IssuerID: e.svc.IssuerID, AchievementURL: e.svc.AchievementURL}
+	if _, err := ps.Define(ctx, e.org, store.PathwayKindPathway, []byte(doc), e.users["owner"].ID); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ps.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Recompute(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := l.Award(ctx, e.svc, testBase); err != nil || st.Review != 1 {
+		t.Fatalf("award: %+v, %v", st, err)
+	}
+	rec := e.do(request{method: "GET", path: "/admin/orgs/city-uni/pathways", as: "issuer"})
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "learner@example.edu") || !strings.Contains(rec.Body.String(), "Issue the award") {
+		t.Fatalf("review list: %d\n%s", rec.Code, rec.Body)
+	}
+	approve := url.Values{"learner": {"learner@example.edu"}, "pathway": {"stats-award"}}
+	if rec := e.do(request{method: "POST", path: "/admin/orgs/city-uni/pathways/awards/approve", as: "viewer", form: approve}); rec.Code != 403 {
+		t.Errorf("a viewer approved: %d", rec.Code)
+	}
+	before := e.countCredentials()
+	rec = e.do(request{method: "POST", path: "/admin/orgs/city-uni/pathways/awards/approve", as: "owner", form: approve})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("approve: %d\n%s", rec.Code, rec.Body)
+	}
+	if e.countCredentials() != before+1 {
+		t.Error("no award credential issued")
+	}
+	rows, err := e.store.ListPathwayProgress(ctx, store.PathwayProgressQuery{Pathway: "stats-award"})
+	if err != nil || len(rows) != 1 || rows[0].AwardState != store.AwardIssued {
+		t.Errorf("rows = %+v, %v", rows, err)
+	}
+	// A second approval finds nothing waiting and says so.
+	rec = e.do(request{method: "POST", path: "/admin/orgs/city-uni/pathways/awards/approve", as: "owner", form: approve})
+	if rec.Code != http.StatusSeeOther || e.countCredentials() != before+1 {
+		t.Errorf("second approval: %d, credentials %d", rec.Code, e.countCredentials())
 	}
 }

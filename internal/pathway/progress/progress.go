@@ -40,6 +40,15 @@ type Service struct {
 	// AchievementURL returns the id credentials give the achievement with
 	// a store id (the issue service's AchievementURL).
 	AchievementURL func(storeID string) string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (l *Loaded) now() time.Time {
+	if l.svc.Now != nil {
+		return l.svc.Now()
+	}
+	return time.Now()
 }
 
 // Org is one organization's definitions, ready to audit with.

@@ -272,3 +272,75 @@ func TestDefine(t *testing.T) {
 		t.Errorf("audit events = %+v, %v", events, err)
 	}
 }
+
+func TestAwards(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	uni := e.orgs["demo-university"]
+	// Without review: issued as soon as the pathway completes.
+	direct := strings.Replace(programme, `"review": true`, `"review": false`, 1)
+	if _, err := e.ps.Define(ctx, uni, store.PathwayKindPathway, []byte(direct), e.owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range []string{"statistics-for-data-science", "machine-learning-in-practice"} {
+		e.issue(t, "demo-university", slug, "ada@example.org")
+		e.issue(t, "demo-university", slug, "bob@example.org")
+	}
+	pc := e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "ada@example.org")
+	bobPC := e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "bob@example.org")
+	recompute := func() *progress.Loaded {
+		t.Helper()
+		l, err := e.ps.Load(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Recompute(ctx, time.Now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	l := recompute()
+	st, err := l.Award(ctx, e.svc, base)
+	if err != nil || st.Issued != 2 || st.Review != 0 {
+		t.Fatalf("award: %+v, %v", st, err)
+	}
+	rows, _ := e.st.ListPathwayProgress(ctx, store.PathwayProgressQuery{LearnerKey: "ada@example.org"})
+	if len(rows) != 1 || rows[0].AwardState != store.AwardIssued || rows[0].AwardCredentialID == "" {
+		t.Fatalf("ada's row = %+v", rows)
+	}
+	award, err := e.st.Credential(ctx, rows[0].AwardCredentialID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if award.AchievementID != e.achs["applied-data-science-programme"] || !strings.Contains(award.Document, e.svc.PublicURL(pc)) ||
+		!strings.Contains(award.Document, "Awarded for completing the pathway") || !strings.Contains(award.Document, base+"/pathways/demo-university/applied-data-science") {
+		t.Errorf("award credential does not point to its sources:\n%s", award.Document)
+	}
+	if st, err := recompute().Award(ctx, e.svc, base); err != nil || st.Issued != 0 {
+		t.Errorf("second award run: %+v, %v", st, err)
+	}
+
+	// With review: queued; the registrar's approval issues it, unless a
+	// source credential stopped verifying meanwhile.
+	if _, err := e.ps.Define(ctx, uni, store.PathwayKindPathway, []byte(strings.Replace(programme, `"id": "applied-data-science"`, `"id": "reviewed"`, 1)), e.owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	l = recompute()
+	if st, err := l.Award(ctx, e.svc, base); err != nil || st.Review != 2 || st.Issued != 0 {
+		t.Fatalf("review run: %+v, %v", st, err)
+	}
+	c, err := l.ApproveAward(ctx, e.svc, base, uni, "reviewed", "ada@example.org", e.owner.ID)
+	if err != nil || c.RecipientEmail != "ada@example.org" {
+		t.Fatalf("approve: %+v, %v", c, err)
+	}
+	if _, err := l.ApproveAward(ctx, e.svc, base, uni, "reviewed", "ada@example.org", e.owner.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second approval: %v", err)
+	}
+	if _, err := e.svc.StatusService().Revoke(ctx, bobPC.ID, "fraud", e.owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.ApproveAward(ctx, e.svc, base, uni, "reviewed", "bob@example.org", e.owner.ID); !errors.Is(err, store.ErrConflict) ||
+		!strings.Contains(err.Error(), "no longer completes") {
+		t.Errorf("approval after revocation: %v", err)
+	}
+}
