@@ -27,6 +27,8 @@ type DiagramOptions struct {
 // title and a description for assistive technology; every requirement is
 // also written as text, and met requirements carry a tick as well as a
 // fill, so that nothing depends on colour alone. All text is escaped.
+// Styling is in presentation attributes, not a style element, so that a
+// page's Content-Security-Policy (no inline styles) leaves it intact.
 func Diagram(p *Pathway, opt DiagramOptions) string {
 	d := &diagram{opt: opt, results: map[string]*Node{}}
 	if opt.Progress != nil {
@@ -42,12 +44,15 @@ func Diagram(p *Pathway, opt DiagramOptions) string {
 		index(opt.Progress)
 	}
 	root := d.layout(&p.Root, 0)
+	if p.Root.Label == "" && p.Root.Kind != KindCredential {
+		root.label = p.Name
+	}
 	cols := d.depth + 1
 	if p.Award != nil {
 		cols++
 	}
 	const (
-		boxW, boxH = 230, 46
+		boxW, boxH = 250, 46
 		colGap     = 60
 		rowH       = 62
 		pad        = 12
@@ -65,35 +70,32 @@ func Diagram(p *Pathway, opt DiagramOptions) string {
 		width, height, width, height, esc(prefix), esc(prefix))
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title>`, esc(prefix), esc("How credentials stack into "+p.Name))
 	fmt.Fprintf(&b, `<desc id="%s-desc">%s</desc>`, esc(prefix), esc(d.describe(p, root)))
-	b.WriteString(`<style>.pd-box{fill:#fff;stroke:#4a5568;stroke-width:1.5}.pd-met{fill:#e6f4ea;stroke:#1e7e34;stroke-width:2.5}` +
-		`.pd-part{fill:#fff8e1;stroke:#b7791f}.pd-award{fill:#edf2ff;stroke:#3b5bdb;stroke-width:2}.pd-line{fill:none;stroke:#718096;stroke-width:1.5}` +
-		`.pd-t{font:600 13px system-ui,sans-serif;fill:#1a202c}.pd-s{font:12px system-ui,sans-serif;fill:#4a5568}</style>`)
 	// Lines first, under the boxes.
 	var lines func(n *dnode)
 	lines = func(n *dnode) {
 		for _, c := range n.children {
 			x1, y1 := x(c)+boxW, y(c)+boxH/2
 			x2, y2 := x(n), y(n)+boxH/2
-			fmt.Fprintf(&b, `<path class="pd-line" d="M%d %d C%d %d %d %d %d %d"/>`, x1, y1, x1+colGap/2, y1, x2-colGap/2, y2, x2, y2)
+			fmt.Fprintf(&b, `<path %s d="M%d %d C%d %d %d %d %d %d"/>`, lineAttrs, x1, y1, x1+colGap/2, y1, x2-colGap/2, y2, x2, y2)
 			lines(c)
 		}
 	}
 	lines(root)
 	var boxes func(n *dnode)
 	boxes = func(n *dnode) {
-		class := "pd-box"
+		class, attrs := "pd-box", boxAttrs
 		mark := ""
 		if r := d.results[n.rule.ID]; r != nil {
 			switch {
 			case r.Complete:
-				class, mark = "pd-box pd-met", "✓ "
+				class, attrs, mark = "pd-box pd-met", metAttrs, "✓ "
 			case r.Progress > 0:
-				class = "pd-box pd-part"
+				class, attrs = "pd-box pd-part", partAttrs
 			}
 		}
-		fmt.Fprintf(&b, `<g><title>%s</title><rect class="%s" x="%d" y="%d" width="%d" height="%d" rx="6"/>`, esc(n.label+" — "+n.detail), class, x(n), y(n), boxW, boxH)
-		fmt.Fprintf(&b, `<text class="pd-t" x="%d" y="%d">%s</text>`, x(n)+10, y(n)+19, esc(mark+clip(n.label, 30)))
-		fmt.Fprintf(&b, `<text class="pd-s" x="%d" y="%d">%s</text></g>`, x(n)+10, y(n)+36, esc(clip(n.detail, 34)))
+		fmt.Fprintf(&b, `<g><title>%s</title><rect class="%s" %s x="%d" y="%d" width="%d" height="%d" rx="6"/>`, esc(n.label+" — "+n.detail), class, attrs, x(n), y(n), boxW, boxH)
+		fmt.Fprintf(&b, `<text %s x="%d" y="%d">%s</text>`, titleAttrs, x(n)+10, y(n)+19, esc(mark+clip(n.label, 30)))
+		fmt.Fprintf(&b, `<text %s x="%d" y="%d">%s</text></g>`, smallAttrs, x(n)+10, y(n)+36, esc(clip(n.detail, 38)))
 		for _, c := range n.children {
 			boxes(c)
 		}
@@ -101,7 +103,7 @@ func Diagram(p *Pathway, opt DiagramOptions) string {
 	boxes(root)
 	if p.Award != nil {
 		ax, ay := x(root)+boxW+colGap, y(root)
-		fmt.Fprintf(&b, `<path class="pd-line" d="M%d %d L%d %d"/>`, x(root)+boxW, ay+boxH/2, ax, ay+boxH/2)
+		fmt.Fprintf(&b, `<path %s d="M%d %d L%d %d"/>`, lineAttrs, x(root)+boxW, ay+boxH/2, ax, ay+boxH/2)
 		name := p.Award.Name
 		if name == "" {
 			name = p.Name
@@ -110,13 +112,24 @@ func Diagram(p *Pathway, opt DiagramOptions) string {
 		if p.Award.Review {
 			detail = "awarded after registrar review"
 		}
-		fmt.Fprintf(&b, `<g><title>%s</title><rect class="pd-box pd-award" x="%d" y="%d" width="%d" height="%d" rx="6"/>`, esc(name+" — "+detail), ax, ay, boxW, boxH)
-		fmt.Fprintf(&b, `<text class="pd-t" x="%d" y="%d">%s</text>`, ax+10, ay+19, esc("★ "+clip(name, 28)))
-		fmt.Fprintf(&b, `<text class="pd-s" x="%d" y="%d">%s</text></g>`, ax+10, ay+36, esc(detail))
+		fmt.Fprintf(&b, `<g><title>%s</title><rect class="pd-box pd-award" %s x="%d" y="%d" width="%d" height="%d" rx="6"/>`, esc(name+" — "+detail), awardAttrs, ax, ay, boxW, boxH)
+		fmt.Fprintf(&b, `<text %s x="%d" y="%d">%s</text>`, titleAttrs, ax+10, ay+19, esc("★ "+clip(name, 30)))
+		fmt.Fprintf(&b, `<text %s x="%d" y="%d">%s</text></g>`, smallAttrs, ax+10, ay+36, esc(detail))
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
 }
+
+// Presentation attributes of the drawing's parts.
+const (
+	boxAttrs   = `fill="#ffffff" stroke="#4a5568" stroke-width="1.5"`
+	metAttrs   = `fill="#e6f4ea" stroke="#1e7e34" stroke-width="2.5"`
+	partAttrs  = `fill="#fff8e1" stroke="#b7791f" stroke-width="1.5"`
+	awardAttrs = `fill="#edf2ff" stroke="#3b5bdb" stroke-width="2"`
+	lineAttrs  = `fill="none" stroke="#718096" stroke-width="1.5"`
+	titleAttrs = `font-family="system-ui, sans-serif" font-size="12.5" font-weight="600" fill="#1a202c"`
+	smallAttrs = `font-family="system-ui, sans-serif" font-size="11.5" fill="#4a5568"`
+)
 
 type diagram struct {
 	opt     DiagramOptions

@@ -263,7 +263,11 @@ func (s *server) pathwayPage(w http.ResponseWriter, r *http.Request) {
 	}
 	// The diagram is built from escaped text only (see pathway.Diagram).
 	data["Diagram"] = template.HTML(pathway.Diagram(&p, opt)) //nolint:gosec // every text in it is escaped
-	data["Rules"] = ruleViews(&p.Root, root, l.Name)
+	rules := ruleViews(&p.Root, root, l.Name)
+	if p.Root.Label == "" && p.Root.Kind != pathway.KindCredential {
+		rules.Label = p.Name
+	}
+	data["Rules"] = rules
 	s.render(w, r, http.StatusOK, "pathway", p.Name, data)
 }
 
@@ -301,6 +305,9 @@ func (s *server) walletPathways(w http.ResponseWriter, r *http.Request) {
 			p, _ := o.Engine.Pathway(pr.ID)
 			row := pathwayRow{Org: la.Org, Result: pr, Percent: int(pr.Progress*100 + 1e-9), URL: "/pathways/" + la.OrgID + "/" + pr.ID,
 				Rules: ruleViews(&p.Root, &pr.Root, l.Name), Complete: pr.Complete}
+			if p.Root.Label == "" && p.Root.Kind != pathway.KindCredential {
+				row.Rules.Label = p.Name
+			}
 			for _, sg := range la.WhatIf {
 				if sg.Pathway == pr.ID {
 					row.WhatIf = sg.Why
