@@ -508,14 +508,36 @@ const batchRows = 2000
 func (l *Loaded) Recompute(ctx context.Context, asOf time.Time) (Stats, error) {
 	start := time.Now()
 	var st Stats
+	// Batches are saved by a second goroutine while the next learners are
+	// read and audited: on PostgreSQL the two wait on different round
+	// trips, on SQLite on different connections (WAL).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []store.PathwayProgress, 2)
+	saved := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range batches {
+			if err == nil {
+				if err = l.svc.Store.SavePathwayProgress(ctx, b); err != nil {
+					cancel() // stop the reader too
+				}
+			}
+		}
+		saved <- err
+	}()
 	var batch []store.PathwayProgress
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := l.svc.Store.SavePathwayProgress(ctx, batch)
-		batch = batch[:0]
-		return err
+		select {
+		case batches <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		batch = make([]store.PathwayProgress, 0, batchRows)
+		return nil
 	}
 	var learner string
 	var creds []pathway.Credential
@@ -577,6 +599,10 @@ func (l *Loaded) Recompute(ctx context.Context, asOf time.Time) (Stats, error) {
 	}
 	if err == nil {
 		err = flush()
+	}
+	close(batches)
+	if serr := <-saved; serr != nil {
+		err = serr // the writer's failure is the cause of a cancelled read
 	}
 	if err != nil {
 		return st, fmt.Errorf("recompute pathway progress: %w", err)
