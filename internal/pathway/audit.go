@@ -607,15 +607,28 @@ func (r *run) minCredits(rl *Rule, w *window, n *Node) {
 			if !w.admits(c.IssuedAt) {
 				continue
 			}
-			ok, why := r.matches(child.Match, c)
-			if !ok {
-				if why != "" {
-					near = append(near, c.title()+" ("+why+")")
+			// One look at the recommendations serves both the match and
+			// the worth: this loop runs for every credential.
+			var v float64
+			if child.Match.Framework != "" {
+				cr, ok := r.recommendation(child.Match, c)
+				if !ok {
+					continue
 				}
+				v = r.convert(cr, rl.Unit, r.e.defs.Conversion)
+			} else if c.Issuer != child.Match.Issuer || c.AchievementID != child.Match.Achievement {
 				continue
 			}
-			v := child.Credits
-			if v == 0 {
+			if child.Match.Result != nil {
+				if ok, why := child.Match.Result.check(c); !ok {
+					near = append(near, c.title()+" ("+why+")")
+					continue
+				}
+			}
+			switch {
+			case child.Credits > 0:
+				v = child.Credits
+			case child.Match.Framework == "":
 				v = r.worth(child.Match, c, rl.Unit)
 			}
 			cn.Used = append(cn.Used, c.ID)
@@ -689,13 +702,19 @@ func (r *run) ordered(ids []string) []string {
 	if len(ids) < 2 {
 		return ids
 	}
-	slices.SortFunc(ids, func(a, b string) int {
-		if c := r.pos[a] - r.pos[b]; c != 0 {
-			return c
+	idx := make([]int, 0, len(ids))
+	for _, id := range ids {
+		if i, ok := r.pos[id]; ok {
+			idx = append(idx, i)
 		}
-		return cmpString(a, b)
-	})
-	return slices.Compact(ids)
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	out := ids[:0]
+	for _, i := range idx {
+		out = append(out, r.creds[i].ID)
+	}
+	return out
 }
 
 func labelOf(rl *Rule) string {
