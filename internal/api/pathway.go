@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/microcred/microcred/internal/issue"
+	"github.com/microcred/microcred/internal/pathway"
 	"github.com/microcred/microcred/internal/pathway/progress"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -88,8 +89,9 @@ func (a *API) pathwayRoutes() []route {
 	rs = append(rs, route{
 		method: "GET", path: "/api/v1/audit", scope: ScopeCredentialRead, style: styleJSON, handle: (*API).learnerAudit,
 		op: operation{id: "auditLearner", tag: tagMicrocred, summary: "A learner's pathway progress and credit at the caller's organization",
-			description: "The credentials issued on this server to the learner's email address, audited against the caller's " +
-				"organization's pathways and credit schemes, with the reason for every figure and what would complete each pathway.",
+			description: "The credentials the caller's organization issued to the learner's email address, audited against its " +
+				"pathways and credit schemes, with the reason for every figure and what would complete each pathway. Other " +
+				"issuers' credentials are left out: they are the learner's to share.",
 			params: []param{{name: "learner", in: "query", required: true, description: "The learner's email address.", schema: map[string]any{"type": "string"}}},
 			responses: []response{
 				{status: 200, description: "The audit.", content: jsonBody("LearnerAudit")},
@@ -277,9 +279,21 @@ func (a *API) learnerAudit(w http.ResponseWriter, r *http.Request, c *caller) er
 	if !ok {
 		return notFound("the organization has no pathways or credit schemes")
 	}
-	creds, err := l.LearnerCredentials(r.Context(), email)
+	all, err := l.LearnerCredentials(r.Context(), email)
 	if err != nil {
 		return err
+	}
+	// Only the caller's own credentials: other organizations' credentials
+	// are the learner's to share, and an email address is no consent.
+	self, err := a.issuer.IssuerID(r.Context(), c.org)
+	if err != nil {
+		return fmt.Errorf("issuer id: %w", err)
+	}
+	var creds []pathway.Credential
+	for _, cr := range all {
+		if cr.Issuer == self {
+			creds = append(creds, cr)
+		}
 	}
 	now := a.now()
 	writeJSON(w, http.StatusOK, map[string]any{

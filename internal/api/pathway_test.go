@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -19,6 +20,21 @@ func TestPathwayAPI(t *testing.T) {
 	scheme := `{"id":"bsc","name":"BSc","unit":"SCH","rules":[{"course":"STAT 101","credits":3,
 		"match":{"issuer":"org:demo-university","achievement":"statistics-for-data-science"}}]}`
 	if _, _, err := e.svc.Issue(context.Background(), issue.Request{OrgID: e.org.ID, AchievementID: e.achID, RecipientEmail: "ada@example.org", Actor: "system"}); err != nil {
+		t.Fatal(err)
+	}
+	// A credential of another organization stays out of this one's audit.
+	nw := catalog.DemoCatalogAt(testBase)[1]
+	other, err := e.svc.CreateOrganization(context.Background(), store.Organization{Slug: nw.Slug, Name: nw.Name}, "", "system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ach := nw.Achievements[0]
+	entry, err := e.svc.SaveAchievement(context.Background(), other.ID, &ach, "system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, _, err := e.svc.Issue(context.Background(), issue.Request{OrgID: other.ID, AchievementID: entry.Achievement.ID, RecipientEmail: "ada@example.org", Actor: "system"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	version := func(want int) func(*testing.T, *httptest.ResponseRecorder) {
@@ -52,6 +68,12 @@ func TestPathwayAPI(t *testing.T) {
 		{name: "schemes are apart", method: "GET", url: "/api/v1/credit-schemes/demo-university/stats-track", status: 404},
 		{name: "audit", method: "GET", url: "/api/v1/audit?learner=Ada@Example.org", headers: bearer(readTok), status: 200,
 			contains: []string{`"learner":"ada@example.org"`, `"complete":true`, `"total":3`, "met by Statistics for Data Science"}},
+		{name: "audit leaves out other issuers", method: "GET", url: "/api/v1/audit?learner=ada@example.org", headers: bearer(readTok), status: 200,
+			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				if strings.Contains(rec.Body.String(), foreign.ID) {
+					t.Error("the audit shows another organization's credential")
+				}
+			}},
 		{name: "audit needs a learner", method: "GET", url: "/api/v1/audit", headers: bearer(readTok), status: 400, contains: []string{`"field":"learner"`}},
 		{name: "audit needs the read scope", method: "GET", url: "/api/v1/audit?learner=ada@example.org", headers: bearer(tok), status: 403},
 	})

@@ -234,7 +234,7 @@ func (s *server) pathwayPage(w http.ResponseWriter, r *http.Request) {
 	data := map[string]any{"Card": cardOf(o.Org, &p), "Schemes": schemeViews(o, l)}
 	var result *pathway.PathwayResult
 	if v := currentViewer(r); v != nil {
-		creds, err := l.LearnerCredentials(r.Context(), v.User.Email)
+		creds, err := s.viewerCredentials(r, l, v)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -278,10 +278,16 @@ func (s *server) walletPathways(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := currentViewer(r)
-	audits, err := l.AuditLearner(r.Context(), v.User.Email, s.now())
+	mine, err := s.viewerCredentials(r, l, v)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	now := s.now()
+	var audits []progress.LearnerAudit
+	for _, o := range l.Orgs {
+		audits = append(audits, progress.LearnerAudit{Org: o.Org, OrgID: o.Org.Slug, Name: o.Org.Name,
+			Audit: o.Engine.Audit(now, mine), WhatIf: o.Engine.WhatIf(now, mine)})
 	}
 	type pathwayRow struct {
 		Org      store.Organization
@@ -537,4 +543,30 @@ func (s *server) approveAward(w http.ResponseWriter, r *http.Request) {
 		s.setFlash(w, "Issued the award to "+c.RecipientEmail+".")
 	}
 	http.Redirect(w, r, "/admin/orgs/"+oc.Org.Slug+"/pathways", http.StatusSeeOther)
+}
+
+// viewerCredentials returns the engine input for the credentials linked
+// to the signed-in user's account, the ones their wallet shows: an
+// address typed at sign-up does not by itself reveal what was issued to
+// it.
+func (s *server) viewerCredentials(r *http.Request, l *progress.Loaded, v *viewer) ([]pathway.Credential, error) {
+	linked, err := s.store.ListCredentials(r.Context(), store.CredentialQuery{LearnerID: v.User.ID, Limit: 1000})
+	if err != nil {
+		return nil, fmt.Errorf("list the wallet: %w", err)
+	}
+	ids := make(map[string]bool, len(linked))
+	for _, c := range linked {
+		ids[c.ID] = true
+	}
+	all, err := l.LearnerCredentials(r.Context(), v.User.Email)
+	if err != nil {
+		return nil, err
+	}
+	mine := all[:0]
+	for _, c := range all {
+		if ids[c.ID] {
+			mine = append(mine, c)
+		}
+	}
+	return mine, nil
 }
