@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/did"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/keys"
 	"github.com/microcred/microcred/internal/pathway"
 	"github.com/microcred/microcred/internal/pathway/progress"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/store/sqlite"
+	"github.com/microcred/microcred/internal/verify"
 )
 
 const base = "http://127.0.0.1:8080"
@@ -342,5 +344,85 @@ func TestAwards(t *testing.T) {
 	if _, err := l.ApproveAward(ctx, e.svc, base, uni, "reviewed", "bob@example.org", e.owner.ID); !errors.Is(err, store.ErrConflict) ||
 		!strings.Contains(err.Error(), "no longer completes") {
 		t.Errorf("approval after revocation: %v", err)
+	}
+}
+
+func TestClrCredential(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	uni := e.orgs["demo-university"]
+	e.define(t, store.PathwayKindPathway, programme)
+	stats := e.issue(t, "demo-university", "statistics-for-data-science", "ada@example.org")
+	ml := e.issue(t, "demo-university", "machine-learning-in-practice", "ada@example.org")
+	eng := e.issue(t, "demo-university", "data-engineering-and-governance", "ada@example.org")
+	pc := e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "ada@example.org")
+	if _, err := e.svc.StatusService().Revoke(ctx, eng.ID, "issued in error", e.owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	l, err := e.ps.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := l.ClrCredential(ctx, e.svc, uni, "Ada@Example.org", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// microcred's own verifier accepts it, offline, with the issuer's DID
+	// document supplied.
+	issuer, err := e.svc.IssuerID(ctx, uni)
+	if err != nil {
+		t.Fatal(err)
+	}
+	didDoc, err := e.svc.DIDDocument(ctx, uni)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.Credential(ctx, raw, verify.Options{Keys: &did.Resolver{Documents: map[string]*did.Document{issuer: didDoc}}})
+	if err != nil || !rep.Verified {
+		t.Fatalf("verify: %v\n%+v", err, rep)
+	}
+	var doc struct {
+		Type              []string `json:"type"`
+		CredentialSubject struct {
+			Type                 []string         `json:"type"`
+			Identifier           []map[string]any `json:"identifier"`
+			VerifiableCredential []struct {
+				ID string `json:"id"`
+			} `json:"verifiableCredential"`
+			Achievement []struct {
+				ID string `json:"id"`
+			} `json:"achievement"`
+			Association []map[string]string `json:"association"`
+		} `json:"credentialSubject"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s := doc.CredentialSubject
+	if doc.Type[1] != "ClrCredential" || s.Type[0] != "ClrSubject" || len(s.Identifier) != 1 || s.Identifier[0]["hashed"] != true {
+		t.Errorf("types %v %v, identifier %v", doc.Type, s.Type, s.Identifier)
+	}
+	got := map[string]bool{}
+	for _, vc := range s.VerifiableCredential {
+		got[vc.ID] = true
+	}
+	// Its own credentials that still count: not the revoked one, not
+	// another organization's.
+	if len(got) != 2 || !got[stats.ID] || !got[ml.ID] || got[eng.ID] || got[pc.ID] {
+		t.Errorf("embedded credentials = %v", got)
+	}
+	award := e.svc.AchievementURL(e.achs["applied-data-science-programme"])
+	if len(s.Achievement) != 1 || s.Achievement[0].ID != award {
+		t.Errorf("achievements = %+v, want the programme award %s", s.Achievement, award)
+	}
+	// The programme rests on statistics, machine learning and the
+	// Northwind certificate: three isPartOf associations.
+	if len(s.Association) != 3 {
+		t.Errorf("associations = %+v", s.Association)
+	}
+	for _, a := range s.Association {
+		if a["associationType"] != "isPartOf" || a["targetId"] != award || a["type"] != "Association" {
+			t.Errorf("association %v", a)
+		}
 	}
 }
