@@ -87,6 +87,18 @@ func (a *API) pathwayRoutes() []route {
 		)
 	}
 	rs = append(rs, route{
+		method: "GET", path: "/api/v1/clr", scope: ScopeCredentialRead, style: styleJSON, handle: (*API).learnerCLR,
+		op: operation{id: "getClrCredential", tag: tagMicrocred, summary: "A learner's Comprehensive Learner Record (CLR 2.0) from the caller's organization",
+			description: "A ClrCredential signed by the caller's organization (eddsa-rdfc-2022): the credentials it issued to the learner " +
+				"that still count, the awards of the pathways the learner has started, and isPartOf associations from the achievements " +
+				"to those awards. Credentials secured as VC-JWT are left out.",
+			params: []param{{name: "learner", in: "query", required: true, description: "The learner's email address.", schema: map[string]any{"type": "string"}}},
+			responses: []response{
+				{status: 200, description: "The signed ClrCredential.", content: map[string]any{"application/json": map[string]any{
+					"type": "object", "required": []any{"@context", "type", "issuer", "credentialSubject", "proof"}}}},
+			}},
+	})
+	rs = append(rs, route{
 		method: "GET", path: "/api/v1/audit", scope: ScopeCredentialRead, style: styleJSON, handle: (*API).learnerAudit,
 		op: operation{id: "auditLearner", tag: tagMicrocred, summary: "A learner's pathway progress and credit at the caller's organization",
 			description: "The credentials the caller's organization issued to the learner's email address, audited against its " +
@@ -300,5 +312,31 @@ func (a *API) learnerAudit(w http.ResponseWriter, r *http.Request, c *caller) er
 		"learner": store.EmailKey(email), "asOf": now.UTC(),
 		"audit": o.Engine.Audit(now, creds), "whatIf": o.Engine.WhatIf(now, creds),
 	})
+	return nil
+}
+
+// learnerCLR is GET /api/v1/clr?learner=EMAIL.
+func (a *API) learnerCLR(w http.ResponseWriter, r *http.Request, c *caller) error {
+	email := strings.TrimSpace(r.URL.Query().Get("learner"))
+	if email == "" || !strings.Contains(email, "@") {
+		return fieldError("learner", "must be the learner's email address")
+	}
+	own, err := a.store.ListCredentials(r.Context(), store.CredentialQuery{OrgID: c.org.ID, RecipientEmail: email, Limit: 1000})
+	if err != nil {
+		return fmt.Errorf("list credentials: %w", err)
+	}
+	ids := make(map[string]bool, len(own))
+	for _, cr := range own {
+		ids[cr.ID] = true
+	}
+	l, err := a.progressService().Load(r.Context())
+	if err != nil {
+		return err
+	}
+	doc, err := l.ClrCredential(r.Context(), a.issuer, c.org, email, func(id string) bool { return ids[id] }, a.now())
+	if err != nil {
+		return err
+	}
+	writeRawJSON(w, http.StatusOK, doc)
 	return nil
 }

@@ -74,6 +74,14 @@ func TestPathwayAPI(t *testing.T) {
 					t.Error("the audit shows another organization's credential")
 				}
 			}},
+		{name: "clr", method: "GET", url: "/api/v1/clr?learner=ada@example.org", headers: bearer(readTok), status: 200,
+			contains: []string{`"ClrCredential"`, `"ClrSubject"`, `"proof"`, `"eddsa-rdfc-2022"`},
+			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				if strings.Contains(rec.Body.String(), foreign.ID) {
+					t.Error("the record holds another organization's credential")
+				}
+			}},
+		{name: "clr needs the read scope", method: "GET", url: "/api/v1/clr?learner=ada@example.org", headers: bearer(tok), status: 403},
 		{name: "audit needs a learner", method: "GET", url: "/api/v1/audit", headers: bearer(readTok), status: 400, contains: []string{`"field":"learner"`}},
 		{name: "audit needs the read scope", method: "GET", url: "/api/v1/audit?learner=ada@example.org", headers: bearer(tok), status: 403},
 	})

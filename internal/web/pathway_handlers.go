@@ -20,6 +20,7 @@ func (s *server) pathwayRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /pathways", s.pathwaysPage)
 	mux.HandleFunc("GET /pathways/{org}/{id}", s.pathwayPage)
 	mux.HandleFunc("GET /wallet/pathways", s.requireUser(s.walletPathways))
+	mux.HandleFunc("GET /wallet/clr/{org}", s.requireUser(s.walletCLR))
 	mux.HandleFunc("GET /admin/orgs/{slug}/pathways", s.orgRoute(anyRole, s.adminPathways))
 	mux.HandleFunc("POST /admin/orgs/{slug}/pathways/awards/approve", s.orgRoute(catalogRoles, s.approveAward))
 	mux.HandleFunc("GET /admin/orgs/{slug}/pathways/new", s.orgRoute(catalogRoles, s.pathwayForm))
@@ -327,8 +328,18 @@ func (s *server) walletPathways(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	// A record can come from each organization that issued the learner
+	// something.
+	var orgs []store.Organization
+	seen := map[string]bool{}
+	for _, c := range mine {
+		if org, ok := l.OrgByIssuer(c.Issuer); ok && !seen[org.ID] {
+			seen[org.ID] = true
+			orgs = append(orgs, org)
+		}
+	}
 	s.render(w, r, http.StatusOK, "wallet_pathways", "Your pathways and credit", map[string]any{
-		"Rows": rows, "Credit": credit, "Credentials": creds, "AsOf": s.now(),
+		"Rows": rows, "Credit": credit, "Credentials": creds, "AsOf": now, "Orgs": orgs,
 	})
 }
 
@@ -569,4 +580,41 @@ func (s *server) viewerCredentials(r *http.Request, l *progress.Loaded, v *viewe
 		}
 	}
 	return mine, nil
+}
+
+// walletCLR downloads the signed-in learner's Comprehensive Learner Record
+// (CLR 2.0) from one organization, built from their linked credentials.
+func (s *server) walletCLR(w http.ResponseWriter, r *http.Request) {
+	org, err := s.store.OrganizationBySlug(r.Context(), r.PathValue("org"))
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	l, err := s.progressService().Load(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := currentViewer(r)
+	linked, err := s.store.ListCredentials(r.Context(), store.CredentialQuery{LearnerID: v.User.ID, Limit: 1000})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ids := make(map[string]bool, len(linked))
+	for _, c := range linked {
+		ids[c.ID] = true
+	}
+	doc, err := l.ClrCredential(r.Context(), s.issuer, org, v.User.Email, func(id string) bool { return ids[id] }, s.now())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="clr-`+org.Slug+`.json"`)
+	_, _ = w.Write(doc)
 }

@@ -30,7 +30,7 @@ const testScheme = `{"id": "bsc", "name": "BSc Data Science", "unit": "ECTS",
   "caps": [{"group": "micro", "max": 30}]}`
 
 func TestPathwayPages(t *testing.T) {
-	e := newEnv(t, envOptions{catalogSize: 3})
+	e := newEnv(t, envOptions{catalogSize: 4})
 	form := func(doc string) url.Values { return url.Values{"document": {doc}} }
 	steps := []struct {
 		name    string
@@ -44,6 +44,9 @@ func TestPathwayPages(t *testing.T) {
 		{"a bad rule is named", request{method: "POST", path: "/admin/orgs/city-uni/pathways/new?kind=pathway", as: "owner",
 			form: form(strings.Replace(testPathway, `"n": 1`, `"n": 4`, 1))}, 400,
 			[]string{"root.rules[1].n: 4 must be between 1 and the number of child rules (2)", `aria-invalid="true"`}, nil},
+		{"the award must be in the catalog", request{method: "POST", path: "/admin/orgs/city-uni/pathways/new?kind=pathway", as: "owner",
+			form: form(strings.Replace(testPathway, `"achievementId": "applied-data-science-programme"`, `"achievementId": "unicorn"`, 1))}, 400,
+			[]string{"award.achievementId: &#34;unicorn&#34; is not an achievement of City University&#39;s catalog"}, nil},
 		{"an unknown achievement is named", request{method: "POST", path: "/admin/orgs/city-uni/pathways/new?kind=pathway", as: "owner",
 			form: form(strings.Replace(testPathway, "machine-learning-in-practice", "alchemy", 1))}, 400,
 			[]string{"achievement &#34;alchemy&#34; of city-uni"}, nil},
@@ -60,6 +63,10 @@ func TestPathwayPages(t *testing.T) {
 			[]string{"Your progress", "33% done.", "✓ Statistics for Data Science", "met by Statistics for Data Science", "class=\"pd-box pd-met\""}, nil},
 		{"the learner's wallet", request{method: "GET", path: "/wallet/pathways", as: "learner"}, 200,
 			[]string{"Data Programme", "<strong>33%</strong>", "BSc Data Science: 5 ECTS credits", "STAT 101 Statistics", "fixed by the rule"}, nil},
+		{"the learner's record", request{method: "GET", path: "/wallet/clr/city-uni", as: "learner"}, 200,
+			[]string{`"ClrCredential"`, `"ClrSubject"`, `"verifiableCredential"`, `"eddsa-rdfc-2022"`}, nil},
+		{"record link", request{method: "GET", path: "/wallet/pathways", as: "learner"}, 200, []string{`href="/wallet/clr/city-uni"`}, nil},
+		{"no record from nowhere", request{method: "GET", path: "/wallet/clr/nowhere", as: "learner"}, 404, nil, nil},
 		{"edit form", request{method: "GET", path: "/admin/orgs/city-uni/pathways/pathway/data-programme/edit", as: "issuer"}, 200,
 			[]string{"Saving makes version 2.", "Version 1,", "statistics-for-data-science"}, nil},
 		{"the id stays", request{method: "POST", path: "/admin/orgs/city-uni/pathways/pathway/data-programme/edit", as: "owner",

@@ -107,10 +107,11 @@ func (l *Loaded) ApproveAward(ctx context.Context, iss Issuer, base string, org 
 // credentials it was built from, and records it. The idempotency key
 // makes a retry, or a second node, return the same credential.
 func (l *Loaded) issueAward(ctx context.Context, iss Issuer, base string, o *Org, p *pathway.Pathway, row store.PathwayProgress, actor string) (store.Credential, error) {
-	achID := p.Award.AchievementID
-	if a, err := l.svc.Store.AchievementBySlug(ctx, o.Org.ID, achID); err == nil {
-		achID = a.ID
+	a, err := l.svc.awardEntry(ctx, o.Org, p.Award.AchievementID)
+	if err != nil {
+		return store.Credential{}, fmt.Errorf("award %s: %w", p.ID, err)
 	}
+	achID := a.ID
 	var from []string
 	for _, id := range row.Used {
 		c, err := l.svc.Store.Credential(ctx, id)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -152,6 +153,9 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 			continue
 		}
 		award, err := l.awardAchievement(ctx, org, pr.Award.AchievementID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // the award left the catalog: nothing to associate with
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -177,11 +181,9 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 // awardAchievement returns the OB 3.0 Achievement a pathway awards,
 // named by its catalog slug or store id.
 func (l *Loaded) awardAchievement(ctx context.Context, org store.Organization, ref string) (map[string]any, error) {
-	a, err := l.svc.Store.AchievementBySlug(ctx, org.ID, ref)
+	a, err := l.svc.awardEntry(ctx, org, ref)
 	if err != nil {
-		if a, err = l.svc.Store.Achievement(ctx, ref); err != nil {
-			return nil, fmt.Errorf("clr: award achievement %q: %w", ref, err)
-		}
+		return nil, fmt.Errorf("clr: award achievement %q: %w", ref, err)
 	}
 	v, err := l.svc.Store.AchievementVersion(ctx, a.ID, a.CurrentVersion)
 	if err != nil {

@@ -25,6 +25,13 @@ func (s *Service) Define(ctx context.Context, org store.Organization, kind store
 			return store.PathwayDefinition{}, &InvalidError{Kind: kind, Err: err}
 		}
 		slug, name = p.ID, p.Name
+		if p.Award != nil {
+			// The award must be an achievement of the organization's
+			// catalog, named by slug or store id.
+			if _, err := s.awardEntry(ctx, org, p.Award.AchievementID); err != nil {
+				return store.PathwayDefinition{}, &InvalidError{Kind: kind, Err: fmt.Errorf("award.achievementId: %q is not an achievement of %s's catalog", p.Award.AchievementID, org.Name)}
+			}
+		}
 	case store.PathwayKindScheme:
 		sc, err := pathway.ParseScheme(doc)
 		if err != nil {
@@ -85,4 +92,18 @@ func replace(list []store.PathwayDefinition, d store.PathwayDefinition) []store.
 		}
 	}
 	return append(list, d)
+}
+
+// awardEntry finds the achievement of org a pathway awards: by catalog
+// slug, else by store id.
+func (s *Service) awardEntry(ctx context.Context, org store.Organization, ref string) (store.Achievement, error) {
+	a, err := s.Store.AchievementBySlug(ctx, org.ID, ref)
+	if err == nil {
+		return a, nil
+	}
+	a, err = s.Store.Achievement(ctx, ref)
+	if err == nil && a.OrgID != org.ID {
+		return store.Achievement{}, fmt.Errorf("achievement %q: %w", ref, store.ErrNotFound)
+	}
+	return a, err
 }

@@ -644,3 +644,13 @@ func (l *Loaded) OrgBySlug(slug string) (*Org, bool) {
 	}
 	return nil, false
 }
+
+// OrgByIssuer returns the organization of this server with the issuer id.
+func (l *Loaded) OrgByIssuer(issuer string) (store.Organization, bool) {
+	for orgID, id := range l.issuers {
+		if id == issuer {
+			return l.orgs[orgID], true
+		}
+	}
+	return store.Organization{}, false
+}
