@@ -272,6 +272,7 @@ func (a *API) routes() []route {
 	rs = append(rs, a.statusRoutes()...)
 	rs = append(rs, a.renewRoutes()...)
 	rs = append(rs, a.settingsRoutes()...)
+	rs = append(rs, a.pathwayRoutes()...)
 	return rs
 }
 

@@ -80,6 +80,9 @@ func schemas() map[string]any {
 	for k, v := range settingsSchemas() {
 		all[k] = v
 	}
+	for k, v := range pathwaySchemas() {
+		all[k] = v
+	}
 	return all
 }
 

@@ -49,6 +49,8 @@ var verbs = map[string]verb{
 	"bulk":        {"issue credentials from a CSV file as a resumable job (bulk issue|pause|cancel|status)", runBulk},
 	"log":         {"audit the transparency log, fetch checkpoints and proofs (log audit|checkpoint|proof)", runLog},
 	"users":       {"list accounts, mail-free password reset links, disable or enable accounts (users list|reset-password|disable|enable)", runUsers},
+	"audit":       {"a learner's pathway progress and academic credit, line by line (--learner EMAIL [--json])", runAudit},
+	"pathways":    {"recompute every learner's pathway progress and issue awards (pathways recompute [--award])", runPathways},
 }
 
 // Main runs the command line with args (without the program name) and

@@ -263,3 +263,44 @@ func TestLearnerEmail(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedPathways: the demo defines pathways and a credit scheme, and its
+// learners stand at several stages of them.
+func TestSeedPathways(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t)
+	if _, err := Seed(ctx, svc, st); err != nil {
+		t.Fatal(err)
+	}
+	uni, err := st.OrganizationBySlug(ctx, UniversitySlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := st.ListPathwayDefinitions(ctx, uni.ID, store.PathwayKindPathway)
+	if err != nil || len(ps) != 2 {
+		t.Fatalf("pathways = %d, %v; want 2", len(ps), err)
+	}
+	rows, err := st.ListPathwayProgress(ctx, store.PathwayProgressQuery{OrgID: uni.ID, Pathway: "applied-data-science", Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	complete, partial := 0, 0
+	for _, r := range rows {
+		if r.Complete {
+			complete++
+		} else {
+			partial++
+		}
+	}
+	if complete < 2 || partial < 2 {
+		t.Errorf("programme: %d learners complete, %d under way; want at least two of each", complete, partial)
+	}
+	review, err := st.ListPathwayProgress(ctx, store.PathwayProgressQuery{OrgID: uni.ID, AwardState: store.AwardReview})
+	if err != nil || len(review) != complete {
+		t.Errorf("%d awards wait for review (%v), want one per completion (%d)", len(review), err, complete)
+	}
+	specialist, err := st.ListPathwayProgress(ctx, store.PathwayProgressQuery{OrgID: uni.ID, Pathway: "cloud-data-specialist", CompleteOnly: true})
+	if err != nil || len(specialist) < 1 {
+		t.Errorf("specialists complete = %d, %v; want at least 1", len(specialist), err)
+	}
+}

@@ -274,6 +274,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	s.logRoutes(mux)
 	s.statusRoutes(mux)
 	s.bulkRoutes(mux)
+	s.pathwayRoutes(mux)
 	return nil
 }
 

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"StatusConcurrent", testStatusConcurrent},
 		{"OAuthClients", testOAuthClients}, {"OAuthCodes", testOAuthCodes}, {"OAuthRefreshAndGrants", testOAuthRefreshAndGrants},
 		{"LogAppend", testLogAppend}, {"LogConcurrentAppend", testLogConcurrentAppend}, {"LogCheckpoints", testLogCheckpoints},
+		{"PathwayDefinitions", testPathwayDefinitions}, {"PathwayProgress", testPathwayProgress}, {"CredentialFacts", testCredentialFacts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

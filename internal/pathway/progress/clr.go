@@ -1,0 +1,198 @@
+package progress
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/credential"
+	"github.com/microcred/microcred/internal/keys"
+	"github.com/microcred/microcred/internal/proof"
+	"github.com/microcred/microcred/internal/store"
+)
+
+// ClrSigner is what a CLR export needs of the issue service.
+type ClrSigner interface {
+	IssuerID(ctx context.Context, org store.Organization) (string, error)
+	ActiveKey(ctx context.Context, orgID string) (*keys.KeyPair, store.SigningKey, error)
+}
+
+// CLR 2.0 contexts, in the order the specification's examples use.
+var clrContexts = []any{
+	"https://www.w3.org/ns/credentials/v2",
+	"https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+	"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+}
+
+// ClrCredential returns a Comprehensive Learner Record 2.0 ClrCredential
+// of the organization for a learner, signed with the organization's key
+// (eddsa-rdfc-2022): the organization's credentials issued to the
+// learner that still count (not revoked, suspended or expired) as
+// verifiableCredential, the achievements of the pathways they stack into
+// as achievement, and for each pathway the learner has started an
+// isPartOf association from each credential's achievement to the
+// pathway's award. The learner is identified by a salted hash of their
+// email address, as Open Badges 3.0 does. include, when not nil, limits
+// the credentials to those it accepts, for the embedded credentials and
+// for the associations alike: the wallet passes the learner's linked
+// credentials (other issuers' included), the API only the
+// organization's own.
+// Credentials secured as VC-JWT are left out: ClrSubject embeds
+// credentials as JSON objects.
+func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.Organization, email string, include func(id string) bool, now time.Time) ([]byte, error) {
+	key := store.EmailKey(email)
+	issuerID, err := signer.IssuerID(ctx, org)
+	if err != nil {
+		return nil, fmt.Errorf("clr: %w", err)
+	}
+	var facts []store.CredentialFact
+	if err := l.svc.Store.CredentialFacts(ctx, key, func(f store.CredentialFact) error {
+		if f.OrgID == org.ID && !f.Revoked && !f.Suspended && (f.ValidUntil == nil || f.ValidUntil.After(now)) && (include == nil || include(f.ID)) {
+			facts = append(facts, f)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("clr: %w", err)
+	}
+	var vcs []any
+	for _, f := range facts {
+		c, err := l.svc.Store.Credential(ctx, f.ID)
+		if err != nil {
+			return nil, fmt.Errorf("clr: credential %s: %w", f.ID, err)
+		}
+		if c.Format == store.FormatJWT {
+			continue
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(c.Document), &doc); err != nil {
+			return nil, fmt.Errorf("clr: credential %s: %w", f.ID, err)
+		}
+		vcs = append(vcs, doc)
+	}
+	subject := map[string]any{"type": []any{"ClrSubject"}}
+	var salt [16]byte
+	if _, err := rand.Read(salt[:]); err != nil {
+		return nil, fmt.Errorf("clr: salt: %w", err)
+	}
+	subject["identifier"] = []any{credential.HashedEmail(key, hex.EncodeToString(salt[:]))}
+	if len(vcs) > 0 {
+		subject["verifiableCredential"] = vcs
+	}
+	achievements, associations, err := l.clrPathways(ctx, org, key, include, now)
+	if err != nil {
+		return nil, err
+	}
+	if len(achievements) > 0 {
+		subject["achievement"] = achievements
+	}
+	if len(associations) > 0 {
+		subject["association"] = associations
+	}
+	id := "urn:uuid:" + store.NewID()
+	doc := map[string]any{
+		"@context":          clrContexts,
+		"id":                id,
+		"type":              []any{"VerifiableCredential", "ClrCredential"},
+		"issuer":            map[string]any{"id": issuerID, "type": []any{"Profile"}, "name": org.Name},
+		"name":              "Comprehensive Learner Record from " + org.Name,
+		"validFrom":         now.UTC().Truncate(time.Second).Format(time.RFC3339),
+		"credentialSubject": subject,
+	}
+	// Signing works on plain JSON values (the JSON-LD processor knows
+	// []any, not []string or structs).
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("clr: encode: %w", err)
+	}
+	doc = nil
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("clr: encode: %w", err)
+	}
+	kp, _, err := signer.ActiveKey(ctx, org.ID)
+	if err != nil {
+		return nil, fmt.Errorf("clr: signing key: %w", err)
+	}
+	signed, err := proof.Sign(doc, kp, proof.Options{Suite: proof.SuiteRDFC, Created: now})
+	if err != nil {
+		return nil, fmt.Errorf("clr: sign: %w", err)
+	}
+	return json.Marshal(signed)
+}
+
+// clrPathways returns the award achievements of the pathways the learner
+// has started at org and the isPartOf associations of the achievements
+// their progress rests on.
+func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learnerKey string, include func(string) bool, now time.Time) ([]any, []any, error) {
+	o, ok := l.OrgBySlug(org.Slug)
+	if !ok {
+		return nil, nil, nil
+	}
+	all, err := l.LearnerCredentials(ctx, learnerKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	creds := all[:0]
+	for _, c := range all {
+		if include == nil || include(c.ID) {
+			creds = append(creds, c)
+		}
+	}
+	achOf := map[string]string{}
+	for _, c := range creds {
+		achOf[c.ID] = c.AchievementID
+	}
+	var achievements, associations []any
+	seen := map[string]bool{}
+	for _, pr := range o.Engine.Progress(now, creds) {
+		if pr.Award == nil || len(pr.Used) == 0 {
+			continue
+		}
+		award, err := l.awardAchievement(ctx, org, pr.Award.AchievementID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // the award left the catalog: nothing to associate with
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		target, _ := award["id"].(string)
+		if !seen[target] {
+			seen[target] = true
+			achievements = append(achievements, award)
+		}
+		for _, id := range pr.Used {
+			src := achOf[id]
+			if src == "" || src == target || seen[src+"\x00"+target] {
+				continue
+			}
+			seen[src+"\x00"+target] = true
+			associations = append(associations, map[string]any{
+				"type": "Association", "associationType": "isPartOf", "sourceId": src, "targetId": target,
+			})
+		}
+	}
+	return achievements, associations, nil
+}
+
+// awardAchievement returns the OB 3.0 Achievement a pathway awards,
+// named by its catalog slug or store id.
+func (l *Loaded) awardAchievement(ctx context.Context, org store.Organization, ref string) (map[string]any, error) {
+	a, err := l.svc.awardEntry(ctx, org, ref)
+	if err != nil {
+		return nil, fmt.Errorf("clr: award achievement %q: %w", ref, err)
+	}
+	v, err := l.svc.Store.AchievementVersion(ctx, a.ID, a.CurrentVersion)
+	if err != nil {
+		return nil, fmt.Errorf("clr: award achievement %q: %w", ref, err)
+	}
+	var entry catalog.Achievement
+	if err := json.Unmarshal(v.Document, &entry); err != nil {
+		return nil, fmt.Errorf("clr: award achievement %q: %w", ref, err)
+	}
+	entry.ID = l.svc.AchievementURL(a.ID)
+	return entry.OB3(), nil
+}

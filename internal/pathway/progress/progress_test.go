@@ -1,0 +1,428 @@
+package progress_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/issue"
+	"github.com/microcred/microcred/internal/keys"
+	"github.com/microcred/microcred/internal/pathway"
+	"github.com/microcred/microcred/internal/pathway/progress"
+	"github.com/microcred/microcred/internal/store"
+	"github.com/microcred/microcred/internal/store/sqlite"
+	"github.com/microcred/microcred/internal/verify"
+)
+
+const base = "http://127.0.0.1:8080"
+
+type env struct {
+	st    store.Store
+	svc   *issue.Service
+	ps    *progress.Service
+	orgs  map[string]store.Organization
+	achs  map[string]string // slug -> store id
+	owner store.User
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var master keys.MasterKey
+	rand.Read(master[:])
+	svc := &issue.Service{Store: st, Master: master, BaseURL: base}
+	e := &env{st: st, svc: svc, orgs: map[string]store.Organization{}, achs: map[string]string{},
+		ps: &progress.Service{Store: st, IssuerID: svc.IssuerID, AchievementURL: svc.AchievementURL}}
+	e.owner, err = st.CreateUser(ctx, store.User{Email: "owner@example.org", Name: "Owner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"statistics-for-data-science": true, "machine-learning-in-practice": true,
+		"data-engineering-and-governance": true, "applied-data-science-programme": true, "data-analytics-professional-certificate": true}
+	for _, dc := range catalog.DemoCatalogAt(base) {
+		org, err := svc.CreateOrganization(ctx, store.Organization{Slug: dc.Slug, Name: dc.Name, Country: dc.Country}, e.owner.ID, e.owner.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.orgs[dc.Slug] = org
+		for i := range dc.Achievements {
+			a := dc.Achievements[i]
+			if !want[a.Slug] {
+				continue
+			}
+			entry, err := svc.SaveAchievement(ctx, org.ID, &a, e.owner.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.achs[a.Slug] = entry.Achievement.ID
+		}
+	}
+	return e
+}
+
+const programme = `{
+  "id": "applied-data-science", "name": "Applied Data Science Programme",
+  "award": {"achievementId": "applied-data-science-programme", "review": true},
+  "root": {"kind": "allOf", "rules": [
+    {"id": "stats", "label": "Statistics for Data Science", "kind": "credential",
+     "match": {"issuer": "org:demo-university", "achievement": "statistics-for-data-science"}},
+    {"id": "advanced", "label": "One advanced module", "kind": "nOf", "n": 1, "rules": [
+      {"kind": "credential", "match": {"issuer": "org:demo-university", "achievement": "machine-learning-in-practice"}},
+      {"kind": "credential", "match": {"issuer": "org:demo-university", "achievement": "data-engineering-and-governance"}}]},
+    {"id": "industry", "label": "Industry certificate worth 6 ECTS", "kind": "minCredits", "minCredits": 6, "unit": "ECTS",
+     "rules": [{"kind": "credential", "match": {"framework": "ACE", "minAmount": 3, "issuers": ["org:northwind-academy"]}}]}]}}`
+
+const degree = `{
+  "id": "bsc-data-science", "name": "BSc Data Science", "unit": "SCH",
+  "rules": [
+    {"id": "northwind-pc", "label": "Northwind Data Analytics certificate", "course": "DATA 150", "courseTitle": "Data Analytics",
+     "group": "micro", "match": {"issuer": "org:northwind-academy", "achievement": "data-analytics-professional-certificate"}},
+    {"id": "stats", "course": "STAT 210", "credits": 3, "group": "micro",
+     "match": {"issuer": "org:demo-university", "achievement": "statistics-for-data-science"}}],
+  "caps": [{"group": "micro", "max": 18, "label": "at most 18 credit hours from micro-credentials"}]}`
+
+func (e *env) define(t *testing.T, kind store.PathwayKind, doc string) {
+	t.Helper()
+	var head struct{ ID, Name string }
+	if err := json.Unmarshal([]byte(doc), &head); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SavePathwayDefinition(context.Background(), store.PathwayDefinition{OrgID: e.orgs["demo-university"].ID, Kind: kind,
+		Slug: head.ID, Name: head.Name, Document: json.RawMessage(doc)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) issue(t *testing.T, org, slug, email string) store.Credential {
+	t.Helper()
+	c, _, err := e.svc.Issue(context.Background(), issue.Request{OrgID: e.orgs[org].ID, AchievementID: e.achs[slug], RecipientEmail: email, RecipientName: "Learner", Actor: e.owner.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func programmeOf(t *testing.T, las []progress.LearnerAudit) (pathway.PathwayResult, pathway.SchemeResult) {
+	t.Helper()
+	if len(las) != 1 || len(las[0].Audit.Pathways) != 1 || len(las[0].Audit.Credit) != 1 {
+		t.Fatalf("audits = %+v", las)
+	}
+	return las[0].Audit.Pathways[0], las[0].Audit.Credit[0]
+}
+
+func TestAuditRecomputeAndRevocation(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.define(t, store.PathwayKindPathway, programme)
+	e.define(t, store.PathwayKindScheme, degree)
+	e.issue(t, "demo-university", "statistics-for-data-science", "Ada@Example.org")
+	pc := e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "ada@example.org")
+	e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "bob@example.org")
+
+	l, err := e.ps.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Add(time.Minute)
+	las, err := l.AuditLearner(ctx, "ada@example.org", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, credit := programmeOf(t, las)
+	if p.Complete || p.Progress < 0.66 || p.Progress > 0.67 {
+		t.Errorf("programme: %v complete %v", p.Progress, p.Complete)
+	}
+	if credit.Total != 15 || !strings.Contains(credit.Lines[1].Why, "recommended 12 ACE (lower-division baccalaureate); articulated to DATA 150 Data Analytics") {
+		t.Errorf("credit = %+v", credit)
+	}
+	if w := las[0].WhatIf; len(w) != 1 || !w[0].Completes || len(w[0].Add) != 1 || w[0].Add[0].Name != "Machine Learning in Practice" {
+		t.Errorf("what-if = %+v", w)
+	}
+
+	e.issue(t, "demo-university", "machine-learning-in-practice", "ada@example.org")
+	st, err := l.Recompute(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Learners != 2 || st.Credentials != 4 || st.Rows != 2 || st.Complete != 1 {
+		t.Errorf("stats = %+v", st)
+	}
+	rows, err := e.st.ListPathwayProgress(ctx, store.PathwayProgressQuery{Pathway: "applied-data-science"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].LearnerKey != "ada@example.org" || !rows[0].Complete || len(rows[0].Used) != 3 || rows[0].Version != 1 ||
+		rows[1].LearnerKey != "bob@example.org" || rows[1].Progress < 0.33 || rows[1].Progress > 0.34 {
+		t.Errorf("rows = %+v", rows)
+	}
+
+	// The industry certificate is revoked: it drops out of the audit, and
+	// the next recomputation lowers Ada's progress.
+	if _, err := e.svc.StatusService().Revoke(ctx, pc.ID, "issued in error", e.owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	las, err = l.AuditLearner(ctx, "ada@example.org", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, credit = programmeOf(t, las)
+	if p.Complete || credit.Total != 3 {
+		t.Errorf("after revocation: complete %v, credit %v", p.Complete, credit.Total)
+	}
+	var line pathway.CredentialLine
+	for _, c := range las[0].Audit.Credentials {
+		if c.ID == pc.ID {
+			line = c
+		}
+	}
+	if line.Counted || line.Why != "revoked by its issuer" {
+		t.Errorf("revoked credential line = %+v", line)
+	}
+	if _, err := l.Recompute(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ = e.st.ListPathwayProgress(ctx, store.PathwayProgressQuery{LearnerKey: "ada@example.org"})
+	if len(rows) != 1 || rows[0].Complete {
+		t.Errorf("ada after revocation = %+v", rows)
+	}
+}
+
+func TestLoadNamesTheBrokenDefinition(t *testing.T) {
+	e := newEnv(t)
+	e.define(t, store.PathwayKindPathway, strings.Replace(programme, "org:northwind-academy", "org:nowhere", 1))
+	l, err := e.ps.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Orgs) != 0 || len(l.Problems) != 1 ||
+		!strings.Contains(l.Problems[0].Error(), `definitions of demo-university: pathway applied-data-science: issuer "org:nowhere": no organization "nowhere"`) {
+		t.Errorf("orgs %d, problems %v", len(l.Orgs), l.Problems)
+	}
+}
+
+func TestResults(t *testing.T) {
+	doc := `{"credentialSubject":{"result":[{"resultDescription":"urn:r:grade","value":"B"},{"resultDescription":"urn:r:status","status":"Completed"},{"value":"x"}]}}`
+	got := progress.Results([]byte(doc), map[string]string{"urn:r:grade": "Final grade"})
+	want := []pathway.Result{{Name: "urn:r:grade", Value: "B"}, {Name: "Final grade", Value: "B"}, {Name: "urn:r:status", Value: "Completed"}}
+	if len(got) != len(want) {
+		t.Fatalf("results = %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("result %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if progress.Results([]byte(`not json`), nil) != nil {
+		t.Error("results from a broken document")
+	}
+}
+
+func TestDefine(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	uni := e.orgs["demo-university"]
+	for _, tt := range []struct {
+		name, doc, want string
+		kind            store.PathwayKind
+	}{
+		{"not JSON", `{"id":`, "not valid JSON", store.PathwayKindPathway},
+		{"bad rule", strings.Replace(programme, `"n": 1`, `"n": 5`, 1), "root.rules[1].n: 5 must be between 1 and the number of child rules (2)", store.PathwayKindPathway},
+		{"unknown achievement slug", strings.Replace(programme, "statistics-for-data-science", "astrology", 1), `achievement "astrology" of demo-university`, store.PathwayKindPathway},
+		{"missing nested pathway", `{"id":"outer","name":"Outer","root":{"kind":"pathway","pathway":"inner"}}`, `no pathway "inner"`, store.PathwayKindPathway},
+		{"scheme without unit", `{"id":"s","name":"S","rules":[]}`, `unit: ""`, store.PathwayKindScheme},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.ps.Define(ctx, uni, tt.kind, []byte(tt.doc), e.owner.ID)
+			var ie *progress.InvalidError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Define: %v, want an InvalidError containing %q", err, tt.want)
+			}
+		})
+	}
+	d1, err := e.ps.Define(ctx, uni, store.PathwayKindPathway, []byte(programme), e.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, err := e.ps.Define(ctx, uni, store.PathwayKindPathway, []byte(strings.Replace(programme, "Applied Data Science Programme", "Applied Data Science", 1)), e.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d1.Version != 1 || d2.Version != 2 || d2.Name != "Applied Data Science" || d2.Slug != "applied-data-science" {
+		t.Errorf("versions: %+v %+v", d1, d2)
+	}
+	// Now the nested pathway exists.
+	if _, err := e.ps.Define(ctx, uni, store.PathwayKindPathway, []byte(`{"id":"outer","name":"Outer","root":{"kind":"pathway","pathway":"applied-data-science"}}`), e.owner.ID); err != nil {
+		t.Error(err)
+	}
+	events, err := e.st.ListAudit(ctx, store.AuditQuery{Action: "pathway.save"})
+	if err != nil || len(events) != 3 || events[0].Target != "pathway:applied-data-science" {
+		t.Errorf("audit events = %+v, %v", events, err)
+	}
+}
+
+func TestAwards(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	uni := e.orgs["demo-university"]
+	// Without review: issued as soon as the pathway completes.
+	direct := strings.Replace(programme, `"review": true`, `"review": false`, 1)
+	if _, err := e.ps.Define(ctx, uni, store.PathwayKindPathway, []byte(direct), e.owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range []string{"statistics-for-data-science", "machine-learning-in-practice"} {
+		e.issue(t, "demo-university", slug, "ada@example.org")
+		e.issue(t, "demo-university", slug, "bob@example.org")
+	}
+	pc := e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "ada@example.org")
+	bobPC := e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "bob@example.org")
+	recompute := func() *progress.Loaded {
+		t.Helper()
+		l, err := e.ps.Load(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Recompute(ctx, time.Now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	l := recompute()
+	st, err := l.Award(ctx, e.svc, base)
+	if err != nil || st.Issued != 2 || st.Review != 0 {
+		t.Fatalf("award: %+v, %v", st, err)
+	}
+	rows, _ := e.st.ListPathwayProgress(ctx, store.PathwayProgressQuery{LearnerKey: "ada@example.org"})
+	if len(rows) != 1 || rows[0].AwardState != store.AwardIssued || rows[0].AwardCredentialID == "" {
+		t.Fatalf("ada's row = %+v", rows)
+	}
+	award, err := e.st.Credential(ctx, rows[0].AwardCredentialID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if award.AchievementID != e.achs["applied-data-science-programme"] || !strings.Contains(award.Document, e.svc.PublicURL(pc)) ||
+		!strings.Contains(award.Document, "Awarded for completing the pathway") || !strings.Contains(award.Document, base+"/pathways/demo-university/applied-data-science") {
+		t.Errorf("award credential does not point to its sources:\n%s", award.Document)
+	}
+	if st, err := recompute().Award(ctx, e.svc, base); err != nil || st.Issued != 0 {
+		t.Errorf("second award run: %+v, %v", st, err)
+	}
+
+	// With review: queued; the registrar's approval issues it, unless a
+	// source credential stopped verifying meanwhile.
+	if _, err := e.ps.Define(ctx, uni, store.PathwayKindPathway, []byte(strings.Replace(programme, `"id": "applied-data-science"`, `"id": "reviewed"`, 1)), e.owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	l = recompute()
+	if st, err := l.Award(ctx, e.svc, base); err != nil || st.Review != 2 || st.Issued != 0 {
+		t.Fatalf("review run: %+v, %v", st, err)
+	}
+	c, err := l.ApproveAward(ctx, e.svc, base, uni, "reviewed", "ada@example.org", e.owner.ID)
+	if err != nil || c.RecipientEmail != "ada@example.org" {
+		t.Fatalf("approve: %+v, %v", c, err)
+	}
+	if _, err := l.ApproveAward(ctx, e.svc, base, uni, "reviewed", "ada@example.org", e.owner.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second approval: %v", err)
+	}
+	if _, err := e.svc.StatusService().Revoke(ctx, bobPC.ID, "fraud", e.owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.ApproveAward(ctx, e.svc, base, uni, "reviewed", "bob@example.org", e.owner.ID); !errors.Is(err, store.ErrConflict) ||
+		!strings.Contains(err.Error(), "no longer completes") {
+		t.Errorf("approval after revocation: %v", err)
+	}
+}
+
+func TestClrCredential(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	uni := e.orgs["demo-university"]
+	e.define(t, store.PathwayKindPathway, programme)
+	stats := e.issue(t, "demo-university", "statistics-for-data-science", "ada@example.org")
+	ml := e.issue(t, "demo-university", "machine-learning-in-practice", "ada@example.org")
+	eng := e.issue(t, "demo-university", "data-engineering-and-governance", "ada@example.org")
+	pc := e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "ada@example.org")
+	if _, err := e.svc.StatusService().Revoke(ctx, eng.ID, "issued in error", e.owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	l, err := e.ps.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := l.ClrCredential(ctx, e.svc, uni, "Ada@Example.org", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// microcred's own verifier accepts it, offline, with the issuer's DID
+	// document supplied.
+	issuer, err := e.svc.IssuerID(ctx, uni)
+	if err != nil {
+		t.Fatal(err)
+	}
+	didDoc, err := e.svc.DIDDocument(ctx, uni)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.Credential(ctx, raw, verify.Options{Keys: &did.Resolver{Documents: map[string]*did.Document{issuer: didDoc}}})
+	if err != nil || !rep.Verified {
+		t.Fatalf("verify: %v\n%+v", err, rep)
+	}
+	var doc struct {
+		Type              []string `json:"type"`
+		CredentialSubject struct {
+			Type                 []string         `json:"type"`
+			Identifier           []map[string]any `json:"identifier"`
+			VerifiableCredential []struct {
+				ID string `json:"id"`
+			} `json:"verifiableCredential"`
+			Achievement []struct {
+				ID string `json:"id"`
+			} `json:"achievement"`
+			Association []map[string]string `json:"association"`
+		} `json:"credentialSubject"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s := doc.CredentialSubject
+	if doc.Type[1] != "ClrCredential" || s.Type[0] != "ClrSubject" || len(s.Identifier) != 1 || s.Identifier[0]["hashed"] != true {
+		t.Errorf("types %v %v, identifier %v", doc.Type, s.Type, s.Identifier)
+	}
+	got := map[string]bool{}
+	for _, vc := range s.VerifiableCredential {
+		got[vc.ID] = true
+	}
+	// Its own credentials that still count: not the revoked one, not
+	// another organization's.
+	if len(got) != 2 || !got[stats.ID] || !got[ml.ID] || got[eng.ID] || got[pc.ID] {
+		t.Errorf("embedded credentials = %v", got)
+	}
+	award := e.svc.AchievementURL(e.achs["applied-data-science-programme"])
+	if len(s.Achievement) != 1 || s.Achievement[0].ID != award {
+		t.Errorf("achievements = %+v, want the programme award %s", s.Achievement, award)
+	}
+	// The programme rests on statistics, machine learning and the
+	// Northwind certificate: three isPartOf associations.
+	if len(s.Association) != 3 {
+		t.Errorf("associations = %+v", s.Association)
+	}
+	for _, a := range s.Association {
+		if a["associationType"] != "isPartOf" || a["targetId"] != award || a["type"] != "Association" {
+			t.Errorf("association %v", a)
+		}
+	}
+}
