@@ -3,6 +3,7 @@ package jsonld
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/microcred/microcred/internal/jsonld/rdfc"
 )
@@ -16,6 +17,7 @@ func Canonicalize(doc any) (string, error) {
 	w := getWalker()
 	defer putWalker(w)
 	if err := w.run(doc); err != nil {
+		fallbacks.Add(1)
 		return CanonicalizeReference(doc)
 	}
 	return rdfc.Canonicalize(w.quads)
@@ -28,6 +30,7 @@ func WriteCanonical(w io.Writer, doc any) error {
 	wk := getWalker()
 	defer putWalker(wk)
 	if err := wk.run(doc); err != nil {
+		fallbacks.Add(1)
 		nq, err := CanonicalizeReference(doc)
 		if err != nil {
 			return err
@@ -40,3 +43,14 @@ func WriteCanonical(w io.Writer, doc any) error {
 	// ToRDF refuses IRIs that need escapes, so none has to be scanned.
 	return rdfc.WriteCanonicalPlain(w, wk.quads)
 }
+
+// fallbacks counts the documents Canonicalize and WriteCanonical handed to
+// the reference path.
+var fallbacks atomic.Uint64
+
+// FallbackCount returns how many documents, since the process started,
+// the fast path did not convert and the reference path (json-gold
+// expansion, milliseconds per credential) handled instead — a feature the
+// fast path lacks, or a document both paths refuse. Operators can export
+// it as a metric; tests use it to prove the fast path covers a corpus.
+func FallbackCount() uint64 { return fallbacks.Load() }

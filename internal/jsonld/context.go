@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/microcred/microcred/internal/jsonld/rdfc"
 	"github.com/piprate/json-gold/ld"
 )
 
@@ -33,17 +32,17 @@ type termDef struct {
 	cGraph    bool
 	hasLang   bool
 	lang      *string
+	hasDir    bool
+	dir       string // "" with hasDir: the term removes the default direction
 	hasCtx    bool
 	ctx       any
 	prefix    bool
 	protected bool
 	// idOK and typOK cache the safe-mode checks of id and typ as RDF
-	// terms, done once per definition instead of once per statement;
-	// idOK also requires that id needs no escape in N-Quads (see
-	// plainForNQuads), and typPlain says the same of typ.
-	idOK     bool
-	typOK    bool
-	typPlain bool
+	// terms (wellFormedIRI), done once per definition instead of once
+	// per statement. A well-formed IRI needs no escape in N-Quads.
+	idOK  bool
+	typOK bool
 }
 
 // activeCtx is a processed active context. It is immutable once built;
@@ -54,6 +53,7 @@ type activeCtx struct {
 	vocab        *string
 	lang         string
 	hasLang      bool
+	dir          string // the default base direction, "ltr", "rtl" or ""
 	anyProtected bool
 	previous     *activeCtx
 
@@ -85,6 +85,7 @@ func (c *activeCtx) clone() *activeCtx {
 		vocab:        c.vocab,
 		lang:         c.lang,
 		hasLang:      c.hasLang,
+		dir:          c.dir,
 		anyProtected: c.anyProtected,
 		previous:     c.previous,
 	}
@@ -258,7 +259,7 @@ func (result *activeCtx) parseMap(m map[string]any, override bool) error {
 		}
 		m = nm
 	}
-	for _, k := range []string{"@import", "@base", "@direction"} {
+	for _, k := range []string{"@import", "@base"} {
 		if _, ok := m[k]; ok {
 			return unsupported("%s in a context", k)
 		}
@@ -274,6 +275,19 @@ func (result *activeCtx) parseMap(m map[string]any, override bool) error {
 			result.hasLang, result.lang = true, strings.ToLower(l)
 		default:
 			return contextError("@language %v", v)
+		}
+	}
+	if v, ok := m["@direction"]; ok {
+		switch d := v.(type) {
+		case nil:
+			result.dir = ""
+		case string:
+			if d != "ltr" && d != "rtl" {
+				return contextError("@direction %q", d)
+			}
+			result.dir = d
+		default:
+			return contextError("@direction %v", v)
 		}
 	}
 	defined := map[string]bool{}
@@ -359,8 +373,8 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 	def := &termDef{}
 	for k := range mv {
 		switch k {
-		case "@container", "@id", "@language", "@type", "@context", "@prefix", "@protected":
-		case "@reverse", "@direction", "@index", "@nest":
+		case "@container", "@id", "@language", "@type", "@context", "@prefix", "@protected", "@direction":
+		case "@reverse", "@index", "@nest":
 			return unsupported("%s in the definition of %q", k, term)
 		default:
 			return contextError("term %q: unknown key %s", term, k)
@@ -519,6 +533,21 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 			}
 		}
 	}
+	if dv, ok := mv["@direction"]; ok {
+		if _, hasType := mv["@type"]; !hasType {
+			switch d := dv.(type) {
+			case nil:
+				def.dir, def.hasDir = "", true
+			case string:
+				if d != "ltr" && d != "rtl" {
+					return contextError("term %q: @direction %q", term, d)
+				}
+				def.dir, def.hasDir = d, true
+			default:
+				return contextError("term %q: @direction %v", term, dv)
+			}
+		}
+	}
 	if pv, ok := mv["@prefix"]; ok {
 		if invalidPrefix.MatchString(term) {
 			return contextError("@prefix on %q", term)
@@ -538,9 +567,8 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 			return contextError("redefinition of protected term %q", term)
 		}
 	}
-	def.idOK = !strings.HasPrefix(def.id, "_:") && isAbsIRI(def.id) && validIRI(def.id) && rdfc.PlainIRI(def.id)
-	def.typOK = validIRI(def.typ)
-	def.typPlain = rdfc.PlainIRI(def.typ)
+	def.idOK = wellFormedIRI(def.id)
+	def.typOK = wellFormedIRI(def.typ)
 	c.terms[term] = def
 	return nil
 }
@@ -550,7 +578,7 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 func sameDefinition(a, b *termDef) bool {
 	return a.id == b.id && a.typ == b.typ && a.hasCtx == b.hasCtx && a.protected == b.protected &&
 		slices.Equal(a.container, b.container) &&
-		a.hasLang == b.hasLang && reflect.DeepEqual(a.lang, b.lang) &&
+		a.hasLang == b.hasLang && reflect.DeepEqual(a.lang, b.lang) && a.hasDir == b.hasDir && a.dir == b.dir &&
 		jsonEqual(a.ctx, b.ctx)
 }
 

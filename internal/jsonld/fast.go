@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gowebpki/jcs"
 	"github.com/microcred/microcred/internal/jsonld/rdfc"
 	"github.com/piprate/json-gold/ld"
 )
@@ -166,11 +165,8 @@ func (w *walker) nodeTerm(id, what string) (rdfc.Term, error) {
 		}
 		return rdfc.Term{Kind: rdfc.Blank, Value: l}, nil
 	}
-	if !isAbsIRI(id) || !validIRI(id) {
+	if !wellFormedIRI(id) {
 		return rdfc.Term{}, fmt.Errorf("jsonld: %s %q is not an absolute IRI and would be dropped (safe mode): %w", what, id, ErrUndefinedTerm)
-	}
-	if !rdfc.PlainIRI(id) {
-		return rdfc.Term{}, errEscapedIRI(id)
 	}
 	return rdfc.Term{Kind: rdfc.IRI, Value: id}, nil
 }
@@ -324,7 +320,7 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 			listKey = i
 		case "@set":
 			setKey = i
-		case "@type", "@language":
+		case "@type", "@language", "@direction":
 		case "":
 			return fmt.Errorf("jsonld: property %q is not defined by the document's contexts and would be dropped (safe mode): %w", keys[i], ErrUndefinedTerm)
 		default:
@@ -416,17 +412,14 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 			}
 			continue
 		}
-		if e == "@language" {
-			return contextError("@language in a node object")
+		if e == "@language" || e == "@direction" {
+			return contextError("%s in a node object", e)
 		}
 		// tds[i] is active.terms[k]: the definition the key expanded by.
 		td := tds[i]
 		if td == nil || td.id != e || !td.idOK {
-			if strings.HasPrefix(e, "_:") || !isAbsIRI(e) || !validIRI(e) {
+			if !wellFormedIRI(e) {
 				return fmt.Errorf("jsonld: property %q expands to %q, not an absolute IRI, and would be dropped (safe mode): %w", k, e, ErrUndefinedTerm)
-			}
-			if !rdfc.PlainIRI(e) {
-				return errEscapedIRI(e)
 			}
 		}
 		pred := rdfc.Term{Kind: rdfc.IRI, Value: e}
@@ -607,11 +600,8 @@ func scalar(active *activeCtx, prop string, td *termDef, v any) (rdfc.Term, erro
 			if strings.HasPrefix(id, "_:") {
 				return rdfc.Term{}, unsupported("blank node identifier as a coerced value")
 			}
-			if !isAbsIRI(id) || !validIRI(id) {
+			if !wellFormedIRI(id) {
 				return rdfc.Term{}, fmt.Errorf("jsonld: value %q of %q is not an absolute IRI and would be dropped (safe mode): %w", s, prop, ErrUndefinedTerm)
-			}
-			if !rdfc.PlainIRI(id) {
-				return rdfc.Term{}, errEscapedIRI(id)
 			}
 			return rdfc.Term{Kind: rdfc.IRI, Value: id}, nil
 		}
@@ -622,19 +612,27 @@ func scalar(active *activeCtx, prop string, td *termDef, v any) (rdfc.Term, erro
 		if !td.typOK {
 			return rdfc.Term{}, fmt.Errorf("jsonld: datatype %q would be dropped (safe mode): %w", td.typ, ErrUndefinedTerm)
 		}
-		if !td.typPlain {
-			return rdfc.Term{}, errEscapedIRI(td.typ)
-		}
 		dt = td.typ
 	}
-	lang, hasLang := "", false
-	if _, isString := v.(string); isString && dt == "" {
+	lang, hasLang, dir := "", false, ""
+	if str, isString := v.(string); isString && dt == "" {
 		if td != nil && td.hasLang {
 			if td.lang != nil {
 				lang, hasLang = *td.lang, true
 			}
 		} else if active.hasLang {
 			lang, hasLang = active.lang, true
+		}
+		if td != nil && td.hasDir {
+			dir = td.dir
+		} else {
+			dir = active.dir
+		}
+		if dir != "" {
+			if hasLang && !validLanguage.MatchString(lang) {
+				return rdfc.Term{}, fmt.Errorf("jsonld: invalid language tag %q would be dropped (safe mode): %w", lang, ErrUndefinedTerm)
+			}
+			return directionTerm(str, lang, dir), nil
 		}
 	}
 	return literal(v, dt, lang, hasLang)
@@ -649,13 +647,13 @@ func literal(v any, dt, lang string, hasLang bool) (rdfc.Term, error) {
 		}
 		return rdfc.Term{Kind: rdfc.Literal, Value: strconv.FormatBool(x), Datatype: dt}, nil
 	case float64:
-		return number(x, dt), nil
+		return numberTerm(x, dt)
 	case json.Number:
 		f, err := x.Float64()
 		if err != nil {
 			return rdfc.Term{}, unsupported("number %s", x)
 		}
-		return number(f, dt), nil
+		return numberTerm(f, dt)
 	case string:
 		if hasLang {
 			if !validLanguage.MatchString(lang) {
@@ -671,47 +669,12 @@ func literal(v any, dt, lang string, hasLang bool) (rdfc.Term, error) {
 	return rdfc.Term{}, unsupported("value of type %T", v)
 }
 
-func number(f float64, dt string) rdfc.Term {
-	isInteger := f == float64(int64(f))
-	if !isInteger || dt == xsdDouble {
-		if dt == "" {
-			dt = xsdDouble
-		}
-		return rdfc.Term{Kind: rdfc.Literal, Value: ld.GetCanonicalDouble(f), Datatype: dt}
-	}
-	if dt == "" {
-		dt = xsdInteger
-	}
-	return rdfc.Term{Kind: rdfc.Literal, Value: strconv.FormatInt(int64(f), 10), Datatype: dt}
-}
-
-// jsonLiteral is the rdf:JSON literal of a @json value. json-gold only
-// converts objects and booleans correctly; other values are refused on
-// both paths.
-func jsonLiteral(v any) (rdfc.Term, error) {
-	switch x := v.(type) {
-	case bool:
-		return rdfc.Term{Kind: rdfc.Literal, Value: strconv.FormatBool(x), Datatype: rdfJSON}, nil
-	case map[string]any:
-		b, err := json.Marshal(x)
-		if err != nil {
-			return rdfc.Term{}, unsupported("@json value: %v", err)
-		}
-		c, err := jcs.Transform(b)
-		if err != nil {
-			return rdfc.Term{}, unsupported("@json value: %v", err)
-		}
-		return rdfc.Term{Kind: rdfc.Literal, Value: string(c), Datatype: rdfJSON}, nil
-	}
-	return rdfc.Term{}, unsupported("@json literal of type %T", v)
-}
-
 // valueObject converts a value object ({"@value": …}) to a literal. The
 // boolean result is false when the value is null and nothing is produced.
 func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, vals []any) (rdfc.Term, bool, error) {
 	var (
 		value            any
-		dt, lang         string
+		dt, lang, dir    string
 		hasType, hasLang bool
 	)
 	for i, k := range keys {
@@ -734,6 +697,12 @@ func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, vals []any) (rd
 				return rdfc.Term{}, false, contextError("@language of type %T", vals[i])
 			}
 			lang, hasLang = strings.ToLower(s), true
+		case "@direction":
+			d, ok := vals[i].(string)
+			if !ok || (d != "ltr" && d != "rtl") {
+				return rdfc.Term{}, false, contextError("@direction %v", vals[i])
+			}
+			dir = d
 		default:
 			return rdfc.Term{}, false, contextError("value object with key %q", k)
 		}
@@ -759,11 +728,18 @@ func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, vals []any) (rd
 	if hasType && (!isAbsIRI(dt) || strings.HasPrefix(dt, "_:")) {
 		return rdfc.Term{}, false, contextError("value object @type %q is not an absolute IRI", dt)
 	}
-	if hasType && !validIRI(dt) {
+	if hasType && !wellFormedIRI(dt) {
 		return rdfc.Term{}, false, fmt.Errorf("jsonld: datatype %q would be dropped (safe mode): %w", dt, ErrUndefinedTerm)
 	}
-	if hasType && !rdfc.PlainIRI(dt) {
-		return rdfc.Term{}, false, errEscapedIRI(dt)
+	if dir != "" {
+		str, isString := value.(string)
+		if !isString || hasType {
+			return rdfc.Term{}, false, contextError("@direction on a value that is not a plain string")
+		}
+		if hasLang && !validLanguage.MatchString(lang) {
+			return rdfc.Term{}, false, fmt.Errorf("jsonld: invalid language tag %q would be dropped (safe mode): %w", lang, ErrUndefinedTerm)
+		}
+		return directionTerm(str, lang, dir), true, nil
 	}
 	t, err := literal(value, dt, lang, hasLang)
 	return t, err == nil, err
