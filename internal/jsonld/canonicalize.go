@@ -54,3 +54,21 @@ var fallbacks atomic.Uint64
 // fast path lacks, or a document both paths refuse. Operators can export
 // it as a metric; tests use it to prove the fast path covers a corpus.
 func FallbackCount() uint64 { return fallbacks.Load() }
+
+// CheckTerms reports, without canonicalizing, whether JSON-LD safe mode
+// accepts doc: nil when every term is defined and every IRI is
+// well-formed, else Canonicalize's error (wrapping ErrUndefinedTerm for
+// data expansion would drop). eddsa-jcs-2022 signs the JSON itself, but a
+// credential with a @context is JSON-LD under either suite, and a term no
+// context defines means nothing to a JSON-LD verifier: the same document
+// must not verify under one suite and be refused under the other.
+func CheckTerms(doc any) error {
+	w := getWalker()
+	defer putWalker(w)
+	if err := w.run(doc); err != nil {
+		fallbacks.Add(1)
+		_, err := referenceRDF(doc)
+		return err
+	}
+	return nil
+}
