@@ -30,6 +30,12 @@ type termDef struct {
 	cSet      bool
 	cList     bool
 	cGraph    bool
+	cLanguage bool
+	cIndex    bool
+	cID       bool
+	cType     bool
+	reverse   bool   // a reverse property (@reverse in the definition)
+	indexProp string // the property of a property-valued index
 	hasLang   bool
 	lang      *string
 	hasDir    bool
@@ -373,16 +379,33 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 	def := &termDef{}
 	for k := range mv {
 		switch k {
-		case "@container", "@id", "@language", "@type", "@context", "@prefix", "@protected", "@direction":
-		case "@reverse", "@index", "@nest":
-			return unsupported("%s in the definition of %q", k, term)
+		case "@container", "@id", "@language", "@type", "@context", "@prefix", "@protected", "@direction", "@reverse", "@index", "@nest":
 		default:
 			return contextError("term %q: unknown key %s", term, k)
 		}
 	}
 	colon := strings.Index(term, ":")
 	hasColon := colon > 0
-	if idv, ok := mv["@id"]; ok {
+	if rv, ok := mv["@reverse"]; ok {
+		_, hasID := mv["@id"]
+		_, hasNest := mv["@nest"]
+		rs, isString := rv.(string)
+		if hasID || hasNest || !isString {
+			return contextError("term %q: invalid reverse property", term)
+		}
+		if ignoredKeyword.MatchString(rs) {
+			return nil
+		}
+		res, err := c.expandIRILocal(rs, true, local, defined)
+		if err != nil {
+			return err
+		}
+		if !isAbsIRI(res) || ld.IsKeyword(res) {
+			return contextError("term %q: @reverse %q is not an IRI", term, res)
+		}
+		def.id, def.reverse = res, true
+	}
+	if idv, ok := mv["@id"]; ok && !def.reverse {
 		ids, isString := idv.(string)
 		if !isString {
 			return contextError("term %q: @id is not a string", term)
@@ -502,9 +525,32 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 				def.cList = true
 			case "@graph":
 				def.cGraph = true
+			case "@language":
+				def.cLanguage = true
+			case "@index":
+				def.cIndex = true
+			case "@id":
+				def.cID = true
+			case "@type":
+				def.cType = true
 			default:
-				return unsupported("@container %s", s)
+				return contextError("term %q: @container %s", term, s)
 			}
+		}
+		maps := 0
+		for _, b := range []bool{def.cLanguage, def.cIndex, def.cID, def.cType} {
+			if b {
+				maps++
+			}
+		}
+		if maps > 1 || (def.cLanguage || def.cType) && def.cGraph {
+			return contextError("term %q: invalid container combination", term)
+		}
+		if def.reverse && (def.cList || def.cGraph || def.cLanguage || def.cID || def.cType) {
+			return contextError("term %q: invalid reverse property container", term)
+		}
+		if def.cType && def.typ != "" && def.typ != "@id" && def.typ != "@vocab" {
+			return contextError("term %q: type map with @type %q", term, def.typ)
 		}
 		if def.cList && (len(list) != 1) {
 			return contextError("@list container combined with others")
@@ -512,7 +558,8 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 		if def.cGraph && def.cList {
 			return contextError("@graph container with @list")
 		}
-		if !def.cGraph && len(list) > 2 || (!def.cGraph && len(list) == 2 && !def.cSet) {
+		if !def.cGraph && len(list) > 2 || (!def.cGraph && len(list) == 2 && !def.cSet) ||
+			def.cGraph && len(list) > 3 {
 			return contextError("invalid container combination")
 		}
 		def.container = list
@@ -548,6 +595,26 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 			}
 		}
 	}
+	if iv, ok := mv["@index"]; ok {
+		is, isString := iv.(string)
+		if !isString || !def.cIndex {
+			return contextError("term %q: @index %v", term, iv)
+		}
+		e, err := c.expandIRILocal(is, true, local, defined)
+		if err != nil {
+			return err
+		}
+		if ld.IsKeyword(e) || !isAbsIRI(e) {
+			return contextError("term %q: @index %q", term, is)
+		}
+		def.indexProp = e
+	}
+	if nv, ok := mv["@nest"]; ok {
+		ns, isString := nv.(string)
+		if !isString || ld.IsKeyword(ns) && ns != "@nest" {
+			return contextError("term %q: @nest %v", term, nv)
+		}
+	}
 	if pv, ok := mv["@prefix"]; ok {
 		if invalidPrefix.MatchString(term) {
 			return contextError("@prefix on %q", term)
@@ -577,6 +644,7 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 // prefix flag).
 func sameDefinition(a, b *termDef) bool {
 	return a.id == b.id && a.typ == b.typ && a.hasCtx == b.hasCtx && a.protected == b.protected &&
+		a.reverse == b.reverse && a.indexProp == b.indexProp &&
 		slices.Equal(a.container, b.container) &&
 		a.hasLang == b.hasLang && reflect.DeepEqual(a.lang, b.lang) && a.hasDir == b.hasDir && a.dir == b.dir &&
 		jsonEqual(a.ctx, b.ctx)
