@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
@@ -69,7 +70,20 @@ type activeCtx struct {
 	// of URLs, keyed by urlKey, so that the lookup for every document
 	// needs no allocation.
 	byURLs map[string]*activeCtx
+	// byContent memoizes derivations by any other document @context
+	// value (inline context objects), keyed by contentKey: issuers embed
+	// the same few inline contexts in every credential, and processing
+	// one costs more than the rest of the conversion.
+	byContent map[string]*activeCtx
 }
+
+// maxByContent bounds byContent per context; when it is full it starts
+// over. Contexts are immutable, so dropping one costs only its
+// reprocessing.
+const maxByContent = 128
+
+// maxContentKey bounds the inline contexts worth remembering.
+const maxContentKey = 64 << 10
 
 // ctxKey names one derivation of an active context by a scoped context
 // held by a term definition.
@@ -124,14 +138,114 @@ func (c *activeCtx) derive(local any, td *termDef, propagate, override bool) (*a
 			return r, nil
 		}
 	}
+	if !cacheable {
+		ck, ok := contentKey(key[:0], local, propagate, override)
+		if ok {
+			c.mu.Lock()
+			r, found := c.byContent[string(ck)]
+			c.mu.Unlock()
+			if found {
+				return r, nil
+			}
+			// The result outlives this document: its term definitions
+			// must not share maps the caller may change later.
+			local = copyJSON(local)
+		}
+		r, err := c.parse(local, nil, propagate, override)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			c.mu.Lock()
+			if prev, found := c.byContent[string(ck)]; found {
+				r = prev
+			} else {
+				if c.byContent == nil || len(c.byContent) >= maxByContent {
+					c.byContent = make(map[string]*activeCtx)
+				}
+				c.byContent[string(ck)] = r
+			}
+			c.mu.Unlock()
+		}
+		return r, nil
+	}
 	r, err := c.parse(local, nil, propagate, override)
 	if err != nil {
 		return nil, err
 	}
-	if cacheable {
-		return keepDerived(c, &c.byURLs, string(key), r), nil
+	return keepDerived(c, &c.byURLs, string(key), r), nil
+}
+
+// contentKey appends to dst an unambiguous encoding of any local context
+// (a decoded JSON value) and the two processing flags: each value tagged
+// by its JSON type, strings length-prefixed, object members in key order.
+// It reports false for a value too large to be worth remembering or of a
+// type JSON decoding does not produce.
+func contentKey(dst []byte, local any, propagate, override bool) ([]byte, bool) {
+	flags := byte('0')
+	if propagate {
+		flags |= 1
 	}
-	return r, nil
+	if override {
+		flags |= 2
+	}
+	dst = append(dst, flags, 'c')
+	return appendContent(dst, local)
+}
+
+func appendContent(dst []byte, v any) ([]byte, bool) {
+	if len(dst) > maxContentKey {
+		return dst, false
+	}
+	switch x := v.(type) {
+	case nil:
+		return append(dst, 'n'), true
+	case bool:
+		if x {
+			return append(dst, 't'), true
+		}
+		return append(dst, 'f'), true
+	case string:
+		dst = append(dst, 's')
+		dst = binary.AppendUvarint(dst, uint64(len(x)))
+		return append(dst, x...), true
+	case float64:
+		dst = append(dst, 'd')
+		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(x)), true
+	case json.Number:
+		dst = append(dst, 'j')
+		dst = binary.AppendUvarint(dst, uint64(len(x)))
+		return append(dst, x...), true
+	case []any:
+		dst = append(dst, 'l')
+		dst = binary.AppendUvarint(dst, uint64(len(x)))
+		for _, e := range x {
+			var ok bool
+			if dst, ok = appendContent(dst, e); !ok {
+				return dst, false
+			}
+		}
+		return dst, true
+	case map[string]any:
+		var keyBuf [32]string
+		keys := keyBuf[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		dst = append(dst, 'm')
+		dst = binary.AppendUvarint(dst, uint64(len(keys)))
+		for _, k := range keys {
+			dst = binary.AppendUvarint(dst, uint64(len(k)))
+			dst = append(dst, k...)
+			var ok bool
+			if dst, ok = appendContent(dst, x[k]); !ok {
+				return dst, false
+			}
+		}
+		return dst, true
+	}
+	return dst, false
 }
 
 // keepDerived caches r, derived from c, under k in *m (one of c's caches)
@@ -738,4 +852,23 @@ func (c *activeCtx) expandIRILocal(value string, vocab bool, local map[string]an
 		return "", contextError("not an absolute IRI: %s", value)
 	}
 	return value, nil
+}
+
+// copyJSON copies the maps and slices of a decoded JSON value.
+func copyJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = copyJSON(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = copyJSON(e)
+		}
+		return out
+	}
+	return v
 }

@@ -107,3 +107,46 @@ func TestLanguageMapDirection(t *testing.T) {
 		}
 	}
 }
+
+// TestInlineContextCache: an inline context is processed once per content
+// and parent, whatever map holds it, and a cached context does not change
+// when the document it came from does.
+func TestInlineContextCache(t *testing.T) {
+	mk := func(name string) map[string]any {
+		return map[string]any{
+			"@context": []any{"https://www.w3.org/ns/credentials/v2", map[string]any{
+				"cacheTestName": map[string]any{"@id": "https://example.org/ns#" + name, "@context": map[string]any{"x": "https://example.org/ns#x"}},
+			}},
+			"id": "urn:uuid:1", "type": "VerifiableCredential", "issuer": "did:example:1",
+			"credentialSubject": map[string]any{"id": "did:example:2", "cacheTestName": map[string]any{"x": "v"}},
+		}
+	}
+	a, b := mk("n"), mk("n")
+	ca, err := rootCtx.derive(a["@context"], nil, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := rootCtx.derive(b["@context"], nil, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ca != cb {
+		t.Fatal("equal inline contexts processed twice")
+	}
+	want, err := Canonicalize(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Changing the first document's context map changes neither the
+	// cached context nor the result for the second document.
+	a["@context"].([]any)[1].(map[string]any)["cacheTestName"].(map[string]any)["@context"].(map[string]any)["x"] = "https://evil.example/x"
+	got, err := Canonicalize(b)
+	if err != nil || got != want {
+		t.Fatalf("after change: %v\n%s\nwant\n%s", err, got, want)
+	}
+	other := mk("m")
+	co, err := rootCtx.derive(other["@context"], nil, true, false)
+	if err != nil || co == ca {
+		t.Fatalf("different inline contexts share a result: %v", err)
+	}
+}

@@ -58,7 +58,8 @@ func TestHashPaths(t *testing.T) {
 }
 
 // TestConfigKey checks that configurations that differ in any way get
-// different keys, and that only plain ones are remembered.
+// different keys, including ones with inline contexts (objects, numbers,
+// null), and that only reasonably small ones are remembered.
 func TestConfigKey(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -72,10 +73,17 @@ func TestConfigKey(t *testing.T) {
 		{"two members", map[string]any{"a": "b", "c": ""}, true},
 		{"empty list", map[string]any{"a": []any{}}, true},
 		{"empty", map[string]any{}, true},
-		{"number", map[string]any{"a": 1.0}, false},
-		{"object", map[string]any{"a": map[string]any{}}, false},
-		{"mixed list", map[string]any{"a": []any{"b", map[string]any{}}}, false},
-		{"null", map[string]any{"a": nil}, false},
+		{"number", map[string]any{"a": 1.0}, true},
+		{"other number", map[string]any{"a": 2.0}, true},
+		{"true", map[string]any{"a": true}, true},
+		{"false", map[string]any{"a": false}, true},
+		{"object", map[string]any{"a": map[string]any{}}, true},
+		{"object member", map[string]any{"a": map[string]any{"b": "c"}}, true},
+		{"object members split", map[string]any{"a": map[string]any{"b": "", "c": ""}}, true},
+		{"mixed list", map[string]any{"a": []any{"b", map[string]any{}}}, true},
+		{"inline context", map[string]any{"@context": []any{"https://www.w3.org/ns/credentials/v2", map[string]any{"x": map[string]any{"@id": "ex:x", "@type": "@id"}}}}, true},
+		{"null", map[string]any{"a": nil}, true},
+		{"Go type", map[string]any{"a": 1}, false},
 		{"too large", map[string]any{"a": string(make([]byte, maxConfigKey+1))}, false},
 	}
 	seen := map[string]string{}
