@@ -1,11 +1,13 @@
 package jsonld
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/gowebpki/jcs"
 	"github.com/microcred/microcred/internal/jsonld/rdfc"
 )
 
@@ -249,5 +251,32 @@ func TestFallbackCount(t *testing.T) {
 	_, _ = Canonicalize([]any{[]any{inlineDoc("v", 1.0)}})
 	if got := FallbackCount(); got != before+1 {
 		t.Fatalf("fallback not counted: %d -> %d", before, got)
+	}
+}
+
+// TestCanonicalJSONValueMatchesJCS holds the direct RFC 8785 writer of
+// @json literals to encoding/json followed by jcs.Transform.
+func TestCanonicalJSONValueMatchesJCS(t *testing.T) {
+	for _, in := range []string{
+		`{"b":1,"a":[true,false,null],"c":{"z":"\u0000\u001f\b\t\n\f\r\"\\/","y":"<>&\u2028\u2029"}}`,
+		`{"numbers":[0,-0,1,-1,0.1,1e21,1e-7,123456789012345680000,5e-324,1.7976931348623157e308,333333333.33333329,1E30,4.50,2e-3,0.000001]}`,
+		`{"\u20ac":"euro","\r":"cr","1":"one","\ud83d\ude00":"emoji","\ue000":"private use","\u00fc":"u-umlaut","a\u0080":"c1","":"empty","\ufb33":"x"}`,
+		`[[],{},"",[[[{"deep":[1,[2,[3]]]}]]]]`, `"s"`, `1.5`, `null`,
+	} {
+		var v any
+		if err := json.Unmarshal([]byte(in), &v); err != nil {
+			t.Fatal(err)
+		}
+		got, err := canonicalJSONValue(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := jcs.Transform([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != string(want) {
+			t.Errorf("%s:\n got %s\nwant %s", in, got, want)
+		}
 	}
 }

@@ -58,3 +58,16 @@ func FuzzCanonicalize(f *testing.F) {
 		checkWriteCanonical(t, doc, ref, refErr)
 	})
 }
+
+// FuzzWellFormedIRI holds the one-pass check of wellFormedIRI to the
+// grammar (wellFormedIRISlow).
+func FuzzWellFormedIRI(f *testing.F) {
+	for _, s := range []string{"https://example.edu/a?b#c", "did:key:z6Mk#z6Mk", "urn:x:a b", "https://u@h:1/", "https://[::1]/", "http://h:8x/", "a:%41", "x:#", "https://h/é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if fast, slow := wellFormedIRI(s), wellFormedIRISlow(s); fast != slow {
+			t.Fatalf("wellFormedIRI(%q) = %v, grammar says %v", s, fast, slow)
+		}
+	})
+}

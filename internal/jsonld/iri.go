@@ -98,6 +98,62 @@ func plainAuthority(a string) bool {
 // "-"), and there is no length limit. A space, a control character or any
 // of <>"{}|\^` is never part of an IRI.
 func wellFormedIRI(s string) bool {
+	// Nearly every IRI in a credential is ASCII without percent-escapes
+	// or an IP literal: one pass over the bytes decides those.
+	colon, hashes := -1, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || !simpleIRIByte[c] {
+			return wellFormedIRISlow(s)
+		}
+		switch c {
+		case ':':
+			if colon < 0 {
+				colon = i
+			}
+		case '#':
+			hashes++
+		}
+	}
+	if colon <= 0 || hashes > 1 || !validScheme(s[:colon]) {
+		return false
+	}
+	rest := s[colon+1:]
+	if len(rest) < 2 || rest[0] != '/' || rest[1] != '/' {
+		return true
+	}
+	auth := rest[2:]
+	if end := strings.IndexAny(auth, "/?#"); end >= 0 {
+		auth = auth[:end]
+	}
+	if strings.IndexByte(auth, '@') >= 0 {
+		return wellFormedIRISlow(s)
+	}
+	host, port, hasPort := strings.Cut(auth, ":")
+	if !hasPort {
+		return true
+	}
+	_ = host
+	for i := 0; i < len(port); i++ {
+		if port[i] < '0' || port[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// simpleIRIByte marks the ASCII bytes of the fast path of wellFormedIRI:
+// iunreserved, sub-delims, ":", "@", "/", "?" and "#".
+var simpleIRIByte = func() (t [128]bool) {
+	t = iriASCII
+	t['?'], t['#'] = true, true
+	return t
+}()
+
+// wellFormedIRISlow is wellFormedIRI by the grammar, for IRIs with
+// percent-escapes, non-ASCII characters, IP literals, user information
+// or bytes no IRI has.
+func wellFormedIRISlow(s string) bool {
 	colon := strings.IndexByte(s, ':')
 	if colon <= 0 || !validScheme(s[:colon]) {
 		return false
@@ -221,7 +277,7 @@ func iriAuthority(a string) bool {
 		}
 		for i := 0; i < len(host); i++ {
 			c := host[i]
-			if !(isHexDigit(c) || c == ':' || c == '.' || c == 'v' || c == 'V' || iriASCII[c] && c != '/' && c != '@') {
+			if c >= 0x80 || !(isHexDigit(c) || c == ':' || c == '.' || iriASCII[c] && c != '/' && c != '@') {
 				return false
 			}
 		}

@@ -222,9 +222,18 @@ func TestWellFormedIRI(t *testing.T) {
 		{"relative/path", false},
 		{"_:b0", false},
 		{"https://e.x/\xff", false},
+		{"https://e.x:80x/", false},
+		{"https://e.x:/", true},
+		{"https://a:b:c/", false},
+		{"https://e.x?q#f?/", true},
+		{"https:", true},
+		{"https:e.x#a#", false},
 	} {
 		if got := wellFormedIRI(tc.iri); got != tc.want {
 			t.Errorf("wellFormedIRI(%q) = %v, want %v", tc.iri, got, tc.want)
+		}
+		if got := wellFormedIRISlow(tc.iri); got != tc.want {
+			t.Errorf("wellFormedIRISlow(%q) = %v, want %v", tc.iri, got, tc.want)
 		}
 	}
 }
