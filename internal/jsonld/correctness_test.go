@@ -59,7 +59,7 @@ func bothPaths(t *testing.T, doc any) (string, error) {
 	return fast, nil
 }
 
-// TestIntegersBelow1e21 is issue item a. JSON-LD 1.1 API §7.3.1 step 12:
+// TestIntegersBelow1e21 is issue item a. JSON-LD 1.1 API §8.2 Object to RDF Conversion:
 // "Otherwise, if value is a number with no non-zero fractional part (the
 // result of a modulo‑1 operation) and an absolute value less than 10^21,
 // convert value to a string in canonical lexical form of an xsd:integer".
@@ -86,7 +86,7 @@ func TestIntegersBelow1e21(t *testing.T) {
 			t.Errorf("%v: got\n%s\nwant %s", tc.value, got, tc.want)
 		}
 	}
-	// A number coerced to xsd:double is a double whatever its value (step 11).
+	// A number coerced to xsd:double is a double whatever its value (§8.2).
 	got, err := bothPaths(t, inlineDoc("d", 5.0))
 	if err != nil || !strings.Contains(got, `"5.0E0"^^<http://www.w3.org/2001/XMLSchema#double>`) {
 		t.Fatalf("xsd:double coercion: %v\n%s", err, got)
@@ -95,7 +95,7 @@ func TestIntegersBelow1e21(t *testing.T) {
 
 // TestDoubleRoundingTies is issue item b: the canonical double form is
 // ECMAScript's toExponential(15), which at an exact tie "pick[s] the e
-// and n for which n × 10^(e–f) is larger" (ECMA-262 §21.1.3.2 step 10.b):
+// and n for which n × 10^(e–f) is larger" (ECMA-262, Number.prototype.toExponential):
 // half away from zero, where strconv.FormatFloat rounds half to even.
 func TestDoubleRoundingTies(t *testing.T) {
 	for _, tc := range []struct {
@@ -156,7 +156,7 @@ func TestEscapesOnEveryPath(t *testing.T) {
 }
 
 // TestJSONLiteralsOfEveryType is issue item d. JSON-LD 1.1 §4.2.2: "a JSON
-// literal [...] may be any JSON value"; API §7.3.1 step 6 serializes it
+// literal [...] may be any JSON value"; API §8.2 serializes it
 // with JCS (RFC 8785).
 func TestJSONLiteralsOfEveryType(t *testing.T) {
 	for _, tc := range []struct {
@@ -199,8 +199,8 @@ func TestIRIWellFormedness(t *testing.T) {
 }
 
 // TestDirectionI18nDatatype: the Data Integrity cryptosuites canonicalize
-// with rdfDirection i18n-datatype (vc-di-eddsa §3.3.? and jsonld.js's
-// eddsa-rdfc-2022 canonize options); JSON-LD 1.1 API §7.3.1 step 13 makes
+// with rdfDirection i18n-datatype (vc-di-eddsa, and jsonld.js's
+// eddsa-rdfc-2022 canonize options); JSON-LD 1.1 API §8.2 makes
 // the datatype https://www.w3.org/ns/i18n# + lower-case language + "_" +
 // direction.
 func TestDirectionI18nDatatype(t *testing.T) {

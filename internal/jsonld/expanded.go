@@ -9,7 +9,7 @@ import (
 	"github.com/microcred/microcred/internal/jsonld/rdfc"
 )
 
-// expandedToRDF is JSON-LD 1.1 API §7.3 Deserialize JSON-LD to RDF over an
+// expandedToRDF is JSON-LD 1.1 API §8.1 Deserialize JSON-LD to RDF over an
 // expanded document, with rdfDirection i18n-datatype and without
 // generalized RDF, in safe mode: everything the algorithm would silently
 // drop (an IRI that is not well-formed, a blank node predicate, an invalid
@@ -194,7 +194,7 @@ func (c *expandedConv) object(it any, graph rdfc.Term) (rdfc.Term, bool, error) 
 	}
 }
 
-// list emits an RDF collection (JSON-LD 1.1 API §7.4 List to RDF
+// list emits an RDF collection (JSON-LD 1.1 API §8.3 List to RDF
 // Conversion) and returns its head.
 func (c *expandedConv) list(v any, graph rdfc.Term) (rdfc.Term, error) {
 	items, _ := v.([]any)
@@ -225,7 +225,7 @@ func (c *expandedConv) list(v any, graph rdfc.Term) (rdfc.Term, error) {
 	return head, nil
 }
 
-// expandedLiteral is JSON-LD 1.1 API §7.3.1 Object to RDF Conversion of a
+// expandedLiteral is JSON-LD 1.1 API §8.2 Object to RDF Conversion of a
 // value object. The boolean is false for a null value, which has no
 // statement.
 func expandedLiteral(m map[string]any) (rdfc.Term, bool, error) {

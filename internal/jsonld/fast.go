@@ -538,7 +538,7 @@ func (w *walker) containerValues(termCtx *activeCtx, k string, td *termDef, val 
 }
 
 // languageMap pushes the literals of a language map (JSON-LD 1.1 §4.6.2;
-// API §5.1.2 step 13.7): each key is a language tag, "@none" (or an alias
+// API §5.1.2, language maps): each key is a language tag, "@none" (or an alias
 // of it) none, and each value a string, an array of strings or null.
 func (w *walker) languageMap(active *activeCtx, td *termDef, m map[string]any) error {
 	dir := active.dir
@@ -625,7 +625,7 @@ func (w *walker) indexedMap(active *activeCtx, k string, td *termDef, m map[stri
 				return contextError("value object in an id or type map")
 			}
 			if td.cID && td.cGraph {
-				// The key names the graph (API §5.1.2 step 13.8.3.7.4).
+				// The key names the graph (API §5.1.2, @graph and @id containers).
 				g := w.newBlank()
 				if ek != "@none" {
 					if g, err = w.nodeTerm(ek, "@id"); err != nil {
@@ -875,7 +875,7 @@ func (w *walker) values(active *activeCtx, prop string, td *termDef, val any, gr
 		return nil
 	case []any:
 		// JSON-LD 1.1 expansion flattens an array inside an array
-		// (API §5.1.2 step 5.2.3) unless the property is a list.
+		// (API §5.1.2) unless the property is a list.
 		for _, e := range v {
 			if err := w.values(active, prop, td, e, graph, depth); err != nil {
 				return err
@@ -904,7 +904,7 @@ func (w *walker) list(active *activeCtx, prop string, td *termDef, val any, grap
 	mark := len(w.stack)
 	for _, it := range items {
 		// An array in a list is a list of its own (JSON-LD 1.1 §4.3.2
-		// Lists of lists; API §5.1.2 step 5.2.2).
+		// Lists of lists; API §5.1.2).
 		if inner, nested := it.([]any); nested {
 			if depth > maxNestDepth {
 				return rdfc.Term{}, unsupported("nesting deeper than %d", maxNestDepth)

@@ -85,7 +85,7 @@ func TestFastPathFeatures(t *testing.T) {
 	}
 }
 
-// TestLanguageMapDirection: JSON-LD 1.1 API §5.1.2 step 13.7.4.2.4 gives
+// TestLanguageMapDirection: JSON-LD 1.1 API §5.1.2 (language maps) gives
 // each value of a language map "an entry @direction" when the term (or the
 // context) has a base direction; json-gold's expansion leaves it out (see
 // DISAGREEMENTS.md), so this is checked against the expected statement.

@@ -91,7 +91,7 @@ func plainAuthority(a string) bool {
 //
 //	IRI = scheme ":" ihier-part [ "?" iquery ] [ "#" ifragment ]
 //
-// JSON-LD 1.1 API §7.3.1 Object to RDF Conversion returns null for "an
+// JSON-LD 1.1 API §8.2 Object to RDF Conversion returns null for "an
 // IRI [that] is not well-formed", so safe mode refuses such a value
 // instead of signing a statement without it. Hosts are checked by the
 // ireg-name rule (any unreserved character, so a label may start with

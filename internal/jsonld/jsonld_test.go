@@ -181,7 +181,7 @@ func TestIsAbsIRIMatchesJSONGold(t *testing.T) {
 	}
 }
 
-// TestWellFormedIRI: issue item e. JSON-LD 1.1 API §7.3.1 Object to RDF
+// TestWellFormedIRI: issue item e. JSON-LD 1.1 API §8.2 Object to RDF
 // Conversion drops "an IRI [that] is not well-formed" — RFC 3987 §2.2:
 // IRI = scheme ":" ihier-part [ "?" iquery ] [ "#" ifragment ], where
 // ireg-name = *( iunreserved / pct-encoded / sub-delims ) (so a host may

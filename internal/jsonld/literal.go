@@ -19,15 +19,15 @@ import (
 const i18nBase = "https://www.w3.org/ns/i18n#"
 
 // numberTerm is the literal of a native JSON number with the datatype dt
-// ("" when none is given), as JSON-LD 1.1 API §7.3.1 Object to RDF
+// ("" when none is given), as JSON-LD 1.1 API §8.2 Object to RDF
 // Conversion says:
 //
-//  11. Otherwise, if value is a number with a non-zero fractional part
+//   - Otherwise, if value is a number with a non-zero fractional part
 //     (the result of a modulo‑1 operation) or an absolute value greater or
 //     equal to 10^21, or value is a number and datatype equals xsd:double,
 //     convert value to a string in canonical lexical form of an xsd:double
 //     [...]. If datatype is null, set datatype to xsd:double.
-//  12. Otherwise, if value is a number with no non-zero fractional part
+//   - Otherwise, if value is a number with no non-zero fractional part
 //     (the result of a modulo‑1 operation) and an absolute value less than
 //     10^21, convert value to a string in canonical lexical form of an
 //     xsd:integer [...]. If datatype is null, set datatype to xsd:integer.
@@ -72,7 +72,7 @@ func canonicalInteger(f float64) string {
 //
 // toExponential rounds the exact value of the double and, at an exact tie,
 // "pick[s] the e and n for which n × 10^(e–f) is larger" (ECMA-262
-// Number.prototype.toExponential step 10.b): half away from zero, where
+// Number.prototype.toExponential): half away from zero, where
 // strconv rounds half to even.
 func canonicalDouble(f float64) string {
 	if f == 0 {
@@ -137,9 +137,9 @@ func roundUp16(a float64) string {
 }
 
 // jsonLiteral is the rdf:JSON literal of a @json value, any JSON value
-// (JSON-LD 1.1 §4.2.2 JSON literals; API §7.3.1 step 6: "If item has an
-// @type entry of @json, ... set value to the result of serializing value
-// using the JSON Canonicalization Scheme [RFC8785]").
+// (JSON-LD 1.1 §4.2.2 JSON literals). JSON-LD 1.1 API §8.2 Object to RDF
+// Conversion serializes it with the JSON Canonicalization Scheme (RFC 8785)
+// and gives it the datatype rdf:JSON.
 func jsonLiteral(v any) (rdfc.Term, error) {
 	c, err := canonicalJSONValue(v)
 	if err != nil {
@@ -289,11 +289,10 @@ func lowBMP(s string) bool {
 
 // directionTerm is the literal of a string with a base direction, under
 // the rdfDirection option i18n-datatype that the Data Integrity
-// cryptosuites set (JSON-LD 1.1 API §7.3.1 step 13: "Otherwise, if item
-// contains an @direction entry and rdfDirection is i18n-datatype, set
-// datatype to the IRI https://www.w3.org/ns/i18n# followed by the value of
-// @language in lower case (or the empty string), an underscore, and the
-// value of @direction").
+// cryptosuites set. JSON-LD 1.1 API §8.2 Object to RDF Conversion then
+// makes the datatype https://www.w3.org/ns/i18n# followed by the language
+// in lower case (or nothing), an underscore and the direction, as jsonld.js
+// does.
 func directionTerm(value, lang, dir string) rdfc.Term {
 	return rdfc.Term{Kind: rdfc.Literal, Value: value, Datatype: i18nBase + strings.ToLower(lang) + "_" + dir}
 }
