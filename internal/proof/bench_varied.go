@@ -40,7 +40,8 @@ var BenchVariedOptions = VariedOptions{MinBytes: 1536, MaxBytes: 5120, MaxBlankN
 // differ in shape, size and content, generated deterministically from
 // seed: Unicode text in many scripts (right-to-left, combining marks,
 // emoji, control characters), integers up to 10^20, doubles, booleans,
-// nested arrays, lists, @json values, language maps, inline contexts and
+// nested arrays, lists, @json values, language maps, base directions,
+// inline contexts and
 // up to MaxBlankNodes blank nodes. Every term is defined, so every
 // credential can be signed with both suites.
 func VariedCredentials(seed uint64, n int, o VariedOptions) []map[string]any {
@@ -145,6 +146,8 @@ func inlineContext(v int) map[string]any {
 		"mcExtras":  "mcx:extras",
 		"mcNotes":   "mcx:notes",
 		"mcText":    "mcx:text",
+		"mcTitle":   "mcx:title",
+		"mcDir":     map[string]any{"@id": "mcx:dir", "@language": "ar", "@direction": "rtl"},
 		"McExtra":   map[string]any{"@id": "mcx:Extra", "@context": map[string]any{"mcDetail": "mcx:detail"}},
 	}
 	if v%2 == 1 {
@@ -208,9 +211,18 @@ func (g *varGen) credential(i int) map[string]any {
 		doc["mcSteps"] = []any{g.text(3, 10), g.number(), []any{g.text(1, 4)}}
 		doc["mcLabels"] = map[string]any{"en": g.text(3, 20), "ar": g.text(3, 20), "ZH-hant": []any{g.text(2, 6), g.text(2, 6)}}
 		doc["mcSee"] = fmt.Sprintf("https://see.example/%d", g.rng.IntN(1000))
+		doc["mcDir"] = g.text(3, 20)
+		doc["mcTitle"] = map[string]any{"@value": g.text(3, 20), "@language": "en-GB", "@direction": []string{"ltr", "rtl"}[g.rng.IntN(2)]}
 	}
 	var results, alignments, evidence []any
-	for size := g.size(doc); size < target; size = g.size(doc) {
+	// The size is estimated by adding what each step marshals to and
+	// measured exactly only when the estimate reaches the target.
+	size := g.size(doc)
+	for size < target || g.size(doc) < target {
+		if size >= target {
+			size = g.size(doc)
+		}
+		var added any
 		switch g.rng.IntN(4) {
 		case 0:
 			a := map[string]any{
@@ -225,6 +237,7 @@ func (g *varGen) credential(i int) map[string]any {
 			}
 			alignments = append(alignments, a)
 			achievement["alignment"] = alignments
+			added = a
 		case 1:
 			r := map[string]any{"type": []any{"Result"}, "value": g.text(1, 10), "status": []any{"Completed", "Enrolled", "Failed"}[g.rng.IntN(3)]}
 			if !g.blank() {
@@ -232,6 +245,7 @@ func (g *varGen) credential(i int) map[string]any {
 			}
 			results = append(results, r)
 			subject["result"] = results
+			added = r
 		case 2:
 			e := map[string]any{
 				"type":      []any{"Evidence"},
@@ -246,14 +260,20 @@ func (g *varGen) credential(i int) map[string]any {
 			}
 			evidence = append(evidence, e)
 			doc["evidence"] = evidence
+			added = e
 		default:
 			if inline && g.blank() {
 				extra := map[string]any{"type": "McExtra", "mcDetail": g.text(5, 60)}
 				doc["mcExtras"] = append(asList(doc["mcExtras"]), extra)
+				added = extra
 			} else {
-				achievement["description"] = achievement["description"].(string) + " " + g.text(20, 200)
+				more := " " + g.text(20, 200)
+				achievement["description"] = achievement["description"].(string) + more
+				added = more
 			}
 		}
+		b, _ := json.Marshal(added)
+		size += len(b) + 16 // a member name or a comma
 	}
 	// Blank nodes still to place go into small objects.
 	for g.blank() {
