@@ -36,6 +36,7 @@ type termDef struct {
 	cID       bool
 	cType     bool
 	reverse   bool   // a reverse property (@reverse in the definition)
+	special   bool   // any container but @set, or @json: see propertyValues
 	indexProp string // the property of a property-valued index
 	hasLang   bool
 	lang      *string
@@ -748,6 +749,7 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 			return contextError("redefinition of protected term %q", term)
 		}
 	}
+	def.special = def.cList || def.cGraph || def.cLanguage || def.cIndex || def.cID || def.cType || def.typ == "@json"
 	def.idOK = wellFormedIRI(def.id)
 	def.typOK = wellFormedIRI(def.typ)
 	c.terms[term] = def

@@ -447,7 +447,12 @@ func (w *walker) property(active, tsc *activeCtx, subject rdfc.Term, k, e string
 		td = termCtx.terms[k]
 	}
 	mark := len(w.stack)
-	if err := w.propertyValues(termCtx, k, td, val, graph, depth); err != nil {
+	if td == nil || !td.special {
+		err = w.values(termCtx, k, td, val, graph, depth)
+	} else {
+		err = w.propertyValues(termCtx, k, td, val, graph, depth)
+	}
+	if err != nil {
 		return err
 	}
 	for _, o := range w.stack[mark:] {
