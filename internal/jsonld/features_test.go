@@ -150,3 +150,31 @@ func TestInlineContextCache(t *testing.T) {
 		t.Fatalf("different inline contexts share a result: %v", err)
 	}
 }
+
+// TestListOfListsObject: an array inside an explicit @list object is a
+// list of its own (JSON-LD 1.1 §4.3.2 Lists of lists; API §5.1.2), as
+// jsonld.js gives it; json-gold's expansion drops the inner lists (see
+// DISAGREEMENTS.md), so this is checked against the expected statements.
+func TestListOfListsObject(t *testing.T) {
+	doc := map[string]any{
+		"@context": map[string]any{"@vocab": "https://ex.org/"},
+		"@id":      "urn:a",
+		"l":        map[string]any{"@list": []any{[]any{1.0}, []any{}}},
+	}
+	got, err := Canonicalize(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// jsonld.js 9.0.0 gives exactly these lines.
+	want := `<urn:a> <https://ex.org/l> _:c14n1 .
+_:c14n0 <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> <http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .
+_:c14n0 <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .
+_:c14n1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> _:c14n2 .
+_:c14n1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> _:c14n0 .
+_:c14n2 <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .
+_:c14n2 <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .
+`
+	if got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
