@@ -48,10 +48,10 @@
 // cryptosuites require), @set, @list (and lists of lists), @graph
 // containers alone or with @index or @id, @language, @index, @id and @type
 // maps, @nest, @reverse (keyword and reverse properties), @included,
-// @index, nested arrays, native numbers and booleans, and blank nodes.
-// Features that fall back to the reference path: property-valued indexes,
-// @import, @base, keyword redefinition, graph objects inside @graph
-// containers, top-level @graph.
+// @index, graph objects and top-level @graph, nested arrays, native
+// numbers and booleans, and blank nodes. Features that fall back to the
+// reference path: property-valued indexes, @import, @base, keyword
+// redefinition, graph objects inside @graph containers.
 //
 // # Safe mode
 //

@@ -61,6 +61,11 @@ type walker struct {
 	tmpl      *Template
 	recording bool
 	seen      uint64
+
+	// root is set while the walk has not yet entered the document's
+	// top-level object (not an array's elements): only that object is
+	// unwrapped when it holds nothing but @graph.
+	root bool
 }
 
 var walkers = sync.Pool{New: func() any { return new(walker) }}
@@ -83,7 +88,7 @@ func putWalker(w *walker) {
 	// would cost more than it saves.
 	w.quads, w.stack = w.quads[:0], w.stack[:0]
 	w.blanks, w.labels = 0, nil
-	w.tmpl, w.recording, w.seen = nil, false, 0
+	w.tmpl, w.recording, w.seen, w.root = nil, false, 0, false
 	walkers.Put(w)
 }
 
@@ -99,6 +104,7 @@ func (w *walker) run(doc any) (err error) {
 	}
 	switch d := doc.(type) {
 	case map[string]any:
+		w.root = true
 		if err := w.element(rootCtx, "", nil, d, nil, rdfc.Term{}, true, 0); err != nil {
 			return err
 		}
@@ -192,6 +198,8 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 	if depth > maxNestDepth {
 		return unsupported("nesting deeper than %d", maxNestDepth)
 	}
+	root := w.root
+	w.root = false
 	var psc any
 	var pscTD *termDef
 	if activeProp != "" {
@@ -303,7 +311,7 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 	}
 
 	// Classify the object.
-	var idKey, valueKey, listKey, setKey = -1, -1, -1, -1
+	var idKey, valueKey, listKey, setKey, graphKey = -1, -1, -1, -1, -1
 	for i, e := range exp {
 		if keys[i] == "@context" {
 			continue
@@ -320,6 +328,8 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 			listKey = i
 		case "@set":
 			setKey = i
+		case "@graph":
+			graphKey = i
 		case "@type", "@language", "@direction", "@index", "@nest", "@reverse", "@included":
 		case "":
 			return fmt.Errorf("jsonld: property %q is not defined by the document's contexts and would be dropped (safe mode): %w", keys[i], ErrUndefinedTerm)
@@ -359,6 +369,12 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 			return nil
 		}
 		return w.values(active, activeProp, active.terms[activeProp], vals[setKey], graph, depth)
+	}
+
+	if graphKey >= 0 && root && countProps(keys) == 1 {
+		// A top-level object with only @graph stands for its content
+		// (API §5.1 Expansion Algorithm, last step), in the default graph.
+		return w.graphContent(active, vals[graphKey], graph, depth)
 	}
 
 	// A node object.
@@ -429,6 +445,10 @@ func (w *walker) property(active, tsc *activeCtx, subject rdfc.Term, k, e string
 		return w.reverseMap(active, subject, val, graph, depth)
 	case "@included":
 		return w.included(active, val, graph, depth)
+	case "@graph":
+		// A graph object: its nodes are in the graph the node names
+		// (API §8.1 Deserialize JSON-LD to RDF, through the node map).
+		return w.graphContent(active, val, subject, depth)
 	}
 	if td != nil && td.reverse {
 		return w.reverseProperty(active, subject, k, td, val, graph, depth)
@@ -814,6 +834,31 @@ func (w *walker) reverseMap(active *activeCtx, subject rdfc.Term, val any, graph
 			w.emit(o, pred, subject, graph)
 		}
 		w.stack = w.stack[:mark]
+	}
+	return nil
+}
+
+// graphContent processes the value of @graph: its node objects are in
+// graph and linked to nothing; free-floating values, lists and nodes with
+// only an @id have no statements (as at the top level).
+func (w *walker) graphContent(active *activeCtx, val any, graph rdfc.Term, depth int) error {
+	items, ok := val.([]any)
+	if !ok {
+		items = []any{val}
+	}
+	for _, it := range items {
+		switch m := it.(type) {
+		case map[string]any:
+			mark := len(w.stack)
+			if err := w.element(active, "", nil, m, nil, graph, true, depth+1); err != nil {
+				return err
+			}
+			w.stack = w.stack[:mark]
+		case []any:
+			if err := w.graphContent(active, m, graph, depth+1); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -178,3 +178,35 @@ _:c14n2 <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> <http://www.w3.org/199
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestTopLevelGraph: a document whose top level has only @graph stands for
+// the nodes in it, in the default graph; a top-level node with @id and
+// @graph names a graph.
+func TestTopLevelGraph(t *testing.T) {
+	ctx := map[string]any{"@vocab": "https://example.org/"}
+	docs := []any{
+		map[string]any{"@context": ctx, "@graph": []any{
+			map[string]any{"@id": "urn:a", "v": 1.0, "w": map[string]any{"x": "y"}},
+			map[string]any{"@id": "urn:b", "@type": "T"},
+			map[string]any{"@id": "urn:only"},
+			map[string]any{"@value": "free"},
+		}},
+		map[string]any{"@context": ctx, "@id": "urn:g", "@graph": []any{map[string]any{"@id": "urn:a", "v": 1.0}}},
+		map[string]any{"@context": ctx, "@graph": map[string]any{"v": "single"}},
+		[]any{map[string]any{"@context": ctx, "@graph": []any{map[string]any{"@id": "urn:c", "v": true}}}},
+	}
+	before := FallbackCount()
+	for i, doc := range docs {
+		got, err := bothPaths(t, doc)
+		if err != nil || got == "" {
+			t.Fatalf("document %d: %v\n%s", i, err, got)
+		}
+		c, err := Canonicalize(deepCopy(doc))
+		if err != nil || c != got {
+			t.Fatalf("document %d: Canonicalize = %q, %v", i, c, err)
+		}
+	}
+	if n := FallbackCount() - before; n != 0 {
+		t.Fatalf("%d fallbacks", n)
+	}
+}

@@ -41,6 +41,7 @@ func FuzzCanonicalize(f *testing.F) {
 		`{"@context":{"@vocab":"https://ex.org/","@direction":"rtl","@language":"ar"},"@id":"urn:a","v":"x","w":{"@value":"y","@direction":"ltr"}}`,
 		`{"@context":{"@vocab":"https://ex.org/"},"@id":"urn:a","@included":[{"@id":"urn:b","v":1}],"v":[[1,[2]],3],"l":{"@list":[[1],[]]}}`,
 		`{"@context":{"@vocab":"https://ex.org/"},"@id":"urn:a","v":[1e19,-0.0,1e-7,1e21,1234567890123456.5,"\u0001\b"]}`,
+		`{"@context":{"@vocab":"https://ex.org/"},"@graph":[{"@id":"urn:a","g":{"@id":"urn:g","@graph":{"v":1}}},{"@value":1}]}`,
 	} {
 		f.Add([]byte(s))
 	}
