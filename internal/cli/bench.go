@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/jsonld"
 	"github.com/microcred/microcred/internal/keys"
 	"github.com/microcred/microcred/internal/proof"
 )
@@ -28,6 +29,9 @@ type benchResult struct {
 	// Mix is "sample" (copies of one credential) or "varied" (generated
 	// credentials, --varied).
 	Mix string `json:"mix"`
+	// Fallbacks counts the documents the JSON-LD fast path left to the
+	// reference path (json-gold) during the run; 0 is expected.
+	Fallbacks uint64 `json:"fallbacks"`
 }
 
 // runBench handles "microcred bench sign|verify [--suite S] [-n N] [--varied] [--json]"
@@ -80,6 +84,7 @@ func runBench(e *env, args []string) int {
 	}
 	for _, s := range suites {
 		var res benchResult
+		fallbacksBefore := jsonld.FallbackCount()
 		if op == "sign" {
 			res, err = benchSign(kp, s, docs)
 		} else {
@@ -89,12 +94,13 @@ func runBench(e *env, args []string) int {
 			return fail(e, exitFailed, "bench %s %s: %v", op, s, err)
 		}
 		res.Mix = mix
+		res.Fallbacks = jsonld.FallbackCount() - fallbacksBefore
 		if *asJSON {
 			out, _ := json.Marshal(res)
 			e.stdout.Write(append(out, '\n'))
 		} else {
-			fmt.Fprintf(e.stdout, "%s %-16s %9.0f credentials/s per core   ed25519 alone %8.0f/s   ratio %.3f   (n=%d, %s)\n",
-				res.Op, res.Suite, res.PerCorePerS, res.Ed25519PerS, res.Ratio, res.N, res.Mix)
+			fmt.Fprintf(e.stdout, "%s %-16s %9.0f credentials/s per core   ed25519 alone %8.0f/s   ratio %.3f   (n=%d, %s, JSON-LD fallbacks %d)\n",
+				res.Op, res.Suite, res.PerCorePerS, res.Ed25519PerS, res.Ratio, res.N, res.Mix, res.Fallbacks)
 		}
 	}
 	return exitOK

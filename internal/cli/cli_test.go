@@ -288,7 +288,7 @@ func TestBenchJSON(t *testing.T) {
 	}
 	code, out, errs := run(t, nil, "bench", "verify", "--varied", "--suite", "eddsa-rdfc-2022", "-n", "5", "--json")
 	var r benchResult
-	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Mix != "varied" || r.N != 5 || r.PerCorePerS <= 0 || r.Ratio <= 0 {
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Mix != "varied" || r.N != 5 || r.PerCorePerS <= 0 || r.Ratio <= 0 || r.Fallbacks != 0 {
 		t.Fatalf("bench verify --varied: exit %d %q %s", code, out, errs)
 	}
 }
