@@ -56,6 +56,39 @@ func configKey(dst []byte, config map[string]any) ([]byte, bool) {
 	return appendJSONKey(dst, config)
 }
 
+// configKeyOf is configKey of the configuration document configDocument
+// builds from doc and proof (proof without proofValue, with doc's
+// @context), computed without building it.
+func configKeyOf(dst []byte, doc, proof map[string]any) ([]byte, bool) {
+	ctx, hasCtx := doc["@context"]
+	var keyBuf [16]string
+	keys := keyBuf[:0]
+	for k := range proof {
+		if k == "proofValue" || (hasCtx && k == "@context") {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	if hasCtx {
+		keys = append(keys, "@context")
+	}
+	slices.Sort(keys)
+	dst = append(dst, 'm')
+	dst = binary.AppendUvarint(dst, uint64(len(keys)))
+	for _, k := range keys {
+		dst = appendKeyString(dst, k)
+		v := proof[k]
+		if hasCtx && k == "@context" {
+			v = ctx
+		}
+		var ok bool
+		if dst, ok = appendJSONKey(dst, v); !ok {
+			return dst, false
+		}
+	}
+	return dst, len(dst) <= maxConfigKey
+}
+
 func appendJSONKey(dst []byte, v any) ([]byte, bool) {
 	if len(dst) > maxConfigKey {
 		return dst, false

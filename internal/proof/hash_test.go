@@ -106,6 +106,36 @@ func TestConfigKey(t *testing.T) {
 	}
 }
 
+// TestConfigKeyOf: the key computed from the document and the proof is
+// the key of the configuration document they make.
+func TestConfigKeyOf(t *testing.T) {
+	doc := SampleCredential()
+	for _, p := range []map[string]any{
+		{"type": ProofType, "cryptosuite": SuiteRDFC, "created": "2024-01-01T00:00:00Z", "proofValue": "z1"},
+		{"type": ProofType, "cryptosuite": SuiteRDFC, "@context": "https://example.org/other", "nonce": 1.0},
+		{},
+	} {
+		config, err := configDocument(doc, p, SuiteRDFC)
+		if err != nil && len(p) > 0 {
+			t.Fatal(err)
+		}
+		if config == nil {
+			config = map[string]any{"@context": doc["@context"]}
+		}
+		want, ok1 := configKey(nil, config)
+		got, ok2 := configKeyOf(nil, doc, p)
+		if !ok1 || !ok2 || !bytes.Equal(got, want) {
+			t.Errorf("proof %v: configKeyOf differs from configKey", p)
+		}
+	}
+	noCtx := map[string]any{"name": "x"}
+	p := map[string]any{"@context": "https://example.org/c", "type": ProofType}
+	want, _ := configKey(nil, map[string]any{"@context": "https://example.org/c", "type": ProofType})
+	if got, _ := configKeyOf(nil, noCtx, p); !bytes.Equal(got, want) {
+		t.Error("document without @context: the proof's own @context must be kept")
+	}
+}
+
 // TestSignLeavesInput checks that Sign does not change the document it is
 // given, now that the secured document shares nested values with it.
 func TestSignLeavesInput(t *testing.T) {

@@ -216,6 +216,20 @@ var hashers = sync.Pool{New: func() any { return sha256.New() }}
 
 // proofConfigHash returns sha256(ProofConfig(doc, proof, suite)).
 func proofConfigHash(doc map[string]any, proof map[string]any, suite string) ([sha256.Size]byte, error) {
+	var buf [512]byte
+	var key []byte
+	cacheable := false
+	if suite == SuiteRDFC {
+		// A remembered configuration was checked by configDocument
+		// when it was first hashed, so a hit needs neither the checks
+		// nor the configuration document.
+		key, cacheable = configKeyOf(buf[:0], doc, proof)
+		if cacheable {
+			if h, ok := lookupConfigHash(key); ok {
+				return h, nil
+			}
+		}
+	}
 	config, err := configDocument(doc, proof, suite)
 	if err != nil {
 		return [sha256.Size]byte{}, err
@@ -224,13 +238,6 @@ func proofConfigHash(doc map[string]any, proof map[string]any, suite string) ([s
 		// The proof options are the cryptosuite's own data, not
 		// credential content, and are hashed as given.
 		return jcsHash(config)
-	}
-	var buf [512]byte
-	key, cacheable := configKey(buf[:0], config)
-	if cacheable {
-		if h, ok := lookupConfigHash(key); ok {
-			return h, nil
-		}
 	}
 	h, err := transformHash(config, suite)
 	if err == nil && cacheable {
