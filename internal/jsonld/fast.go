@@ -989,7 +989,8 @@ func (w *walker) list(active *activeCtx, prop string, td *termDef, val any, grap
 	return head, nil
 }
 
-// scalar is json-gold's value expansion followed by its RDF conversion.
+// scalar is value expansion (JSON-LD 1.1 API §5.3) followed by Object to
+// RDF Conversion (§8.2).
 // td is active.terms[prop].
 func scalar(active *activeCtx, prop string, td *termDef, v any) (rdfc.Term, error) {
 	if td != nil && (td.typ == "@id" || td.typ == "@vocab") {
@@ -1039,7 +1040,7 @@ func scalar(active *activeCtx, prop string, td *termDef, v any) (rdfc.Term, erro
 	return literal(v, dt, lang, hasLang)
 }
 
-// literal mirrors json-gold's objectToRDF for a value object.
+// literal is Object to RDF Conversion (JSON-LD 1.1 API §8.2) of a value.
 func literal(v any, dt, lang string, hasLang bool) (rdfc.Term, error) {
 	switch x := v.(type) {
 	case bool:
