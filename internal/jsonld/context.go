@@ -38,6 +38,7 @@ type termDef struct {
 	reverse   bool   // a reverse property (@reverse in the definition)
 	special   bool   // any container but @set, or @json: see propertyValues
 	indexProp string // the property of a property-valued index
+	indexTerm string // the @index value naming it
 	hasLang   bool
 	lang      *string
 	hasDir    bool
@@ -722,7 +723,7 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 		if ld.IsKeyword(e) || !isAbsIRI(e) {
 			return contextError("term %q: @index %q", term, is)
 		}
-		def.indexProp = e
+		def.indexProp, def.indexTerm = e, is
 	}
 	if nv, ok := mv["@nest"]; ok {
 		ns, isString := nv.(string)

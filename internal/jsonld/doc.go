@@ -47,11 +47,13 @@
 // and value objects (directions as i18n datatypes, as the Data Integrity
 // cryptosuites require), @set, @list (and lists of lists), @graph
 // containers alone or with @index or @id, @language, @index, @id and @type
-// maps, @nest, @reverse (keyword and reverse properties), @included,
+// maps (with property-valued indexes), @nest, @reverse (keyword and
+// reverse properties), @included,
 // @index, graph objects and top-level @graph, nested arrays, native
 // numbers and booleans, and blank nodes. Features that fall back to the
-// reference path: property-valued indexes, @import, @base, keyword
-// redefinition, graph objects inside @graph containers.
+// reference path: @import, @base, keyword redefinition, graph objects
+// inside @graph containers, property-valued indexes of values that are not
+// node objects.
 //
 // # Safe mode
 //

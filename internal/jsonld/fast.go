@@ -613,9 +613,6 @@ func (w *walker) languageMap(active *activeCtx, td *termDef, m map[string]any) e
 // each node object without @id the key as @id, and a type map adds the
 // key to each node's @type.
 func (w *walker) indexedMap(active *activeCtx, k string, td *termDef, m map[string]any, graph rdfc.Term, depth int) error {
-	if td.indexProp != "" {
-		return unsupported("property-valued index")
-	}
 	var keyBuf [16]string
 	var valBuf [16]any
 	keys, vals := sortedMembers(m, keyBuf[:0], valBuf[:0])
@@ -626,6 +623,26 @@ func (w *walker) indexedMap(active *activeCtx, k string, td *termDef, m map[stri
 		}
 		for _, it := range items {
 			if it == nil {
+				continue
+			}
+			if td.cIndex && td.indexProp != "" {
+				// A property-valued index (JSON-LD 1.1 §4.6.1.1): the key
+				// is also a value of the index property of each node.
+				node, isMap := it.(map[string]any)
+				if !isMap {
+					return unsupported("property-valued index of a value that is not a node")
+				}
+				if _, isValue := node["@value"]; isValue {
+					return contextError("value object in a property-valued index")
+				}
+				if e, err := active.expandIRI(key, true); err != nil {
+					return err
+				} else if e != "@none" {
+					node = withIndex(node, td.indexTerm, key)
+				}
+				if err := w.containerValues(active, k, td, node, graph, depth); err != nil {
+					return err
+				}
 				continue
 			}
 			if td.cIndex {
@@ -686,6 +703,24 @@ func (w *walker) indexedMap(active *activeCtx, k string, td *termDef, m map[stri
 		}
 	}
 	return nil
+}
+
+// withIndex returns a copy of node with key added first to the values of
+// its member term.
+func withIndex(node map[string]any, term, key string) map[string]any {
+	out := make(map[string]any, len(node)+1)
+	for k, v := range node {
+		out[k] = v
+	}
+	switch v := node[term].(type) {
+	case nil:
+		out[term] = key
+	case []any:
+		out[term] = append([]any{key}, v...)
+	default:
+		out[term] = []any{key, v}
+	}
+	return out
 }
 
 // withKey returns a copy of node with the id map key as @id (unless it

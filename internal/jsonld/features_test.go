@@ -17,6 +17,8 @@ func TestFastPathFeatures(t *testing.T) {
 		"label":  map[string]any{"@id": "ex:label", "@container": "@language"},
 		"labels": map[string]any{"@id": "ex:labels", "@container": []any{"@language", "@set"}, "@direction": "rtl"},
 		"byIdx":  map[string]any{"@id": "ex:byIdx", "@container": "@index"},
+		"byProp": map[string]any{"@id": "ex:byProp", "@container": "@index", "@index": "ex:lang"},
+		"byRef":  map[string]any{"@id": "ex:byRef", "@container": "@index", "@index": "link"},
 		"byId":   map[string]any{"@id": "ex:byId", "@container": "@id"},
 		"byType": map[string]any{"@id": "ex:byType", "@container": "@type"},
 		"graphs": map[string]any{"@id": "ex:graphs", "@container": []any{"@graph", "@index"}},

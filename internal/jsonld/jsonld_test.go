@@ -140,27 +140,31 @@ func TestSafeMode(t *testing.T) {
 }
 
 func TestUnsupportedFallsBack(t *testing.T) {
+	// @base is left to the reference path.
 	doc := map[string]any{
 		"@context": []any{"https://www.w3.org/ns/credentials/v2", map[string]any{
+			"@base": "https://example.org/base/",
 			"ex":    "https://example.org/vocab#",
-			"label": map[string]any{"@id": "ex:label", "@container": "@index", "@index": "ex:lang"},
 		}},
-		"id": "urn:uuid:1", "type": "VerifiableCredential", "issuer": "did:example:1",
-		"credentialSubject": map[string]any{"id": "did:example:2"},
-		"label":             map[string]any{"en": map[string]any{"ex:name": "Hello"}, "de": map[string]any{"ex:name": "Hallo"}},
+		"id": "credential/1", "type": "VerifiableCredential", "issuer": "did:example:1",
+		"credentialSubject": map[string]any{"id": "did:example:2", "ex:label": "Hallo"},
 	}
 	if _, err := ToRDF(doc); !errors.Is(err, ErrUnsupported) {
 		t.Fatalf("ToRDF: err = %v, want ErrUnsupported", err)
 	}
+	before := FallbackCount()
 	got, err := Canonicalize(doc)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if FallbackCount() != before+1 {
+		t.Fatal("fallback not counted")
 	}
 	want, err := CanonicalizeReference(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != want || !strings.Contains(got, `"Hallo"`) {
+	if got != want || !strings.Contains(got, `<https://example.org/base/credential/1>`) || !strings.Contains(got, `"Hallo"`) {
 		t.Fatalf("fallback result %q, reference %q", got, want)
 	}
 }
