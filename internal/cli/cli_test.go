@@ -288,4 +288,9 @@ func TestBenchJSON(t *testing.T) {
 	if code, _, _ := run(t, nil, "bench", "sign", "-n", "0"); code != 2 {
 		t.Fatalf("bench -n 0: exit %d, want 2", code)
 	}
+	code, out, errs := run(t, nil, "bench", "verify", "--varied", "--suite", "eddsa-rdfc-2022", "-n", "5", "--json")
+	var r benchResult
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Mix != "varied" || r.N != 5 || r.PerCorePerS <= 0 || r.Ratio <= 0 || r.Fallbacks != 0 {
+		t.Fatalf("bench verify --varied: exit %d %q %s", code, out, errs)
+	}
 }

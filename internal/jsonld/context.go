@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/microcred/microcred/internal/jsonld/rdfc"
 	"github.com/piprate/json-gold/ld"
 )
 
@@ -31,19 +31,27 @@ type termDef struct {
 	cSet      bool
 	cList     bool
 	cGraph    bool
+	cLanguage bool
+	cIndex    bool
+	cID       bool
+	cType     bool
+	reverse   bool   // a reverse property (@reverse in the definition)
+	special   bool   // any container but @set, or @json: see propertyValues
+	indexProp string // the property of a property-valued index
+	indexTerm string // the @index value naming it
 	hasLang   bool
 	lang      *string
+	hasDir    bool
+	dir       string // "" with hasDir: the term removes the default direction
 	hasCtx    bool
 	ctx       any
 	prefix    bool
 	protected bool
 	// idOK and typOK cache the safe-mode checks of id and typ as RDF
-	// terms, done once per definition instead of once per statement;
-	// idOK also requires that id needs no escape in N-Quads (see
-	// plainForNQuads), and typPlain says the same of typ.
-	idOK     bool
-	typOK    bool
-	typPlain bool
+	// terms (wellFormedIRI), done once per definition instead of once
+	// per statement. A well-formed IRI needs no escape in N-Quads.
+	idOK  bool
+	typOK bool
 }
 
 // activeCtx is a processed active context. It is immutable once built;
@@ -54,6 +62,7 @@ type activeCtx struct {
 	vocab        *string
 	lang         string
 	hasLang      bool
+	dir          string // the default base direction, "ltr", "rtl" or ""
 	anyProtected bool
 	previous     *activeCtx
 
@@ -63,7 +72,20 @@ type activeCtx struct {
 	// of URLs, keyed by urlKey, so that the lookup for every document
 	// needs no allocation.
 	byURLs map[string]*activeCtx
+	// byContent memoizes derivations by any other document @context
+	// value (inline context objects), keyed by contentKey: issuers embed
+	// the same few inline contexts in every credential, and processing
+	// one costs more than the rest of the conversion.
+	byContent map[string]*activeCtx
 }
+
+// maxByContent bounds byContent per context; when it is full it starts
+// over. Contexts are immutable, so dropping one costs only its
+// reprocessing.
+const maxByContent = 128
+
+// maxContentKey bounds the inline contexts worth remembering.
+const maxContentKey = 64 << 10
 
 // ctxKey names one derivation of an active context by a scoped context
 // held by a term definition.
@@ -85,6 +107,7 @@ func (c *activeCtx) clone() *activeCtx {
 		vocab:        c.vocab,
 		lang:         c.lang,
 		hasLang:      c.hasLang,
+		dir:          c.dir,
 		anyProtected: c.anyProtected,
 		previous:     c.previous,
 	}
@@ -117,14 +140,114 @@ func (c *activeCtx) derive(local any, td *termDef, propagate, override bool) (*a
 			return r, nil
 		}
 	}
+	if !cacheable {
+		ck, ok := contentKey(key[:0], local, propagate, override)
+		if ok {
+			c.mu.Lock()
+			r, found := c.byContent[string(ck)]
+			c.mu.Unlock()
+			if found {
+				return r, nil
+			}
+			// The result outlives this document: its term definitions
+			// must not share maps the caller may change later.
+			local = copyJSON(local)
+		}
+		r, err := c.parse(local, nil, propagate, override)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			c.mu.Lock()
+			if prev, found := c.byContent[string(ck)]; found {
+				r = prev
+			} else {
+				if c.byContent == nil || len(c.byContent) >= maxByContent {
+					c.byContent = make(map[string]*activeCtx)
+				}
+				c.byContent[string(ck)] = r
+			}
+			c.mu.Unlock()
+		}
+		return r, nil
+	}
 	r, err := c.parse(local, nil, propagate, override)
 	if err != nil {
 		return nil, err
 	}
-	if cacheable {
-		return keepDerived(c, &c.byURLs, string(key), r), nil
+	return keepDerived(c, &c.byURLs, string(key), r), nil
+}
+
+// contentKey appends to dst an unambiguous encoding of any local context
+// (a decoded JSON value) and the two processing flags: each value tagged
+// by its JSON type, strings length-prefixed, object members in key order.
+// It reports false for a value too large to be worth remembering or of a
+// type JSON decoding does not produce.
+func contentKey(dst []byte, local any, propagate, override bool) ([]byte, bool) {
+	flags := byte('0')
+	if propagate {
+		flags |= 1
 	}
-	return r, nil
+	if override {
+		flags |= 2
+	}
+	dst = append(dst, flags, 'c')
+	return appendContent(dst, local)
+}
+
+func appendContent(dst []byte, v any) ([]byte, bool) {
+	if len(dst) > maxContentKey {
+		return dst, false
+	}
+	switch x := v.(type) {
+	case nil:
+		return append(dst, 'n'), true
+	case bool:
+		if x {
+			return append(dst, 't'), true
+		}
+		return append(dst, 'f'), true
+	case string:
+		dst = append(dst, 's')
+		dst = binary.AppendUvarint(dst, uint64(len(x)))
+		return append(dst, x...), true
+	case float64:
+		dst = append(dst, 'd')
+		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(x)), true
+	case json.Number:
+		dst = append(dst, 'j')
+		dst = binary.AppendUvarint(dst, uint64(len(x)))
+		return append(dst, x...), true
+	case []any:
+		dst = append(dst, 'l')
+		dst = binary.AppendUvarint(dst, uint64(len(x)))
+		for _, e := range x {
+			var ok bool
+			if dst, ok = appendContent(dst, e); !ok {
+				return dst, false
+			}
+		}
+		return dst, true
+	case map[string]any:
+		var keyBuf [32]string
+		keys := keyBuf[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		dst = append(dst, 'm')
+		dst = binary.AppendUvarint(dst, uint64(len(keys)))
+		for _, k := range keys {
+			dst = binary.AppendUvarint(dst, uint64(len(k)))
+			dst = append(dst, k...)
+			var ok bool
+			if dst, ok = appendContent(dst, x[k]); !ok {
+				return dst, false
+			}
+		}
+		return dst, true
+	}
+	return dst, false
 }
 
 // keepDerived caches r, derived from c, under k in *m (one of c's caches)
@@ -258,7 +381,7 @@ func (result *activeCtx) parseMap(m map[string]any, override bool) error {
 		}
 		m = nm
 	}
-	for _, k := range []string{"@import", "@base", "@direction"} {
+	for _, k := range []string{"@import", "@base"} {
 		if _, ok := m[k]; ok {
 			return unsupported("%s in a context", k)
 		}
@@ -274,6 +397,19 @@ func (result *activeCtx) parseMap(m map[string]any, override bool) error {
 			result.hasLang, result.lang = true, strings.ToLower(l)
 		default:
 			return contextError("@language %v", v)
+		}
+	}
+	if v, ok := m["@direction"]; ok {
+		switch d := v.(type) {
+		case nil:
+			result.dir = ""
+		case string:
+			if d != "ltr" && d != "rtl" {
+				return contextError("@direction %q", d)
+			}
+			result.dir = d
+		default:
+			return contextError("@direction %v", v)
 		}
 	}
 	defined := map[string]bool{}
@@ -359,16 +495,33 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 	def := &termDef{}
 	for k := range mv {
 		switch k {
-		case "@container", "@id", "@language", "@type", "@context", "@prefix", "@protected":
-		case "@reverse", "@direction", "@index", "@nest":
-			return unsupported("%s in the definition of %q", k, term)
+		case "@container", "@id", "@language", "@type", "@context", "@prefix", "@protected", "@direction", "@reverse", "@index", "@nest":
 		default:
 			return contextError("term %q: unknown key %s", term, k)
 		}
 	}
 	colon := strings.Index(term, ":")
 	hasColon := colon > 0
-	if idv, ok := mv["@id"]; ok {
+	if rv, ok := mv["@reverse"]; ok {
+		_, hasID := mv["@id"]
+		_, hasNest := mv["@nest"]
+		rs, isString := rv.(string)
+		if hasID || hasNest || !isString {
+			return contextError("term %q: invalid reverse property", term)
+		}
+		if ignoredKeyword.MatchString(rs) {
+			return nil
+		}
+		res, err := c.expandIRILocal(rs, true, local, defined)
+		if err != nil {
+			return err
+		}
+		if !isAbsIRI(res) || ld.IsKeyword(res) {
+			return contextError("term %q: @reverse %q is not an IRI", term, res)
+		}
+		def.id, def.reverse = res, true
+	}
+	if idv, ok := mv["@id"]; ok && !def.reverse {
 		ids, isString := idv.(string)
 		if !isString {
 			return contextError("term %q: @id is not a string", term)
@@ -488,9 +641,32 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 				def.cList = true
 			case "@graph":
 				def.cGraph = true
+			case "@language":
+				def.cLanguage = true
+			case "@index":
+				def.cIndex = true
+			case "@id":
+				def.cID = true
+			case "@type":
+				def.cType = true
 			default:
-				return unsupported("@container %s", s)
+				return contextError("term %q: @container %s", term, s)
 			}
+		}
+		maps := 0
+		for _, b := range []bool{def.cLanguage, def.cIndex, def.cID, def.cType} {
+			if b {
+				maps++
+			}
+		}
+		if maps > 1 || (def.cLanguage || def.cType) && def.cGraph {
+			return contextError("term %q: invalid container combination", term)
+		}
+		if def.reverse && (def.cList || def.cGraph || def.cLanguage || def.cID || def.cType) {
+			return contextError("term %q: invalid reverse property container", term)
+		}
+		if def.cType && def.typ != "" && def.typ != "@id" && def.typ != "@vocab" {
+			return contextError("term %q: type map with @type %q", term, def.typ)
 		}
 		if def.cList && (len(list) != 1) {
 			return contextError("@list container combined with others")
@@ -498,7 +674,8 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 		if def.cGraph && def.cList {
 			return contextError("@graph container with @list")
 		}
-		if !def.cGraph && len(list) > 2 || (!def.cGraph && len(list) == 2 && !def.cSet) {
+		if !def.cGraph && len(list) > 2 || (!def.cGraph && len(list) == 2 && !def.cSet) ||
+			def.cGraph && len(list) > 3 {
 			return contextError("invalid container combination")
 		}
 		def.container = list
@@ -517,6 +694,41 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 			default:
 				return contextError("term %q: @language %v", term, lv)
 			}
+		}
+	}
+	if dv, ok := mv["@direction"]; ok {
+		if _, hasType := mv["@type"]; !hasType {
+			switch d := dv.(type) {
+			case nil:
+				def.dir, def.hasDir = "", true
+			case string:
+				if d != "ltr" && d != "rtl" {
+					return contextError("term %q: @direction %q", term, d)
+				}
+				def.dir, def.hasDir = d, true
+			default:
+				return contextError("term %q: @direction %v", term, dv)
+			}
+		}
+	}
+	if iv, ok := mv["@index"]; ok {
+		is, isString := iv.(string)
+		if !isString || !def.cIndex {
+			return contextError("term %q: @index %v", term, iv)
+		}
+		e, err := c.expandIRILocal(is, true, local, defined)
+		if err != nil {
+			return err
+		}
+		if ld.IsKeyword(e) || !isAbsIRI(e) {
+			return contextError("term %q: @index %q", term, is)
+		}
+		def.indexProp, def.indexTerm = e, is
+	}
+	if nv, ok := mv["@nest"]; ok {
+		ns, isString := nv.(string)
+		if !isString || ld.IsKeyword(ns) && ns != "@nest" {
+			return contextError("term %q: @nest %v", term, nv)
 		}
 	}
 	if pv, ok := mv["@prefix"]; ok {
@@ -538,9 +750,9 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 			return contextError("redefinition of protected term %q", term)
 		}
 	}
-	def.idOK = !strings.HasPrefix(def.id, "_:") && isAbsIRI(def.id) && validIRI(def.id) && rdfc.PlainIRI(def.id)
-	def.typOK = validIRI(def.typ)
-	def.typPlain = rdfc.PlainIRI(def.typ)
+	def.special = def.cList || def.cGraph || def.cLanguage || def.cIndex || def.cID || def.cType || def.typ == "@json"
+	def.idOK = wellFormedIRI(def.id)
+	def.typOK = wellFormedIRI(def.typ)
 	c.terms[term] = def
 	return nil
 }
@@ -549,8 +761,9 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 // prefix flag).
 func sameDefinition(a, b *termDef) bool {
 	return a.id == b.id && a.typ == b.typ && a.hasCtx == b.hasCtx && a.protected == b.protected &&
+		a.reverse == b.reverse && a.indexProp == b.indexProp &&
 		slices.Equal(a.container, b.container) &&
-		a.hasLang == b.hasLang && reflect.DeepEqual(a.lang, b.lang) &&
+		a.hasLang == b.hasLang && reflect.DeepEqual(a.lang, b.lang) && a.hasDir == b.hasDir && a.dir == b.dir &&
 		jsonEqual(a.ctx, b.ctx)
 }
 
@@ -642,4 +855,23 @@ func (c *activeCtx) expandIRILocal(value string, vocab bool, local map[string]an
 		return "", contextError("not an absolute IRI: %s", value)
 	}
 	return value, nil
+}
+
+// copyJSON copies the maps and slices of a decoded JSON value.
+func copyJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = copyJSON(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = copyJSON(e)
+		}
+		return out
+	}
+	return v
 }

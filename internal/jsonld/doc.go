@@ -15,34 +15,45 @@
 //
 // # Fast path and reference path
 //
-// CanonicalizeReference runs json-gold (expansion, RDF conversion and
-// URDNA2015/RDFC-1.0), which matches jsonld.js byte for byte but costs
-// milliseconds per credential. Canonicalize runs ToRDF, a one-pass JSON-LD
+// CanonicalizeReference runs json-gold's JSON-LD 1.1 expansion, then
+// expandedToRDF (Deserialize JSON-LD to RDF, written from the spec) and
+// rdfc.Canonicalize; it costs milliseconds per credential. json-gold's own
+// RDF conversion and serialization are not used: they write controls and
+// IRIs unescaped and get numbers and @json values wrong (DISAGREEMENTS.md
+// lists every known disagreement with other implementations and the spec
+// text that decides it). Canonicalize runs ToRDF, a one-pass JSON-LD
 // 1.1 expansion and conversion to RDF that memoizes every processed context
-// (document contexts, type-scoped and property-scoped contexts) on the
-// active context it was derived from, and then rdfc.Canonicalize. Whenever
-// ToRDF does not produce a dataset — a feature it does not implement
-// (ErrUnsupported), or an error — Canonicalize returns what
-// CanonicalizeReference returns, so the two are identical by contract; the
-// conformance, differential and fuzz tests hold the fast path to it.
+// (document contexts — URL lists and inline objects, keyed by content —
+// type-scoped and property-scoped contexts) on the active context it was
+// derived from, and then rdfc.Canonicalize. Whenever ToRDF does not produce
+// a dataset — a feature it does not implement (ErrUnsupported), or an
+// error — Canonicalize returns what CanonicalizeReference returns, so the
+// two are identical by contract; the conformance, differential (with a
+// generator of varied credentials) and fuzz tests hold the fast path to
+// it. FallbackCount says how often the reference path ran.
 //
-// WriteCanonical streams the same canonical N-Quads into an io.Writer (a
-// hash, for signing and verification) without building the document. The
-// fast path recycles its buffers between documents, and it leaves any
-// document with an IRI that N-Quads would have to escape to the reference
-// path (json-gold writes such IRIs verbatim), so the IRIs of every dataset
-// it produces are written without scanning them
-// (rdfc.WriteCanonicalPlain).
+// Both paths write every statement through rdfc, so no path produces bytes
+// that are not canonical N-Quads; both refuse IRIs that are not RFC 3987
+// IRIs, so no IRI needs an escape. WriteCanonical streams the canonical
+// N-Quads into an io.Writer (a hash, for signing and verification) without
+// building the document, and the fast path recycles its buffers between
+// documents.
 //
 // Features handled by the fast path: remote (shipped) and inline contexts,
 // @vocab, compact IRIs and prefixes, @protected, type-scoped contexts with
 // json-gold's propagation and reverting rules, property-scoped contexts,
-// @propagate, null contexts, type coercion to @id, @vocab, @json and
-// datatypes, @language defaults and value objects, @set, @list and @graph
-// containers, native numbers and booleans, and blank nodes. Features that
-// fall back to the reference path: @reverse, @nest, @included, @index,
-// @direction, @import, @base, containers @language/@index/@id/@type,
-// keyword redefinition, nested arrays and lists of lists, top-level @graph.
+// @propagate, null contexts, type coercion to @id, @vocab, @json (any JSON
+// value) and datatypes, @language and @direction defaults, term mappings
+// and value objects (directions as i18n datatypes, as the Data Integrity
+// cryptosuites require), @set, @list (and lists of lists), @graph
+// containers alone or with @index or @id, @language, @index, @id and @type
+// maps (with property-valued indexes), @nest, @reverse (keyword and
+// reverse properties), @included,
+// @index, graph objects and top-level @graph, nested arrays, native
+// numbers and booleans, and blank nodes. Features that fall back to the
+// reference path: @import, @base, keyword redefinition, graph objects
+// inside @graph containers, property-valued indexes of values that are not
+// node objects.
 //
 // # Safe mode
 //

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gowebpki/jcs"
 	"github.com/microcred/microcred/internal/jsonld/rdfc"
 	"github.com/piprate/json-gold/ld"
 )
@@ -62,6 +61,11 @@ type walker struct {
 	tmpl      *Template
 	recording bool
 	seen      uint64
+
+	// root is set while the walk has not yet entered the document's
+	// top-level object (not an array's elements): only that object is
+	// unwrapped when it holds nothing but @graph.
+	root bool
 }
 
 var walkers = sync.Pool{New: func() any { return new(walker) }}
@@ -84,7 +88,7 @@ func putWalker(w *walker) {
 	// would cost more than it saves.
 	w.quads, w.stack = w.quads[:0], w.stack[:0]
 	w.blanks, w.labels = 0, nil
-	w.tmpl, w.recording, w.seen = nil, false, 0
+	w.tmpl, w.recording, w.seen, w.root = nil, false, 0, false
 	walkers.Put(w)
 }
 
@@ -100,6 +104,7 @@ func (w *walker) run(doc any) (err error) {
 	}
 	switch d := doc.(type) {
 	case map[string]any:
+		w.root = true
 		if err := w.element(rootCtx, "", nil, d, nil, rdfc.Term{}, true, 0); err != nil {
 			return err
 		}
@@ -166,11 +171,8 @@ func (w *walker) nodeTerm(id, what string) (rdfc.Term, error) {
 		}
 		return rdfc.Term{Kind: rdfc.Blank, Value: l}, nil
 	}
-	if !isAbsIRI(id) || !validIRI(id) {
+	if !wellFormedIRI(id) {
 		return rdfc.Term{}, fmt.Errorf("jsonld: %s %q is not an absolute IRI and would be dropped (safe mode): %w", what, id, ErrUndefinedTerm)
-	}
-	if !rdfc.PlainIRI(id) {
-		return rdfc.Term{}, errEscapedIRI(id)
 	}
 	return rdfc.Term{Kind: rdfc.IRI, Value: id}, nil
 }
@@ -196,6 +198,8 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 	if depth > maxNestDepth {
 		return unsupported("nesting deeper than %d", maxNestDepth)
 	}
+	root := w.root
+	w.root = false
 	var psc any
 	var pscTD *termDef
 	if activeProp != "" {
@@ -307,7 +311,7 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 	}
 
 	// Classify the object.
-	var idKey, valueKey, listKey, setKey = -1, -1, -1, -1
+	var idKey, valueKey, listKey, setKey, graphKey = -1, -1, -1, -1, -1
 	for i, e := range exp {
 		if keys[i] == "@context" {
 			continue
@@ -324,7 +328,9 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 			listKey = i
 		case "@set":
 			setKey = i
-		case "@type", "@language":
+		case "@graph":
+			graphKey = i
+		case "@type", "@language", "@direction", "@index", "@nest", "@reverse", "@included":
 		case "":
 			return fmt.Errorf("jsonld: property %q is not defined by the document's contexts and would be dropped (safe mode): %w", keys[i], ErrUndefinedTerm)
 		default:
@@ -355,9 +361,6 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 			return nil
 		}
 		if listKey >= 0 {
-			if active.terms[activeProp] != nil && active.terms[activeProp].cList {
-				return unsupported("list of lists")
-			}
 			head, err := w.list(active, activeProp, active.terms[activeProp], vals[listKey], graph, depth)
 			if err != nil {
 				return err
@@ -366,6 +369,12 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 			return nil
 		}
 		return w.values(active, activeProp, active.terms[activeProp], vals[setKey], graph, depth)
+	}
+
+	if graphKey >= 0 && root && countProps(keys) == 1 {
+		// A top-level object with only @graph stands for its content
+		// (API §5.1 Expansion Algorithm, last step), in the default graph.
+		return w.graphContent(active, vals[graphKey], graph, depth)
 	}
 
 	// A node object.
@@ -400,36 +409,447 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 		if k == "@context" || i == idKey {
 			continue
 		}
-		e := exp[i]
-		val := vals[i]
-		if e == "@type" {
-			if s, ok := val.(string); ok {
-				if err := w.typeStatement(tsc, subject, s, graph); err != nil {
+		if err := w.property(active, tsc, subject, k, exp[i], tds[i], vals[i], graph, depth); err != nil {
+			return err
+		}
+	}
+	w.push(subject)
+	return nil
+}
+
+// property emits the statements of one member k (expanded to e by the
+// definition td, if any) of the node object subject.
+func (w *walker) property(active, tsc *activeCtx, subject rdfc.Term, k, e string, td *termDef, val any, graph rdfc.Term, depth int) error {
+	var err error
+	switch e {
+	case "@type":
+		if s, ok := val.(string); ok {
+			return w.typeStatement(tsc, subject, s, graph)
+		}
+		for _, t := range val.([]any) {
+			if err := w.typeStatement(tsc, subject, t.(string), graph); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "@language", "@direction":
+		return contextError("%s in a node object", e)
+	case "@index":
+		if _, ok := val.(string); !ok {
+			return contextError("@index value of type %T", val)
+		}
+		return nil
+	case "@nest":
+		return w.nest(active, tsc, subject, val, graph, depth)
+	case "@reverse":
+		return w.reverseMap(active, subject, val, graph, depth)
+	case "@included":
+		return w.included(active, val, graph, depth)
+	case "@graph":
+		// A graph object: its nodes are in the graph the node names
+		// (API §8.1 Deserialize JSON-LD to RDF, through the node map).
+		return w.graphContent(active, val, subject, depth)
+	}
+	if td != nil && td.reverse {
+		return w.reverseProperty(active, subject, k, td, val, graph, depth)
+	}
+	if td == nil || td.id != e || !td.idOK {
+		if !wellFormedIRI(e) {
+			return fmt.Errorf("jsonld: property %q expands to %q, not an absolute IRI, and would be dropped (safe mode): %w", k, e, ErrUndefinedTerm)
+		}
+	}
+	pred := rdfc.Term{Kind: rdfc.IRI, Value: e}
+	termCtx := active
+	if td != nil && td.hasCtx {
+		if termCtx, err = active.derive(td.ctx, td, true, true); err != nil {
+			return err
+		}
+		td = termCtx.terms[k]
+	}
+	mark := len(w.stack)
+	if td == nil || !td.special {
+		err = w.values(termCtx, k, td, val, graph, depth)
+	} else {
+		err = w.propertyValues(termCtx, k, td, val, graph, depth)
+	}
+	if err != nil {
+		return err
+	}
+	for _, o := range w.stack[mark:] {
+		w.emit(subject, pred, o, graph)
+	}
+	w.stack = w.stack[:mark]
+	return nil
+}
+
+// propertyValues pushes the objects of the value val of property k
+// (defined by td in termCtx, its scoped context applied).
+func (w *walker) propertyValues(termCtx *activeCtx, k string, td *termDef, val any, graph rdfc.Term, depth int) error {
+	switch {
+	case td != nil && td.typ == "@json":
+		lit, err := jsonLiteral(val)
+		if err != nil {
+			return err
+		}
+		w.push(lit)
+	case val == nil:
+		return nil
+	case td != nil && td.cLanguage:
+		m, ok := val.(map[string]any)
+		if !ok {
+			return w.values(termCtx, k, td, val, graph, depth)
+		}
+		return w.languageMap(termCtx, td, m)
+	case td != nil && (td.cIndex || td.cID || td.cType):
+		m, ok := val.(map[string]any)
+		if !ok {
+			return w.containerValues(termCtx, k, td, val, graph, depth)
+		}
+		return w.indexedMap(termCtx, k, td, m, graph, depth)
+	default:
+		return w.containerValues(termCtx, k, td, val, graph, depth)
+	}
+	return nil
+}
+
+// containerValues pushes the objects of a value that is not a map of a
+// language, index, id or type container.
+func (w *walker) containerValues(termCtx *activeCtx, k string, td *termDef, val any, graph rdfc.Term, depth int) error {
+	switch {
+	case td != nil && td.cList:
+		if m, isMap := val.(map[string]any); isMap {
+			if _, isList := m["@list"]; isList {
+				// Already a list object: not wrapped in another list.
+				return w.values(termCtx, k, td, val, graph, depth)
+			}
+			return unsupported("object value of a @list property")
+		}
+		head, err := w.list(termCtx, k, td, val, graph, depth)
+		if err != nil {
+			return err
+		}
+		w.push(head)
+	case td != nil && td.cGraph:
+		items, ok := val.([]any)
+		if !ok {
+			items = []any{val}
+		}
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				if it == nil {
+					continue
+				}
+				return unsupported("non-object value of a @graph container")
+			}
+			if _, hasGraph := m["@graph"]; hasGraph {
+				return unsupported("graph object in a @graph container")
+			}
+			g := w.newBlank()
+			inner := len(w.stack)
+			if err := w.element(termCtx, k, td, m, nil, g, false, depth+1); err != nil {
+				return err
+			}
+			if len(w.stack)-inner != 1 || w.stack[inner].Kind == rdfc.Literal {
+				return unsupported("value in a @graph container")
+			}
+			w.stack = w.stack[:inner]
+			w.push(g)
+		}
+	default:
+		return w.values(termCtx, k, td, val, graph, depth)
+	}
+	return nil
+}
+
+// languageMap pushes the literals of a language map (JSON-LD 1.1 §4.6.2;
+// API §5.1.2, language maps): each key is a language tag, "@none" (or an alias
+// of it) none, and each value a string, an array of strings or null.
+func (w *walker) languageMap(active *activeCtx, td *termDef, m map[string]any) error {
+	dir := active.dir
+	if td.hasDir {
+		dir = td.dir
+	}
+	for lang, v := range m {
+		items, ok := v.([]any)
+		if !ok {
+			items = []any{v}
+		}
+		e, err := active.expandIRI(lang, true)
+		if err != nil {
+			return err
+		}
+		tag, hasTag := strings.ToLower(lang), e != "@none"
+		if hasTag && !validLanguage.MatchString(tag) {
+			return fmt.Errorf("jsonld: invalid language tag %q would be dropped (safe mode): %w", lang, ErrUndefinedTerm)
+		}
+		for _, it := range items {
+			switch x := it.(type) {
+			case nil:
+			case string:
+				switch {
+				case dir != "":
+					l := ""
+					if hasTag {
+						l = tag
+					}
+					w.push(directionTerm(x, l, dir))
+				case hasTag:
+					w.push(rdfc.Term{Kind: rdfc.Literal, Value: x, Datatype: rdfLangStr, Language: tag})
+				default:
+					w.push(rdfc.Term{Kind: rdfc.Literal, Value: x, Datatype: xsdString})
+				}
+			default:
+				return contextError("language map value of type %T", it)
+			}
+		}
+	}
+	return nil
+}
+
+// indexedMap pushes the objects of an index, id or type map (JSON-LD 1.1
+// §4.6.1, §4.6.3, §4.6.4). An index only matters for compaction, so the
+// values of an index map are the values of the property; an id map gives
+// each node object without @id the key as @id, and a type map adds the
+// key to each node's @type.
+func (w *walker) indexedMap(active *activeCtx, k string, td *termDef, m map[string]any, graph rdfc.Term, depth int) error {
+	var keyBuf [16]string
+	var valBuf [16]any
+	keys, vals := sortedMembers(m, keyBuf[:0], valBuf[:0])
+	for i, key := range keys {
+		items, ok := vals[i].([]any)
+		if !ok {
+			items = []any{vals[i]}
+		}
+		for _, it := range items {
+			if it == nil {
+				continue
+			}
+			if td.cIndex && td.indexProp != "" {
+				// A property-valued index (JSON-LD 1.1 §4.6.1.1): the key
+				// is also a value of the index property of each node.
+				node, isMap := it.(map[string]any)
+				if !isMap {
+					return unsupported("property-valued index of a value that is not a node")
+				}
+				if _, isValue := node["@value"]; isValue {
+					return contextError("value object in a property-valued index")
+				}
+				if e, err := active.expandIRI(key, true); err != nil {
+					return err
+				} else if e != "@none" {
+					node = withIndex(node, td.indexTerm, key)
+				}
+				if err := w.containerValues(active, k, td, node, graph, depth); err != nil {
 					return err
 				}
 				continue
 			}
-			for _, t := range val.([]any) {
-				if err := w.typeStatement(tsc, subject, t.(string), graph); err != nil {
+			if td.cIndex {
+				if err := w.containerValues(active, k, td, it, graph, depth); err != nil {
 					return err
 				}
+				continue
 			}
-			continue
-		}
-		if e == "@language" {
-			return contextError("@language in a node object")
-		}
-		// tds[i] is active.terms[k]: the definition the key expanded by.
-		td := tds[i]
-		if td == nil || td.id != e || !td.idOK {
-			if strings.HasPrefix(e, "_:") || !isAbsIRI(e) || !validIRI(e) {
-				return fmt.Errorf("jsonld: property %q expands to %q, not an absolute IRI, and would be dropped (safe mode): %w", k, e, ErrUndefinedTerm)
+			ek, err := active.expandIRI(key, td.cType)
+			if err != nil {
+				return err
 			}
-			if !rdfc.PlainIRI(e) {
-				return errEscapedIRI(e)
+			node, isMap := it.(map[string]any)
+			if !isMap {
+				if s, isString := it.(string); isString && td.cType && (td.typ == "@id" || td.typ == "@vocab") {
+					node = map[string]any{"@id": s}
+				} else {
+					return unsupported("non-object value of an id or type map")
+				}
+			}
+			if _, isValue := node["@value"]; isValue {
+				return contextError("value object in an id or type map")
+			}
+			if td.cID && td.cGraph {
+				// The key names the graph (API §5.1.2, @graph and @id containers).
+				g := w.newBlank()
+				if ek != "@none" {
+					if g, err = w.nodeTerm(ek, "@id"); err != nil {
+						return err
+					}
+				}
+				if _, hasGraph := node["@graph"]; hasGraph {
+					return unsupported("graph object in a @graph container")
+				}
+				inner := len(w.stack)
+				if err := w.element(active, k, td, node, nil, g, false, depth+1); err != nil {
+					return err
+				}
+				if len(w.stack)-inner != 1 || w.stack[inner].Kind == rdfc.Literal {
+					return unsupported("value in a @graph container")
+				}
+				w.stack = w.stack[:inner]
+				w.push(g)
+				continue
+			}
+			if ek != "@none" {
+				node = w.withKey(active, node, td.cType, key)
+			}
+			if td.cGraph {
+				if err := w.containerValues(active, k, td, node, graph, depth); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := w.element(active, k, td, node, nil, graph, false, depth+1); err != nil {
+				return err
 			}
 		}
-		pred := rdfc.Term{Kind: rdfc.IRI, Value: e}
+	}
+	return nil
+}
+
+// withIndex returns a copy of node with key added first to the values of
+// its member term.
+func withIndex(node map[string]any, term, key string) map[string]any {
+	out := make(map[string]any, len(node)+1)
+	for k, v := range node {
+		out[k] = v
+	}
+	switch v := node[term].(type) {
+	case nil:
+		out[term] = key
+	case []any:
+		out[term] = append([]any{key}, v...)
+	default:
+		out[term] = []any{key, v}
+	}
+	return out
+}
+
+// withKey returns a copy of node with the id map key as @id (unless it
+// has one) or with the type map key first in @type.
+func (w *walker) withKey(active *activeCtx, node map[string]any, typ bool, key string) map[string]any {
+	out := make(map[string]any, len(node)+1)
+	idKey, typeKey := "", ""
+	for k, v := range node {
+		out[k] = v
+		if e, _, err := active.expandKey(k); err == nil {
+			switch e {
+			case "@id":
+				idKey = k
+			case "@type":
+				typeKey = k
+			}
+		}
+	}
+	switch {
+	case !typ && idKey == "":
+		out["@id"] = key
+	case typ && typeKey == "":
+		out["@type"] = key
+	case typ:
+		types := []any{key}
+		switch t := node[typeKey].(type) {
+		case string:
+			types = append(types, t)
+		case []any:
+			types = append(types, t...)
+		}
+		out[typeKey] = types
+	}
+	return out
+}
+
+// nest processes the members of a @nest value as members of the node
+// (JSON-LD 1.1 §4.4 Nested Properties).
+func (w *walker) nest(active, tsc *activeCtx, subject rdfc.Term, val any, graph rdfc.Term, depth int) error {
+	items, ok := val.([]any)
+	if !ok {
+		items = []any{val}
+	}
+	for _, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return contextError("@nest value of type %T", it)
+		}
+		var keyBuf [16]string
+		var valBuf [16]any
+		keys, vals := sortedMembers(m, keyBuf[:0], valBuf[:0])
+		for i, k := range keys {
+			e, td, err := active.expandKey(k)
+			if err != nil {
+				return err
+			}
+			switch e {
+			case "":
+				return fmt.Errorf("jsonld: property %q is not defined by the document's contexts and would be dropped (safe mode): %w", k, ErrUndefinedTerm)
+			case "@value", "@id", "@context", "@list", "@set", "@graph":
+				return contextError("%s in a @nest value", e)
+			}
+			if !strings.HasPrefix(e, "@") && !strings.Contains(e, ":") {
+				return fmt.Errorf("jsonld: property %q expands to the relative IRI %q and would be dropped (safe mode): %w", k, e, ErrUndefinedTerm)
+			}
+			if err := w.property(active, tsc, subject, k, e, td, vals[i], graph, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// reverseProperty emits the statements of a property defined with
+// @reverse: each value, a node, is the subject (JSON-LD 1.1 §4.8).
+func (w *walker) reverseProperty(active *activeCtx, subject rdfc.Term, k string, td *termDef, val any, graph rdfc.Term, depth int) error {
+	if td.typ == "@json" {
+		return contextError("@json value of a reverse property")
+	}
+	if !td.idOK {
+		return fmt.Errorf("jsonld: reverse property %q expands to %q, not an absolute IRI, and would be dropped (safe mode): %w", k, td.id, ErrUndefinedTerm)
+	}
+	termCtx := active
+	var err error
+	if td.hasCtx {
+		if termCtx, err = active.derive(td.ctx, td, true, true); err != nil {
+			return err
+		}
+		td = termCtx.terms[k]
+	}
+	mark := len(w.stack)
+	if err := w.propertyValues(termCtx, k, td, val, graph, depth); err != nil {
+		return err
+	}
+	pred := rdfc.Term{Kind: rdfc.IRI, Value: td.id}
+	for _, o := range w.stack[mark:] {
+		if o.Kind == rdfc.Literal {
+			return contextError("value object of a reverse property")
+		}
+		w.emit(o, pred, subject, graph)
+	}
+	w.stack = w.stack[:mark]
+	return nil
+}
+
+// reverseMap handles the @reverse keyword: a map of properties whose
+// values have the node as object.
+func (w *walker) reverseMap(active *activeCtx, subject rdfc.Term, val any, graph rdfc.Term, depth int) error {
+	m, ok := val.(map[string]any)
+	if !ok {
+		return contextError("@reverse value of type %T", val)
+	}
+	var keyBuf [16]string
+	var valBuf [16]any
+	keys, vals := sortedMembers(m, keyBuf[:0], valBuf[:0])
+	for i, k := range keys {
+		e, td, err := active.expandKey(k)
+		if err != nil {
+			return err
+		}
+		if e == "" || strings.HasPrefix(e, "@") {
+			return unsupported("@reverse member %q", k)
+		}
+		if td != nil && td.reverse {
+			return unsupported("reverse property inside @reverse")
+		}
+		if strings.HasPrefix(e, "_:") || !wellFormedIRI(e) {
+			return fmt.Errorf("jsonld: property %q expands to %q, not an absolute IRI, and would be dropped (safe mode): %w", k, e, ErrUndefinedTerm)
+		}
 		termCtx := active
 		if td != nil && td.hasCtx {
 			if termCtx, err = active.derive(td.ctx, td, true, true); err != nil {
@@ -438,62 +858,67 @@ func (w *walker) elementBody(active *activeCtx, activeProp string, propTD *termD
 			td = termCtx.terms[k]
 		}
 		mark := len(w.stack)
-		switch {
-		case td != nil && td.typ == "@json":
-			lit, err := jsonLiteral(val)
-			if err != nil {
-				return err
-			}
-			w.push(lit)
-		case val == nil:
-			continue
-		case td != nil && td.cList:
-			if _, isMap := val.(map[string]any); isMap {
-				return unsupported("object value of a @list property")
-			}
-			head, err := w.list(termCtx, k, td, val, graph, depth)
-			if err != nil {
-				return err
-			}
-			w.push(head)
-		case td != nil && td.cGraph:
-			items, ok := val.([]any)
-			if !ok {
-				items = []any{val}
-			}
-			for _, it := range items {
-				m, ok := it.(map[string]any)
-				if !ok {
-					if it == nil {
-						continue
-					}
-					return unsupported("non-object value of a @graph container")
-				}
-				if _, hasGraph := m["@graph"]; hasGraph {
-					return unsupported("graph object in a @graph container")
-				}
-				g := w.newBlank()
-				inner := len(w.stack)
-				if err := w.element(termCtx, k, td, m, nil, g, false, depth+1); err != nil {
-					return err
-				}
-				if len(w.stack)-inner != 1 || w.stack[inner].Kind == rdfc.Literal {
-					return unsupported("value in a @graph container")
-				}
-				w.stack = w.stack[:inner]
-				w.push(g)
-			}
-		default:
-			if err := w.values(termCtx, k, td, val, graph, depth); err != nil {
-				return err
-			}
+		if err := w.propertyValues(termCtx, k, td, vals[i], graph, depth); err != nil {
+			return err
 		}
+		pred := rdfc.Term{Kind: rdfc.IRI, Value: e}
 		for _, o := range w.stack[mark:] {
-			w.emit(subject, pred, o, graph)
+			if o.Kind == rdfc.Literal {
+				return contextError("value object in @reverse")
+			}
+			w.emit(o, pred, subject, graph)
 		}
 		w.stack = w.stack[:mark]
 	}
-	w.push(subject)
+	return nil
+}
+
+// graphContent processes the value of @graph: its node objects are in
+// graph and linked to nothing; free-floating values, lists and nodes with
+// only an @id have no statements (as at the top level).
+func (w *walker) graphContent(active *activeCtx, val any, graph rdfc.Term, depth int) error {
+	items, ok := val.([]any)
+	if !ok {
+		items = []any{val}
+	}
+	for _, it := range items {
+		switch m := it.(type) {
+		case map[string]any:
+			mark := len(w.stack)
+			if err := w.element(active, "", nil, m, nil, graph, true, depth+1); err != nil {
+				return err
+			}
+			w.stack = w.stack[:mark]
+		case []any:
+			if err := w.graphContent(active, m, graph, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// included processes the node objects of @included (JSON-LD 1.1 §4.7):
+// they are in the same graph and not linked to the node.
+func (w *walker) included(active *activeCtx, val any, graph rdfc.Term, depth int) error {
+	items, ok := val.([]any)
+	if !ok {
+		items = []any{val}
+	}
+	for _, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return contextError("@included value of type %T", it)
+		}
+		if _, isValue := m["@value"]; isValue {
+			return contextError("value object in @included")
+		}
+		mark := len(w.stack)
+		if err := w.element(active, "@included", nil, m, nil, graph, false, depth+1); err != nil {
+			return err
+		}
+		w.stack = w.stack[:mark]
+	}
 	return nil
 }
 
@@ -534,10 +959,9 @@ func (w *walker) values(active *activeCtx, prop string, td *termDef, val any, gr
 	case nil:
 		return nil
 	case []any:
+		// JSON-LD 1.1 expansion flattens an array inside an array
+		// (API §5.1.2) unless the property is a list.
 		for _, e := range v {
-			if _, nested := e.([]any); nested {
-				return unsupported("array inside an array")
-			}
 			if err := w.values(active, prop, td, e, graph, depth); err != nil {
 				return err
 			}
@@ -564,13 +988,18 @@ func (w *walker) list(active *activeCtx, prop string, td *termDef, val any, grap
 	}
 	mark := len(w.stack)
 	for _, it := range items {
-		if _, nested := it.([]any); nested {
-			return rdfc.Term{}, unsupported("list of lists")
-		}
-		if m, isMap := it.(map[string]any); isMap {
-			if _, hasList := m["@list"]; hasList {
-				return rdfc.Term{}, unsupported("list of lists")
+		// An array in a list is a list of its own (JSON-LD 1.1 §4.3.2
+		// Lists of lists; API §5.1.2).
+		if inner, nested := it.([]any); nested {
+			if depth > maxNestDepth {
+				return rdfc.Term{}, unsupported("nesting deeper than %d", maxNestDepth)
 			}
+			head, err := w.list(active, prop, td, inner, graph, depth+1)
+			if err != nil {
+				return rdfc.Term{}, err
+			}
+			w.push(head)
+			continue
 		}
 		if err := w.values(active, prop, td, it, graph, depth); err != nil {
 			return rdfc.Term{}, err
@@ -595,7 +1024,8 @@ func (w *walker) list(active *activeCtx, prop string, td *termDef, val any, grap
 	return head, nil
 }
 
-// scalar is json-gold's value expansion followed by its RDF conversion.
+// scalar is value expansion (JSON-LD 1.1 API §5.3) followed by Object to
+// RDF Conversion (§8.2).
 // td is active.terms[prop].
 func scalar(active *activeCtx, prop string, td *termDef, v any) (rdfc.Term, error) {
 	if td != nil && (td.typ == "@id" || td.typ == "@vocab") {
@@ -607,11 +1037,8 @@ func scalar(active *activeCtx, prop string, td *termDef, v any) (rdfc.Term, erro
 			if strings.HasPrefix(id, "_:") {
 				return rdfc.Term{}, unsupported("blank node identifier as a coerced value")
 			}
-			if !isAbsIRI(id) || !validIRI(id) {
+			if !wellFormedIRI(id) {
 				return rdfc.Term{}, fmt.Errorf("jsonld: value %q of %q is not an absolute IRI and would be dropped (safe mode): %w", s, prop, ErrUndefinedTerm)
-			}
-			if !rdfc.PlainIRI(id) {
-				return rdfc.Term{}, errEscapedIRI(id)
 			}
 			return rdfc.Term{Kind: rdfc.IRI, Value: id}, nil
 		}
@@ -622,13 +1049,10 @@ func scalar(active *activeCtx, prop string, td *termDef, v any) (rdfc.Term, erro
 		if !td.typOK {
 			return rdfc.Term{}, fmt.Errorf("jsonld: datatype %q would be dropped (safe mode): %w", td.typ, ErrUndefinedTerm)
 		}
-		if !td.typPlain {
-			return rdfc.Term{}, errEscapedIRI(td.typ)
-		}
 		dt = td.typ
 	}
-	lang, hasLang := "", false
-	if _, isString := v.(string); isString && dt == "" {
+	lang, hasLang, dir := "", false, ""
+	if str, isString := v.(string); isString && dt == "" {
 		if td != nil && td.hasLang {
 			if td.lang != nil {
 				lang, hasLang = *td.lang, true
@@ -636,11 +1060,22 @@ func scalar(active *activeCtx, prop string, td *termDef, v any) (rdfc.Term, erro
 		} else if active.hasLang {
 			lang, hasLang = active.lang, true
 		}
+		if td != nil && td.hasDir {
+			dir = td.dir
+		} else {
+			dir = active.dir
+		}
+		if dir != "" {
+			if hasLang && !validLanguage.MatchString(lang) {
+				return rdfc.Term{}, fmt.Errorf("jsonld: invalid language tag %q would be dropped (safe mode): %w", lang, ErrUndefinedTerm)
+			}
+			return directionTerm(str, lang, dir), nil
+		}
 	}
 	return literal(v, dt, lang, hasLang)
 }
 
-// literal mirrors json-gold's objectToRDF for a value object.
+// literal is Object to RDF Conversion (JSON-LD 1.1 API §8.2) of a value.
 func literal(v any, dt, lang string, hasLang bool) (rdfc.Term, error) {
 	switch x := v.(type) {
 	case bool:
@@ -649,13 +1084,13 @@ func literal(v any, dt, lang string, hasLang bool) (rdfc.Term, error) {
 		}
 		return rdfc.Term{Kind: rdfc.Literal, Value: strconv.FormatBool(x), Datatype: dt}, nil
 	case float64:
-		return number(x, dt), nil
+		return numberTerm(x, dt)
 	case json.Number:
 		f, err := x.Float64()
 		if err != nil {
 			return rdfc.Term{}, unsupported("number %s", x)
 		}
-		return number(f, dt), nil
+		return numberTerm(f, dt)
 	case string:
 		if hasLang {
 			if !validLanguage.MatchString(lang) {
@@ -671,47 +1106,12 @@ func literal(v any, dt, lang string, hasLang bool) (rdfc.Term, error) {
 	return rdfc.Term{}, unsupported("value of type %T", v)
 }
 
-func number(f float64, dt string) rdfc.Term {
-	isInteger := f == float64(int64(f))
-	if !isInteger || dt == xsdDouble {
-		if dt == "" {
-			dt = xsdDouble
-		}
-		return rdfc.Term{Kind: rdfc.Literal, Value: ld.GetCanonicalDouble(f), Datatype: dt}
-	}
-	if dt == "" {
-		dt = xsdInteger
-	}
-	return rdfc.Term{Kind: rdfc.Literal, Value: strconv.FormatInt(int64(f), 10), Datatype: dt}
-}
-
-// jsonLiteral is the rdf:JSON literal of a @json value. json-gold only
-// converts objects and booleans correctly; other values are refused on
-// both paths.
-func jsonLiteral(v any) (rdfc.Term, error) {
-	switch x := v.(type) {
-	case bool:
-		return rdfc.Term{Kind: rdfc.Literal, Value: strconv.FormatBool(x), Datatype: rdfJSON}, nil
-	case map[string]any:
-		b, err := json.Marshal(x)
-		if err != nil {
-			return rdfc.Term{}, unsupported("@json value: %v", err)
-		}
-		c, err := jcs.Transform(b)
-		if err != nil {
-			return rdfc.Term{}, unsupported("@json value: %v", err)
-		}
-		return rdfc.Term{Kind: rdfc.Literal, Value: string(c), Datatype: rdfJSON}, nil
-	}
-	return rdfc.Term{}, unsupported("@json literal of type %T", v)
-}
-
 // valueObject converts a value object ({"@value": …}) to a literal. The
 // boolean result is false when the value is null and nothing is produced.
 func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, vals []any) (rdfc.Term, bool, error) {
 	var (
 		value            any
-		dt, lang         string
+		dt, lang, dir    string
 		hasType, hasLang bool
 	)
 	for i, k := range keys {
@@ -734,6 +1134,16 @@ func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, vals []any) (rd
 				return rdfc.Term{}, false, contextError("@language of type %T", vals[i])
 			}
 			lang, hasLang = strings.ToLower(s), true
+		case "@direction":
+			d, ok := vals[i].(string)
+			if !ok || (d != "ltr" && d != "rtl") {
+				return rdfc.Term{}, false, contextError("@direction %v", vals[i])
+			}
+			dir = d
+		case "@index":
+			if _, ok := vals[i].(string); !ok {
+				return rdfc.Term{}, false, contextError("@index of type %T", vals[i])
+			}
 		default:
 			return rdfc.Term{}, false, contextError("value object with key %q", k)
 		}
@@ -759,11 +1169,18 @@ func (w *walker) valueObject(tsc *activeCtx, keys, exp []string, vals []any) (rd
 	if hasType && (!isAbsIRI(dt) || strings.HasPrefix(dt, "_:")) {
 		return rdfc.Term{}, false, contextError("value object @type %q is not an absolute IRI", dt)
 	}
-	if hasType && !validIRI(dt) {
+	if hasType && !wellFormedIRI(dt) {
 		return rdfc.Term{}, false, fmt.Errorf("jsonld: datatype %q would be dropped (safe mode): %w", dt, ErrUndefinedTerm)
 	}
-	if hasType && !rdfc.PlainIRI(dt) {
-		return rdfc.Term{}, false, errEscapedIRI(dt)
+	if dir != "" {
+		str, isString := value.(string)
+		if !isString || hasType {
+			return rdfc.Term{}, false, contextError("@direction on a value that is not a plain string")
+		}
+		if hasLang && !validLanguage.MatchString(lang) {
+			return rdfc.Term{}, false, fmt.Errorf("jsonld: invalid language tag %q would be dropped (safe mode): %w", lang, ErrUndefinedTerm)
+		}
+		return directionTerm(str, lang, dir), true, nil
 	}
 	t, err := literal(value, dt, lang, hasLang)
 	return t, err == nil, err

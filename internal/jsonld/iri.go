@@ -2,8 +2,7 @@ package jsonld
 
 import (
 	"strings"
-	"sync"
-	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/piprate/json-gold/ld"
 )
@@ -88,61 +87,219 @@ func plainAuthority(a string) bool {
 	return true
 }
 
-// authorityOK memoizes json-gold's URL test per authority: the rest of an
-// http(s) IRI only matters through the checks done in validIRI itself.
-var (
-	authorityOK    sync.Map
-	authorityCount atomic.Int64
-)
-
-const maxAuthorities = 4096
-
-// validIRI answers what json-gold's validIRI answers (an http or https IRI
-// must pass its IsURL test or the statement is dropped), fast for plain
-// IRIs.
-func validIRI(s string) bool {
-	var rest string
-	switch {
-	case strings.HasPrefix(s, "http://"):
-		rest = s[len("http://"):]
-	case strings.HasPrefix(s, "https://"):
-		rest = s[len("https://"):]
-	default:
-		return true
-	}
-	if len(s) >= 2083 {
-		return ld.IsURL(s)
-	}
-	auth := rest
-	path := ""
-	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
-		auth, path = rest[:end], rest[end:]
-	}
-	if !plainAuthority(auth) {
-		return ld.IsURL(s)
-	}
-	for i := 0; i < len(path); i++ {
-		if !plainIRIByte(path[i]) {
-			return ld.IsURL(s)
+// wellFormedIRI reports whether s is an absolute IRI by RFC 3987 §2.2:
+//
+//	IRI = scheme ":" ihier-part [ "?" iquery ] [ "#" ifragment ]
+//
+// JSON-LD 1.1 API §8.2 Object to RDF Conversion returns null for "an
+// IRI [that] is not well-formed", so safe mode refuses such a value
+// instead of signing a statement without it. Hosts are checked by the
+// ireg-name rule (any unreserved character, so a label may start with
+// "-"), and there is no length limit. A space, a control character or any
+// of <>"{}|\^` is never part of an IRI.
+func wellFormedIRI(s string) bool {
+	// Nearly every IRI in a credential is ASCII without percent-escapes
+	// or an IP literal: one pass over the bytes decides those.
+	colon, hashes := -1, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || !simpleIRIByte[c] {
+			return wellFormedIRISlow(s)
+		}
+		switch c {
+		case ':':
+			if colon < 0 {
+				colon = i
+			}
+		case '#':
+			hashes++
 		}
 	}
-	if ok, found := authorityOK.Load(auth); found {
-		return ok.(bool)
+	if colon <= 0 || hashes > 1 || !validScheme(s[:colon]) {
+		return false
 	}
-	ok := ld.IsURL("http://" + auth + "/")
-	if authorityCount.Load() < maxAuthorities {
-		authorityOK.Store(auth, ok)
-		authorityCount.Add(1)
+	rest := s[colon+1:]
+	if len(rest) < 2 || rest[0] != '/' || rest[1] != '/' {
+		return true
 	}
-	return ok
+	auth := rest[2:]
+	if end := strings.IndexAny(auth, "/?#"); end >= 0 {
+		auth = auth[:end]
+	}
+	if strings.IndexByte(auth, '@') >= 0 {
+		return wellFormedIRISlow(s)
+	}
+	host, port, hasPort := strings.Cut(auth, ":")
+	if !hasPort {
+		return true
+	}
+	_ = host
+	for i := 0; i < len(port); i++ {
+		if port[i] < '0' || port[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
-// errEscapedIRI is the fast path's refusal of an IRI that needs escapes
-// in N-Quads (not rdfc.PlainIRI). json-gold writes such IRIs, which are
-// not valid IRIs though its URL test lets some through, verbatim while
-// rdfc escapes them, so the fast path leaves them to the reference path.
-// Every IRI of a dataset ToRDF returns is therefore plain, which lets
-// WriteCanonical use rdfc.WriteCanonicalPlain.
-func errEscapedIRI(s string) error {
-	return unsupported("IRI %q needs escapes in N-Quads", s)
+// simpleIRIByte marks the ASCII bytes of the fast path of wellFormedIRI:
+// iunreserved, sub-delims, ":", "@", "/", "?" and "#".
+var simpleIRIByte = func() (t [128]bool) {
+	t = iriASCII
+	t['?'], t['#'] = true, true
+	return t
+}()
+
+// wellFormedIRISlow is wellFormedIRI by the grammar, for IRIs with
+// percent-escapes, non-ASCII characters, IP literals, user information
+// or bytes no IRI has.
+func wellFormedIRISlow(s string) bool {
+	colon := strings.IndexByte(s, ':')
+	if colon <= 0 || !validScheme(s[:colon]) {
+		return false
+	}
+	rest := s[colon+1:]
+	frag := ""
+	if i := strings.IndexByte(rest, '#'); i >= 0 {
+		rest, frag = rest[:i], rest[i+1:]
+		if !iriChars(frag, false, true) {
+			return false
+		}
+	}
+	query := ""
+	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		rest, query = rest[:i], rest[i+1:]
+		if !iriChars(query, true, true) {
+			return false
+		}
+	}
+	if strings.HasPrefix(rest, "//") {
+		auth := rest[2:]
+		path := ""
+		if i := strings.IndexByte(auth, '/'); i >= 0 {
+			auth, path = auth[:i], auth[i:]
+		}
+		if !iriAuthority(auth) {
+			return false
+		}
+		rest = path
+	}
+	// ipath: segments of ipchar separated by "/".
+	return iriChars(rest, false, false) && !strings.ContainsAny(rest, "?#")
+}
+
+// iriChars reports whether s is made of ipchar, "/" and, when
+// queryOrFragment, "?"; private reports whether iprivate characters are
+// allowed (in iquery only).
+func iriChars(s string, private, queryOrFragment bool) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			switch {
+			case iriASCII[c]:
+				i++
+			case c == '%':
+				if i+2 >= len(s) || !isHexDigit(s[i+1]) || !isHexDigit(s[i+2]) {
+					return false
+				}
+				i += 3
+			case c == '?' && queryOrFragment:
+				i++
+			default:
+				return false
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		if !ucsChar(r) && !(private && privateChar(r)) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// iriASCII marks the ASCII characters allowed verbatim in a path, query or
+// fragment: iunreserved, sub-delims, ":", "@" and "/".
+var iriASCII = func() (t [128]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-._~!$&'()*+,;=:@/" {
+		t[c] = true
+	}
+	return t
+}()
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// ucsChar is RFC 3987's ucschar.
+func ucsChar(r rune) bool {
+	switch {
+	case 0xA0 <= r && r <= 0xD7FF, 0xF900 <= r && r <= 0xFDCF, 0xFDF0 <= r && r <= 0xFFEF:
+		return true
+	case r >= 0x10000 && r <= 0xEFFFD:
+		return r&0xFFFF <= 0xFFFD // not a noncharacter U+xFFFE/U+xFFFF
+	}
+	return false
+}
+
+// privateChar is RFC 3987's iprivate.
+func privateChar(r rune) bool {
+	return 0xE000 <= r && r <= 0xF8FF || 0xF0000 <= r && r <= 0xFFFFD || 0x100000 <= r && r <= 0x10FFFD
+}
+
+// iriAuthority checks iauthority = [ iuserinfo "@" ] ihost [ ":" port ].
+func iriAuthority(a string) bool {
+	if at := strings.LastIndexByte(a, '@'); at >= 0 {
+		if !iriChars(a[:at], false, false) || strings.ContainsAny(a[:at], "/@") {
+			return false
+		}
+		a = a[at+1:]
+	}
+	host := a
+	if strings.HasPrefix(a, "[") {
+		end := strings.IndexByte(a, ']')
+		if end < 0 {
+			return false
+		}
+		host, a = a[1:end], a[end+1:]
+		if host == "" {
+			return false
+		}
+		for i := 0; i < len(host); i++ {
+			c := host[i]
+			if c >= 0x80 || !(isHexDigit(c) || c == ':' || c == '.' || iriASCII[c] && c != '/' && c != '@') {
+				return false
+			}
+		}
+		if a != "" && a[0] != ':' {
+			return false
+		}
+	} else {
+		if i := strings.LastIndexByte(a, ':'); i >= 0 {
+			host, a = a[:i], a[i:]
+		} else {
+			a = ""
+		}
+		if !iriChars(host, false, false) || strings.ContainsAny(host, ":@/") {
+			return false
+		}
+	}
+	if a != "" { // ":" port
+		for i := 1; i < len(a); i++ {
+			if a[i] < '0' || a[i] > '9' {
+				return false
+			}
+		}
+	}
+	return true
 }

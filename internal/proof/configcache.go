@@ -3,6 +3,7 @@ package proof
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"math"
 	"slices"
 	"sync"
 )
@@ -27,8 +28,8 @@ var configHashes = struct {
 const maxConfigHashes = 128
 
 // maxConfigKey bounds the configurations worth remembering; a larger one
-// (long ids or many contexts) is simply canonicalized.
-const maxConfigKey = 2048
+// (long ids, many or large inline contexts) is simply canonicalized.
+const maxConfigKey = 16 << 10
 
 func lookupConfigHash(key []byte) ([sha256.Size]byte, bool) {
 	configHashes.mu.Lock()
@@ -47,44 +48,94 @@ func storeConfigHash(key []byte, h [sha256.Size]byte) {
 }
 
 // configKey appends to dst an unambiguous encoding of a proof
-// configuration document: its members in key order, each key and value
-// length-prefixed, values tagged by JSON type. It reports false for a
-// configuration with values other than strings and arrays of strings
-// (such a one is not remembered), or one too large to be worth it.
+// configuration document: its members in key order, each value tagged by
+// its JSON type, strings length-prefixed, nested objects (an inline
+// @context) in key order too. It reports false for a configuration with a
+// value JSON decoding does not produce, or one too large to be worth it.
 func configKey(dst []byte, config map[string]any) ([]byte, bool) {
-	if len(config) > 16 {
-		return dst, false
-	}
+	return appendJSONKey(dst, config)
+}
+
+// configKeyOf is configKey of the configuration document configDocument
+// builds from doc and proof (proof without proofValue, with doc's
+// @context), computed without building it.
+func configKeyOf(dst []byte, doc, proof map[string]any) ([]byte, bool) {
+	ctx, hasCtx := doc["@context"]
 	var keyBuf [16]string
 	keys := keyBuf[:0]
-	for k := range config {
+	for k := range proof {
+		if k == "proofValue" || (hasCtx && k == "@context") {
+			continue
+		}
 		keys = append(keys, k)
 	}
+	if hasCtx {
+		keys = append(keys, "@context")
+	}
 	slices.Sort(keys)
+	dst = append(dst, 'm')
+	dst = binary.AppendUvarint(dst, uint64(len(keys)))
 	for _, k := range keys {
 		dst = appendKeyString(dst, k)
-		switch v := config[k].(type) {
-		case string:
-			dst = append(dst, 's')
-			dst = appendKeyString(dst, v)
-		case []any:
-			dst = append(dst, 'l')
-			dst = binary.AppendUvarint(dst, uint64(len(v)))
-			for _, e := range v {
-				s, ok := e.(string)
-				if !ok {
-					return dst, false
-				}
-				dst = appendKeyString(dst, s)
-			}
-		default:
-			return dst, false
+		v := proof[k]
+		if hasCtx && k == "@context" {
+			v = ctx
 		}
-		if len(dst) > maxConfigKey {
+		var ok bool
+		if dst, ok = appendJSONKey(dst, v); !ok {
 			return dst, false
 		}
 	}
-	return dst, true
+	return dst, len(dst) <= maxConfigKey
+}
+
+func appendJSONKey(dst []byte, v any) ([]byte, bool) {
+	if len(dst) > maxConfigKey {
+		return dst, false
+	}
+	switch x := v.(type) {
+	case nil:
+		return append(dst, 'n'), true
+	case bool:
+		if x {
+			return append(dst, 't'), true
+		}
+		return append(dst, 'f'), true
+	case string:
+		dst = append(dst, 's')
+		return appendKeyString(dst, x), true
+	case float64:
+		dst = append(dst, 'd')
+		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(x)), true
+	case []any:
+		dst = append(dst, 'l')
+		dst = binary.AppendUvarint(dst, uint64(len(x)))
+		for _, e := range x {
+			var ok bool
+			if dst, ok = appendJSONKey(dst, e); !ok {
+				return dst, false
+			}
+		}
+		return dst, true
+	case map[string]any:
+		var keyBuf [16]string
+		keys := keyBuf[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		dst = append(dst, 'm')
+		dst = binary.AppendUvarint(dst, uint64(len(keys)))
+		for _, k := range keys {
+			dst = appendKeyString(dst, k)
+			var ok bool
+			if dst, ok = appendJSONKey(dst, x[k]); !ok {
+				return dst, false
+			}
+		}
+		return dst, len(dst) <= maxConfigKey
+	}
+	return dst, false
 }
 
 func appendKeyString(dst []byte, s string) []byte {

@@ -58,7 +58,8 @@ func TestHashPaths(t *testing.T) {
 }
 
 // TestConfigKey checks that configurations that differ in any way get
-// different keys, and that only plain ones are remembered.
+// different keys, including ones with inline contexts (objects, numbers,
+// null), and that only reasonably small ones are remembered.
 func TestConfigKey(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -72,10 +73,17 @@ func TestConfigKey(t *testing.T) {
 		{"two members", map[string]any{"a": "b", "c": ""}, true},
 		{"empty list", map[string]any{"a": []any{}}, true},
 		{"empty", map[string]any{}, true},
-		{"number", map[string]any{"a": 1.0}, false},
-		{"object", map[string]any{"a": map[string]any{}}, false},
-		{"mixed list", map[string]any{"a": []any{"b", map[string]any{}}}, false},
-		{"null", map[string]any{"a": nil}, false},
+		{"number", map[string]any{"a": 1.0}, true},
+		{"other number", map[string]any{"a": 2.0}, true},
+		{"true", map[string]any{"a": true}, true},
+		{"false", map[string]any{"a": false}, true},
+		{"object", map[string]any{"a": map[string]any{}}, true},
+		{"object member", map[string]any{"a": map[string]any{"b": "c"}}, true},
+		{"object members split", map[string]any{"a": map[string]any{"b": "", "c": ""}}, true},
+		{"mixed list", map[string]any{"a": []any{"b", map[string]any{}}}, true},
+		{"inline context", map[string]any{"@context": []any{"https://www.w3.org/ns/credentials/v2", map[string]any{"x": map[string]any{"@id": "ex:x", "@type": "@id"}}}}, true},
+		{"null", map[string]any{"a": nil}, true},
+		{"Go type", map[string]any{"a": 1}, false},
 		{"too large", map[string]any{"a": string(make([]byte, maxConfigKey+1))}, false},
 	}
 	seen := map[string]string{}
@@ -95,6 +103,36 @@ func TestConfigKey(t *testing.T) {
 		if !bytes.Equal(again, key) {
 			t.Errorf("%s: key not deterministic", tc.name)
 		}
+	}
+}
+
+// TestConfigKeyOf: the key computed from the document and the proof is
+// the key of the configuration document they make.
+func TestConfigKeyOf(t *testing.T) {
+	doc := SampleCredential()
+	for _, p := range []map[string]any{
+		{"type": ProofType, "cryptosuite": SuiteRDFC, "created": "2024-01-01T00:00:00Z", "proofValue": "z1"},
+		{"type": ProofType, "cryptosuite": SuiteRDFC, "@context": "https://example.org/other", "nonce": 1.0},
+		{},
+	} {
+		config, err := configDocument(doc, p, SuiteRDFC)
+		if err != nil && len(p) > 0 {
+			t.Fatal(err)
+		}
+		if config == nil {
+			config = map[string]any{"@context": doc["@context"]}
+		}
+		want, ok1 := configKey(nil, config)
+		got, ok2 := configKeyOf(nil, doc, p)
+		if !ok1 || !ok2 || !bytes.Equal(got, want) {
+			t.Errorf("proof %v: configKeyOf differs from configKey", p)
+		}
+	}
+	noCtx := map[string]any{"name": "x"}
+	p := map[string]any{"@context": "https://example.org/c", "type": ProofType}
+	want, _ := configKey(nil, map[string]any{"@context": "https://example.org/c", "type": ProofType})
+	if got, _ := configKeyOf(nil, noCtx, p); !bytes.Equal(got, want) {
+		t.Error("document without @context: the proof's own @context must be kept")
 	}
 }
 

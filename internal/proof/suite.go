@@ -89,6 +89,9 @@ func Transform(doc map[string]any, suite string) ([]byte, error) {
 		}
 		return []byte(nq), nil
 	case SuiteJCS:
+		if err := jcsTermCheck(doc); err != nil {
+			return nil, err
+		}
 		out, err := canonicalJSON(doc)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrCanonicalize, err)
@@ -147,20 +150,45 @@ func transformHash(doc map[string]any, suite string) ([sha256.Size]byte, error) 
 	case SuiteRDFC, SuiteEdDSA2022:
 		return rdfcHash(doc, jsonld.WriteCanonical)
 	case SuiteJCS:
-		buf := jcsBuffers.Get().(*bytes.Buffer)
-		defer func() {
-			if buf.Cap() <= maxPooledJCS {
-				jcsBuffers.Put(buf)
-			}
-		}()
-		buf.Reset()
-		if err := writeCanonical(buf, doc); err != nil {
-			return sum, fmt.Errorf("%w: %w", ErrCanonicalize, err)
+		if err := jcsTermCheck(doc); err != nil {
+			return sum, err
 		}
-		return sha256.Sum256(buf.Bytes()), nil
+		return jcsHash(doc)
 	default:
 		return sum, fmt.Errorf("%w: %q", ErrUnsupportedSuite, suite)
 	}
+}
+
+// jcsHash is SHA-256 of the RFC 8785 form of doc.
+func jcsHash(doc map[string]any) ([sha256.Size]byte, error) {
+	buf := jcsBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledJCS {
+			jcsBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if err := writeCanonical(buf, doc); err != nil {
+		return [sha256.Size]byte{}, fmt.Errorf("%w: %w", ErrCanonicalize, err)
+	}
+	return sha256.Sum256(buf.Bytes()), nil
+}
+
+// jcsTermCheck refuses, under eddsa-jcs-2022, a JSON-LD document (one
+// with @context) that JSON-LD safe mode refuses, as eddsa-rdfc-2022 does
+// (see jsonld.CheckTerms): VC Data Model 2.0 §4.3 requires that the terms
+// of a credential be defined by its contexts, whichever suite secures it.
+func jcsTermCheck(doc map[string]any) error {
+	if _, ok := doc["@context"]; !ok {
+		return nil
+	}
+	// Only data JSON-LD would drop is refused: a context microcred does
+	// not ship leaves the terms unknown, which the data-model check
+	// reports, and JCS itself does not need the contexts.
+	if err := jsonld.CheckTerms(doc); errors.Is(err, jsonld.ErrUndefinedTerm) {
+		return fmt.Errorf("%w: %w", ErrCanonicalize, err)
+	}
+	return nil
 }
 
 // rdfcHash is the eddsa-rdfc-2022 transformation and hash: SHA-256 of
@@ -193,19 +221,30 @@ var hashers = sync.Pool{New: func() any { return sha256.New() }}
 
 // proofConfigHash returns sha256(ProofConfig(doc, proof, suite)).
 func proofConfigHash(doc map[string]any, proof map[string]any, suite string) ([sha256.Size]byte, error) {
+	var buf [512]byte
+	var key []byte
+	cacheable := false
+	if isRDFC(suite) {
+		// A remembered configuration was checked by configDocument
+		// when it was first hashed, so a hit needs neither the checks
+		// nor the configuration document. The key holds the proof
+		// options, cryptosuite included, so the two names of the rdfc
+		// suite never share an entry.
+		key, cacheable = configKeyOf(buf[:0], doc, proof)
+		if cacheable {
+			if h, ok := lookupConfigHash(key); ok {
+				return h, nil
+			}
+		}
+	}
 	config, err := configDocument(doc, proof, suite)
 	if err != nil {
 		return [sha256.Size]byte{}, err
 	}
-	if !isRDFC(suite) {
-		return transformHash(config, suite)
-	}
-	var buf [512]byte
-	key, cacheable := configKey(buf[:0], config)
-	if cacheable {
-		if h, ok := lookupConfigHash(key); ok {
-			return h, nil
-		}
+	if suite == SuiteJCS {
+		// The proof options are the cryptosuite's own data, not
+		// credential content, and are hashed as given.
+		return jcsHash(config)
 	}
 	h, err := transformHash(config, suite)
 	if err == nil && cacheable {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/microcred/microcred/internal/proof"
 )
 
 // maxDepth bounds JSON nesting: credentials are shallow, and a deep document
@@ -25,6 +27,12 @@ func DecodeDocument(data []byte) (map[string]any, error) {
 	}
 	if trimmed[0] != '{' {
 		return nil, errors.New("input is not a JSON object")
+	}
+	// encoding/json would silently turn a lone surrogate or a non-UTF-8
+	// byte into U+FFFD, so the text signed or checked would not be the
+	// one given.
+	if err := proof.CheckIJSONText(trimmed); err != nil {
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	v, err := decodeValue(dec, "", 0)

@@ -252,7 +252,7 @@ func TestFixtures(t *testing.T) {
 			delete(d["credentialSubject"].(map[string]any), "id")
 			delete(d["credentialSubject"].(map[string]any), "identifier")
 		})), opt: offline, verdict: NotVerified, decisive: "data model", want: Failed, text: "names no recipient"},
-		{name: "not a VerifiableCredential", input: signed(t, kp, proof.SuiteJCS, mod(func(d map[string]any) { d["type"] = []any{"OpenBadgeCredential"} })), opt: offline,
+		{name: "not a VerifiableCredential", input: signedJCSRaw(t, kp, mod(func(d map[string]any) { d["type"] = []any{"OpenBadgeCredential"} })), opt: offline,
 			verdict: NotVerified, decisive: "data model", want: Failed, text: `type: must include "VerifiableCredential"`},
 		{name: "unknown JSON-LD context", input: signed(t, kp, proof.SuiteJCS, withContext(sample(kp), "https://example.com/ctx")), opt: offline,
 			verdict: CouldNotCheck, decisive: "vocabulary", want: NotChecked, text: "https://example.com/ctx"},

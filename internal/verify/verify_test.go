@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gowebpki/jcs"
+	"github.com/mr-tron/base58"
+
 	"github.com/microcred/microcred/internal/did"
 	"github.com/microcred/microcred/internal/jsonld"
 	"github.com/microcred/microcred/internal/keys"
@@ -47,6 +50,38 @@ func signed(t testing.TB, kp *keys.KeyPair, suite string, doc map[string]any) []
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(s)
+	return b
+}
+
+// signedJCSRaw secures doc with an eddsa-jcs-2022 proof computed here,
+// step by step from the specification, without the checks proof.Sign
+// makes first: the way another implementation could sign a credential
+// that is not valid JSON-LD (one that lacks the VerifiableCredential type,
+// whose type-scoped context defines credentialSubject). The verifier must
+// still give its verdict on such a document.
+func signedJCSRaw(t testing.TB, kp *keys.KeyPair, doc map[string]any) []byte {
+	t.Helper()
+	config := map[string]any{"@context": doc["@context"], "type": "DataIntegrityProof", "cryptosuite": proof.SuiteJCS,
+		"created": "2026-01-01T00:00:00Z", "verificationMethod": kp.ID, "proofPurpose": "assertionMethod"}
+	canon := func(v any) []byte {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := jcs.Transform(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	sig := ed25519.Sign(kp.Private, proof.HashData(canon(doc), canon(config)))
+	secured := map[string]any{}
+	for k, v := range doc {
+		secured[k] = v
+	}
+	config["proofValue"] = "z" + base58.Encode(sig)
+	secured["proof"] = config
+	b, _ := json.Marshal(secured)
 	return b
 }
 
