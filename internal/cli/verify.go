@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/verify"
 )
@@ -32,12 +33,15 @@ func runVerify(e *env, args []string) int {
 	var lists stringList
 	fs.Var(&lists, "status-list", "a status list credential `FILE` to check credentialStatus against instead of fetching it (repeatable; needed with --offline)")
 	lf := addLogVerifyFlags(fs)
+	var allow *fetch.Allowlist
+	addFetchAllowFlag(fs, &allow)
 	if !parseFlags(fs, args) {
 		return exitBadInput
 	}
+	client := newFetchClient(allow)
 	resolver := &did.Resolver{Documents: map[string]*did.Document{}}
 	if !*offline {
-		resolver.Fetcher = &did.HTTPFetcher{}
+		resolver.Fetcher = &did.HTTPFetcher{Client: client}
 	}
 	for _, path := range docs {
 		raw, err := os.ReadFile(path)
@@ -59,7 +63,7 @@ func runVerify(e *env, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	logOpt, err := lf.options(*offline)
+	logOpt, err := lf.options(*offline, client)
 	if err != nil {
 		return fail(e, exitBadInput, "verify: %v", err)
 	}
@@ -75,7 +79,7 @@ func runVerify(e *env, args []string) int {
 		src.Local = filesFirst{files}
 	}
 	if !*offline {
-		src.Remote = &status.HTTPSource{}
+		src.Remote = &status.HTTPSource{Client: client}
 	}
 	var checker verify.StatusChecker
 	if src.Local != nil || src.Remote != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/keys"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
@@ -25,7 +26,11 @@ type Service struct {
 	Master  keys.MasterKey
 	BaseURL string           // e.g. "http://127.0.0.1:8080" (no trailing slash)
 	Now     func() time.Time // nil means time.Now
-	Fetcher did.Fetcher      // for foreign did:web documents; nil means &did.HTTPFetcher{}
+	Fetcher did.Fetcher      // for foreign did:web documents; nil means a did.HTTPFetcher over Fetch
+	// Fetch is the guarded outbound client for foreign did:web documents
+	// and status lists; nil means fetch.Default() (public https only).
+	// serve and demo build it from --fetch-allow.
+	Fetch *fetch.Client
 	// Status allocates status list indexes for new credentials and
 	// publishes the lists; nil means a status.Service over Store signed
 	// by this service (see StatusService).
@@ -101,7 +106,7 @@ func (s *Service) init() {
 		if s.Status == nil {
 			s.Status = &status.Service{Store: s.Store, Signer: s, BaseURL: s.base, Now: s.Now, OnChange: tlog.OnStatusChange}
 		}
-		s.checker = &status.Checker{Source: status.LocalFirst{Local: s.Status, Remote: &status.HTTPSource{}}}
+		s.checker = &status.Checker{Source: status.LocalFirst{Local: s.Status, Remote: &status.HTTPSource{Client: s.Fetch}}}
 	})
 }
 
@@ -116,7 +121,7 @@ func (s *Service) fetcher() did.Fetcher {
 	if s.Fetcher != nil {
 		return s.Fetcher
 	}
-	return &did.HTTPFetcher{}
+	return &did.HTTPFetcher{Client: s.Fetch}
 }
 
 // StatusService returns the status service the issuer allocates indexes
