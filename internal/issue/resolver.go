@@ -5,9 +5,12 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"time"
 
 	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/verify"
@@ -74,4 +77,33 @@ func (s *Service) Verify(ctx context.Context, data []byte) (*verify.Report, erro
 		return nil, fmt.Errorf("issue: verify: %w", err)
 	}
 	return rep, nil
+}
+
+// Verification admission. Verifying costs memory in proportion to the
+// credential (a 1 MiB credential expands to tens of megabytes of decoded
+// JSON, JSON-LD and RDF), so the public endpoints run only a few at once,
+// let a short queue wait, and answer 429 beyond it. The figures are measured
+// by "microcred bench verify-http --large" (forty concurrent 0.8 MB
+// credentials); see PERFORMANCE.md.
+const (
+	verifySlotsPerCPU = 2
+	verifyQueue       = 64
+	verifyMaxWait     = 5 * time.Second
+)
+
+// DefaultVerifyGate admits two verifications per CPU at once (a
+// verification may wait on a remote DID document or status list, so one
+// per CPU would let a few slow issuers stall the rest), queues 64 more for
+// up to five seconds and refuses the rest.
+func DefaultVerifyGate() *limit.Gate {
+	return limit.NewGate(verifySlotsPerCPU*runtime.GOMAXPROCS(0), verifyQueue, verifyMaxWait)
+}
+
+// AdmitVerify waits for a verification slot; call it before reading the
+// request body, so that a refused or queued request holds no credential in
+// memory, and call release when the verification is done. It fails with
+// limit.ErrBusy when the server is saturated (answer 429 with Retry-After).
+func (s *Service) AdmitVerify(ctx context.Context) (release func(), err error) {
+	s.init()
+	return s.VerifyGate.Enter(ctx)
 }

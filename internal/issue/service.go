@@ -14,6 +14,7 @@ import (
 	"github.com/microcred/microcred/internal/did"
 	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/keys"
+	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -31,6 +32,9 @@ type Service struct {
 	// and status lists; nil means fetch.Default() (public https only).
 	// serve and demo build it from --fetch-allow.
 	Fetch *fetch.Client
+	// VerifyGate bounds the verifications the public endpoints run at
+	// once (see AdmitVerify); nil means DefaultVerifyGate().
+	VerifyGate *limit.Gate
 	// Status allocates status list indexes for new credentials and
 	// publishes the lists; nil means a status.Service over Store signed
 	// by this service (see StatusService).
@@ -105,6 +109,9 @@ func (s *Service) init() {
 		s.batch = newBatchWriter(s.Store)
 		if s.Status == nil {
 			s.Status = &status.Service{Store: s.Store, Signer: s, BaseURL: s.base, Now: s.Now, OnChange: tlog.OnStatusChange}
+		}
+		if s.VerifyGate == nil {
+			s.VerifyGate = DefaultVerifyGate()
 		}
 		s.checker = &status.Checker{Source: status.LocalFirst{Local: s.Status, Remote: &status.HTTPSource{Client: s.Fetch}}}
 	})
