@@ -170,7 +170,7 @@ type problem struct {
 // answers 200 only when every check passes, 422 with the failed checks
 // otherwise, and 400 when the request or the credential cannot be read.
 func (a *API) verifyCredential(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	release, err := a.issuer.AdmitVerify(r.Context())
+	release, err := a.issuer.AdmitVerify(r.Context(), r.ContentLength, MaxBodyBytes)
 	if err != nil {
 		return busyError(err)
 	}

@@ -268,7 +268,7 @@ func TestVCAPICredentialID(t *testing.T) {
 func TestVerifyBusy(t *testing.T) {
 	e := newEnv(t, "sqlite", store.DIDWeb)
 	e.svc.VerifyGate = limit.NewGate(1, 0, time.Hour)
-	release, err := e.svc.AdmitVerify(context.Background())
+	release, err := e.svc.AdmitVerify(context.Background(), 1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

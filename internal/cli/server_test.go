@@ -366,3 +366,26 @@ func TestBenchIssueJSON(t *testing.T) {
 		t.Errorf("p99 %v < p50 %v", res["p99_ms"], res["p50_ms"])
 	}
 }
+
+func TestBenchVerifyHTTPJSON(t *testing.T) {
+	code, out, errs := run(t, nil, "bench", "verify-http", "-n", "40", "-c", "4", "--json")
+	if code != exitOK {
+		t.Fatalf("bench verify-http: exit %d: %s", code, errs)
+	}
+	var res verifyHTTPBenchResult
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &res); err != nil {
+		t.Fatalf("bench verify-http printed %q: %v", out, err)
+	}
+	if res.Op != "verify-http" || res.N != 40 || res.Concurrency != 4 || res.Verified != 40 || res.Errors != 0 || res.Busy != 0 {
+		t.Fatalf("bench verify-http: %+v", res)
+	}
+	if res.PerS <= 0 || res.P50ms <= 0 || res.P99ms < res.P50ms || res.Ed25519PerS <= 0 || res.Ratio <= 0 || res.PeakRSSMB <= 0 {
+		t.Errorf("figures: %+v", res)
+	}
+	if res.CredentialBytes < 1500 || res.CredentialBytes > 4096 {
+		t.Errorf("credential of %d bytes, want a realistic ~2-3 KB one", res.CredentialBytes)
+	}
+	if code, _, errs := run(t, nil, "bench", "verify-http", "-c", "0"); code != exitBadInput || !strings.Contains(errs, "-c") {
+		t.Errorf("-c 0: exit %d %s", code, errs)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"time"
 
@@ -79,31 +78,39 @@ func (s *Service) Verify(ctx context.Context, data []byte) (*verify.Report, erro
 	return rep, nil
 }
 
-// Verification admission. Verifying costs memory in proportion to the
-// credential (a 1 MiB credential expands to tens of megabytes of decoded
-// JSON, JSON-LD and RDF), so the public endpoints run only a few at once,
-// let a short queue wait, and answer 429 beyond it. The figures are measured
-// by "microcred bench verify-http --large" (forty concurrent 0.8 MB
-// credentials); see PERFORMANCE.md.
+// Verification admission. The memory a verification needs grows with the
+// credential (a 0.8 MB credential with thousands of entries becomes tens of
+// megabytes of decoded JSON, JSON-LD and RDF while it is checked), so the
+// public endpoints admit verifications while the request bodies being
+// worked on add up to at most verifyBudget, let a queue wait for room and
+// answer 429 beyond it. Small credentials are counted as verifyMinWeight,
+// so over a hundred of them run at once. Measured with
+// "microcred bench verify-http --large" (forty clients posting 0.8 MB
+// credentials at once); see PERFORMANCE.md.
 const (
-	verifySlotsPerCPU = 2
-	verifyQueue       = 64
-	verifyMaxWait     = 5 * time.Second
+	verifyBudget    = 2 << 20
+	verifyMinWeight = 16 << 10
+	verifyQueue     = 64
+	verifyMaxWait   = 5 * time.Second
 )
 
-// DefaultVerifyGate admits two verifications per CPU at once (a
-// verification may wait on a remote DID document or status list, so one
-// per CPU would let a few slow issuers stall the rest), queues 64 more for
-// up to five seconds and refuses the rest.
+// DefaultVerifyGate is the admission gate of the public verification
+// endpoints: 2 MiB of credentials at once, 64 waiting for up to five
+// seconds.
 func DefaultVerifyGate() *limit.Gate {
-	return limit.NewGate(verifySlotsPerCPU*runtime.GOMAXPROCS(0), verifyQueue, verifyMaxWait)
+	return limit.NewGate(verifyBudget, verifyQueue, verifyMaxWait)
 }
 
-// AdmitVerify waits for a verification slot; call it before reading the
-// request body, so that a refused or queued request holds no credential in
-// memory, and call release when the verification is done. It fails with
-// limit.ErrBusy when the server is saturated (answer 429 with Retry-After).
-func (s *Service) AdmitVerify(ctx context.Context) (release func(), err error) {
+// AdmitVerify waits for room to verify a request body of size bytes (the
+// request's Content-Length; negative when unknown, which counts as
+// maxBody). Call it before reading the body, so that a refused or queued
+// request holds no credential in memory, and call release when the
+// verification is done. It fails with limit.ErrBusy when the server is
+// saturated (answer 429 with Retry-After).
+func (s *Service) AdmitVerify(ctx context.Context, size, maxBody int64) (release func(), err error) {
 	s.init()
-	return s.VerifyGate.Enter(ctx)
+	if size < 0 || size > maxBody {
+		size = maxBody
+	}
+	return s.VerifyGate.Enter(ctx, max(size, verifyMinWeight))
 }

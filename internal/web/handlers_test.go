@@ -616,7 +616,7 @@ func TestPublicCredential(t *testing.T) {
 			name: "verifier answers 429 when every slot is taken",
 			req: func(e *env) request {
 				e.svc.VerifyGate = limit.NewGate(1, 0, time.Hour)
-				release, err := e.svc.AdmitVerify(context.Background())
+				release, err := e.svc.AdmitVerify(context.Background(), 1, 1)
 				if err != nil {
 					e.t.Fatal(err)
 				}

@@ -26,7 +26,7 @@ func (s *server) verifyForm(w http.ResponseWriter, r *http.Request) {
 func (s *server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	// Admission comes before the body is read: a queued or refused request
 	// holds no credential in memory.
-	release, err := s.issuer.AdmitVerify(r.Context())
+	release, err := s.issuer.AdmitVerify(r.Context(), r.ContentLength, maxCredentialBytes+maxFormBytes)
 	if errors.Is(err, limit.ErrBusy) {
 		w.Header().Set("Retry-After", "1")
 		s.renderError(w, r, http.StatusTooManyRequests, "Many credentials are being checked right now. Wait a moment and submit the form again.")
