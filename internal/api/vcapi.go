@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/issue"
+	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/store"
-	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/verify"
 )
 
