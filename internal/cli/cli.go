@@ -48,6 +48,8 @@ var verbs = map[string]verb{
 	"credentials": {"list issued credentials with their status and public URL (credentials list)", runCredentials},
 	"bulk":        {"issue credentials from a CSV file as a resumable job (bulk issue|pause|cancel|status)", runBulk},
 	"log":         {"audit the transparency log, fetch checkpoints and proofs (log audit|checkpoint|proof)", runLog},
+	"bake":        {"embed a credential in a PNG or SVG badge image (--image FILE --credential FILE -o OUT)", runBake},
+	"unbake":      {"print the credential baked into a PNG or SVG badge image (unbake FILE)", runUnbake},
 }
 
 // Main runs the command line with args (without the program name) and

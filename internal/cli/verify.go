@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microcred/microcred/internal/bake"
 	"github.com/microcred/microcred/internal/did"
 	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/status"
@@ -60,6 +61,14 @@ func runVerify(e *env, args []string) int {
 	data, err := readInput(e.stdin)
 	if err != nil {
 		return fail(e, exitBadInput, "verify: %v", err)
+	}
+	// A baked badge image is verified by the credential inside it.
+	if bake.Format(data) != "" {
+		b, err := bake.Unbake(data)
+		if err != nil {
+			return fail(e, exitBadInput, "verify: the %s image: %v", bake.Format(data), err)
+		}
+		data = b.Credential
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
