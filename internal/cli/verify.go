@@ -14,6 +14,7 @@ import (
 	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/verify"
+	"github.com/microcred/microcred/internal/verify/ob2"
 )
 
 // stringList is a repeatable string flag.
@@ -69,6 +70,11 @@ func runVerify(e *env, args []string) int {
 			return fail(e, exitBadInput, "verify: the %s image: %v", bake.Format(data), err)
 		}
 		data = b.Credential
+	}
+	if ob2.Detect(data) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return verifyOB2(ctx, e, data, allow, *offline, *asJSON)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
