@@ -122,8 +122,8 @@ func TestVerify(t *testing.T) {
 
 	tests := []struct {
 		name    string
-		setup   func()            // changes served documents
-		input   func() string     // the assertion as given
+		setup   func()        // changes served documents
+		input   func() string // the assertion as given
 		now     time.Time
 		verdict Verdict
 		check   string // name of the check that decides
@@ -197,7 +197,7 @@ func TestVerify(t *testing.T) {
 		{name: "spec hosted example, today", input: func() string { return s.docs["/spec/assertion.json"] },
 			verdict: NotVerified, check: "validity period", status: Failed, meaning: "expired on 30 June 2017"},
 		{name: "spec example with embedded badge class and issuer", input: func() string { return s.docs["/spec/assertion-embedded.json"] },
-			setup: func() { s.docs["/spec/beths-robotics-badge.json"] = s.docs["/spec/assertion-embedded.json"] },
+			setup:   func() { s.docs["/spec/beths-robotics-badge.json"] = s.docs["/spec/assertion-embedded.json"] },
 			verdict: Verified, check: "issuer", status: Passed, meaning: "An Example Badge Issuer"},
 		{name: "spec revoked hosted example (410 Gone)", setup: func() {
 			s.docs["/spec/beths-robotics-badge.json"] = "410 " + strings.ReplaceAll(readTestdata(t, "spec/revoked-hosted.json"), "https://example.org/", s.URL+"/spec/")
