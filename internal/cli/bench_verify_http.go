@@ -24,6 +24,7 @@ import (
 
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/keys"
+	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -70,6 +71,7 @@ func runBenchVerifyHTTP(e *env, args []string) int {
 	large := fs.Bool("large", false, "post ~0.8 MB credentials instead of ~2 KB ones and report the peak memory")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured phase to `file`, for go tool pprof")
+	gateMB := fs.Float64("gate-mb", 0, "replace the server's verification budget with `MB` of credentials at once (0: the server's default), to compare")
 	if !parseFlags(fs, args) {
 		return exitBadInput
 	}
@@ -95,7 +97,10 @@ func runBenchVerifyHTTP(e *env, args []string) int {
 	}
 	defer os.RemoveAll(tmp)
 	data := &dataFlags{dir: tmp}
-	res, err := benchVerifyHTTP(context.Background(), data, *n, *c, *large, *cpuProfile)
+	if *gateMB < 0 {
+		return fail(e, exitBadInput, "bench verify-http: --gate-mb must not be negative")
+	}
+	res, err := benchVerifyHTTP(context.Background(), data, *n, *c, *large, *cpuProfile, int64(*gateMB*(1<<20)))
 	if err != nil {
 		return fail(e, exitFailed, "bench verify-http: %v", err)
 	}
@@ -117,7 +122,7 @@ func runBenchVerifyHTTP(e *env, args []string) int {
 	return exitOK
 }
 
-func benchVerifyHTTP(ctx context.Context, data *dataFlags, n, c int, large bool, cpuProfile string) (verifyHTTPBenchResult, error) {
+func benchVerifyHTTP(ctx context.Context, data *dataFlags, n, c int, large bool, cpuProfile string, gateBytes int64) (verifyHTTPBenchResult, error) {
 	res := verifyHTTPBenchResult{Op: "verify-http", N: n, Concurrency: c, GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -136,6 +141,9 @@ func benchVerifyHTTP(ctx context.Context, data *dataFlags, n, c int, large bool,
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: readHeaderTimeout, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go srv.Serve(ln)
 	defer srv.Close()
+	if gateBytes > 0 {
+		a.issuer.VerifyGate = limit.NewGate(gateBytes, 64, 5*time.Second)
+	}
 	res.GateBudgetMB = float64(a.issuer.VerifyGate.Capacity()) / (1 << 20)
 
 	body, size, err := benchVerifyBody(ctx, a, large)

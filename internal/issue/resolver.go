@@ -84,18 +84,21 @@ func (s *Service) Verify(ctx context.Context, data []byte) (*verify.Report, erro
 // public endpoints admit verifications while the request bodies being
 // worked on add up to at most verifyBudget, let a queue wait for room and
 // answer 429 beyond it. Small credentials are counted as verifyMinWeight,
-// so over a hundred of them run at once. Measured with
+// so 64 of them run at once, or one credential of the largest size. (A
+// 0.8 MB credential allocates ~30 MB while it is verified, and at the
+// serving GOGC of 300 the heap may grow to four times what is live, so two
+// at once took the process to ~270 MB; one keeps it well under 300 MB.) Measured with
 // "microcred bench verify-http --large" (forty clients posting 0.8 MB
 // credentials at once); see PERFORMANCE.md.
 const (
-	verifyBudget    = 2 << 20
+	verifyBudget    = 1 << 20
 	verifyMinWeight = 16 << 10
 	verifyQueue     = 64
 	verifyMaxWait   = 5 * time.Second
 )
 
 // DefaultVerifyGate is the admission gate of the public verification
-// endpoints: 2 MiB of credentials at once, 64 waiting for up to five
+// endpoints: 1 MiB of credentials at once, 64 waiting for up to five
 // seconds.
 func DefaultVerifyGate() *limit.Gate {
 	return limit.NewGate(verifyBudget, verifyQueue, verifyMaxWait)
