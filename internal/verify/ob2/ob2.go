@@ -68,6 +68,11 @@ type Options struct {
 	Offline bool
 	// Now is the time validity is judged at; zero means time.Now().
 	Now time.Time
+	// Recipient, when set, is who the verifier expects the badge to be
+	// awarded to (an email address, or the URL, telephone number or id the
+	// assertion's recipient type names); the "recipient" check then
+	// confirms it against the (usually hashed) identity in the assertion.
+	Recipient string
 }
 
 // ErrNotOB2 reports input that is not an Open Badges 2.0 assertion; the
@@ -203,6 +208,9 @@ func Verify(ctx context.Context, data []byte, opt Options) (*Result, error) {
 				"verification.type %q is neither hosted nor signed", typeString(verifyObject(in.assertion)["type"]))
 		}
 	}
+	if v.res.Assertion != nil && !v.failed() {
+		v.recipient(v.res.Assertion)
+	}
 	v.res.Verdict = verdictOf(v.res.Checks)
 	return v.res, nil
 }
@@ -266,4 +274,42 @@ func (v *verifier) getJSON(ctx context.Context, u string) (map[string]any, int, 
 		return nil, f.status, fmt.Errorf("%s is not a JSON document", u)
 	}
 	return doc, f.status, nil
+}
+
+func (v *verifier) failed() bool {
+	for _, c := range v.res.Checks {
+		if c.Status == Failed {
+			return true
+		}
+	}
+	return false
+}
+
+// recipient says whom the badge was awarded to and, with
+// Options.Recipient, whether that is the expected person.
+func (v *verifier) recipient(a map[string]any) {
+	const name = "recipient"
+	r, ok := RecipientOf(a)
+	if !ok {
+		v.add(name, Failed, "The badge does not say whom it was awarded to.", "recipient.identity: required, missing")
+		return
+	}
+	kind := r.Type
+	if kind == "" {
+		kind = "email"
+	}
+	if v.opt.Recipient == "" {
+		if r.Hashed {
+			v.add(name, Passed, "The badge was awarded to someone identified by their "+kind+", stored hashed: it can be confirmed by checking the "+kind+" you expect.",
+				"recipient type %s, hashed identity %s", kind, r.Identity)
+		} else {
+			v.add(name, Passed, "The badge was awarded to "+r.Identity+".", "recipient type %s, identity %s", kind, r.Identity)
+		}
+		return
+	}
+	if r.Matches(v.opt.Recipient) {
+		v.add(name, Passed, "The badge was awarded to "+v.opt.Recipient+".", "the recipient %s matches the %s identity %s", v.opt.Recipient, kind, r.Identity)
+		return
+	}
+	v.add(name, Failed, "The badge was not awarded to "+v.opt.Recipient+".", "the recipient %s does not match the %s identity %s", v.opt.Recipient, kind, r.Identity)
 }
