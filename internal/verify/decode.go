@@ -128,15 +128,24 @@ func pathOrRoot(p string) string {
 	return p
 }
 
+// maxScannedMembers bounds the members of one object plainJSON compares
+// pairwise.
+const maxScannedMembers = 64
+
 // plainJSON reports whether valid JSON has no object with a repeated member
 // name and no nesting deeper than maxDepth. It relies on the input being
 // valid JSON (checked before) and only tracks strings and brackets.
 func plainJSON(data []byte) bool {
+	// One stack of open containers and one list of the member names of
+	// the open objects, each level remembering where its names start: no
+	// allocation per object.
 	type level struct {
-		object bool
-		keys   []string
+		object    bool
+		keysStart int
 	}
-	stack := make([]level, 0, 16)
+	var stackBuf [16]level
+	var keysBuf [64]string
+	stack, keys := stackBuf[:0], keysBuf[:0]
 	expectKey := false
 	for i := 0; i < len(data); i++ {
 		switch c := data[i]; c {
@@ -144,9 +153,10 @@ func plainJSON(data []byte) bool {
 			if len(stack) >= maxDepth {
 				return false
 			}
-			stack = append(stack, level{object: c == '{'})
+			stack = append(stack, level{object: c == '{', keysStart: len(keys)})
 			expectKey = c == '{'
 		case '}', ']':
+			keys = keys[:stack[len(stack)-1].keysStart]
 			stack = stack[:len(stack)-1]
 			expectKey = false
 		case ',':
@@ -173,13 +183,19 @@ func plainJSON(data []byte) bool {
 				} else {
 					key = string(data[i+1 : end])
 				}
-				top := &stack[len(stack)-1]
-				for _, k := range top.keys {
+				names := keys[stack[len(stack)-1].keysStart:]
+				if len(names) >= maxScannedMembers {
+					// Comparing each name with all before it is
+					// quadratic; a large object goes to the map-based
+					// decoder instead.
+					return false
+				}
+				for _, k := range names {
 					if k == key {
 						return false
 					}
 				}
-				top.keys = append(top.keys, key)
+				keys = append(keys, key)
 				expectKey = false
 			}
 			i = end

@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -35,4 +36,24 @@ func FuzzDecodeDocument(f *testing.F) {
 			t.Fatalf("fast %v, slow %v", got, want)
 		}
 	})
+}
+
+// TestDecodeDocumentLargeObject: an object with many members is decoded
+// (by the map-based path) and a duplicate among them is still found.
+func TestDecodeDocumentLargeObject(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 5000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`"k` + strconv.Itoa(i) + `":1`)
+	}
+	doc, err := DecodeDocument([]byte(b.String() + "}"))
+	if err != nil || len(doc) != 5000 {
+		t.Fatalf("%d members, %v", len(doc), err)
+	}
+	if _, err := DecodeDocument([]byte(b.String() + `,"k4999":2}`)); err == nil || !strings.Contains(err.Error(), "duplicate member k4999") {
+		t.Errorf("duplicate among 5000 members: %v", err)
+	}
 }
