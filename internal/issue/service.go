@@ -124,6 +124,16 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
+// FetchClient returns the guarded outbound client the service fetches
+// through (Fetch, or the public-addresses-only default), for handlers that
+// fetch a URL a person gave (a pasted credential link).
+func (s *Service) FetchClient() *fetch.Client {
+	if s.Fetch != nil {
+		return s.Fetch
+	}
+	return fetch.Default()
+}
+
 func (s *Service) fetcher() did.Fetcher {
 	if s.Fetcher != nil {
 		return s.Fetcher
