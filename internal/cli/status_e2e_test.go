@@ -117,7 +117,7 @@ func TestVerifyFetchAllow(t *testing.T) {
 		t.Errorf("--log auto reaches https://127.0.0.1 (the demo serves http): exit %d\n%s%s", code, out, errs)
 	}
 	code, out, errs = run(t, doc, "verify", "--did-doc", didDoc, "--log", "auto")
-	if code != exitFailed || !strings.Contains(out, "loopback (127.0.0.0/8) address") {
+	if code != exitFailed || !strings.Contains(out, "lies in the loopback range 127.0.0.0/8") {
 		t.Errorf("--log auto to loopback without --fetch-allow: exit %d\n%s%s", code, out, errs)
 	}
 	if code, _, errs := run(t, doc, "verify", "--fetch-allow", "10.0.0.0/33"); code != exitBadInput || !strings.Contains(errs, "fetch allow list") {

@@ -48,11 +48,11 @@ var (
 // RefusedError names the address a dial was refused for and why.
 type RefusedError struct {
 	Addr netip.Addr
-	What string // the range, e.g. "loopback (127.0.0.0/8)"
+	What string // the range, e.g. "the loopback range 127.0.0.0/8"
 }
 
 func (e *RefusedError) Error() string {
-	return fmt.Sprintf("%s is a %s address, which this server does not connect to (an operator can allow it with --fetch-allow)", e.Addr, e.What)
+	return fmt.Sprintf("%s lies in %s, not on the public internet; this server does not connect there (an operator can allow it with --fetch-allow)", e.Addr, e.What)
 }
 
 // Unwrap makes errors.Is(err, ErrRefused) true.

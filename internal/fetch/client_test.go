@@ -190,7 +190,7 @@ func TestLimits(t *testing.T) {
 	}{
 		{"three redirects", "/r/2", nil, ""},
 		{"four redirects", "/r/3", ErrRedirects, "more than 3"},
-		{"redirect to a refused address", "/to-internal", ErrRefused, "10.0.0.1 is a private"},
+		{"redirect to a refused address", "/to-internal", ErrRefused, "10.0.0.1 lies in the private range"},
 		{"redirect to another scheme", "/to-file", ErrScheme, "file"},
 		{"body over the limit", "/big", ErrTooLarge, "announces 200 bytes"},
 		{"chunked body over the limit", "/chunked", ErrTooLarge, "more than 100 bytes"},
