@@ -137,6 +137,8 @@ func TestNewVerbsBadInput(t *testing.T) {
 		{"serve from without smtp", []string{"serve", "--addr", "127.0.0.1:0", "--mail-from", "a@b.example"}, exitBadInput, "--smtp"},
 		{"serve bad base URL", []string{"serve", "--addr", "127.0.0.1:0", "--base-url", "ftp://x.example"}, exitBadInput, "--base-url"},
 		{"demo bad addr", []string{"demo", "--addr", "nope", "--seed-only"}, exitBadInput, "HOST:PORT"},
+		{"serve bad fetch-allow", []string{"serve", "--addr", "127.0.0.1:0", "--fetch-allow", "10.0.0.0/33"}, exitBadInput, "fetch allow list"},
+		{"demo bad fetch-allow", []string{"demo", "--fetch-allow", "http://x", "--seed-only"}, exitBadInput, "fetch allow list"},
 		{"catalog without list", []string{"catalog"}, exitBadInput, "catalog list"},
 		{"catalog stray argument", []string{"catalog", "list", "extra"}, exitBadInput, "unexpected argument"},
 		{"catalog without database", []string{"catalog", "list", "--data", empty}, exitFailed, "no database"},
