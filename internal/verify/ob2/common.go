@@ -114,7 +114,7 @@ func parseDate(x any) (t time.Time, present bool, err error) {
 		return time.Time{}, false, nil
 	case float64:
 		if d != math.Trunc(d) || d < 0 || d > 1e11 {
-			return time.Time{}, true, strconvErr(d)
+			return time.Time{}, true, errNotDate
 		}
 		return time.Unix(int64(d), 0).UTC(), true, nil
 	case string:
@@ -138,8 +138,6 @@ type dateError string
 func (e dateError) Error() string { return string(e) }
 
 const errNotDate = dateError("not an ISO 8601 date-time")
-
-func strconvErr(float64) error { return errNotDate }
 
 // idOf returns a reference's id: the string itself, or an object's id.
 func idOf(x any) (string, bool) {
