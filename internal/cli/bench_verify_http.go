@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/microcred/microcred/internal/issue"
@@ -32,23 +33,30 @@ import (
 // verifyHTTPBenchResult is the line "microcred bench verify-http --json"
 // prints.
 type verifyHTTPBenchResult struct {
-	Op               string  `json:"op"`
-	N                int     `json:"n"`
-	Concurrency      int     `json:"concurrency"`
-	CredentialBytes  int     `json:"credential_bytes"`
-	PerS             float64 `json:"per_s"`
-	P50ms            float64 `json:"p50_ms"`
-	P99ms            float64 `json:"p99_ms"`
-	Verified         int     `json:"verified"`
-	Busy             int     `json:"busy_429"`
-	Errors           int     `json:"errors"`
-	Ed25519PerS      float64 `json:"ed25519_verify_per_s"`
-	Ratio            float64 `json:"ratio"`
-	GOMAXPROCS       int     `json:"gomaxprocs"`
-	RSSBeforeMB      float64 `json:"rss_before_mb"`
-	PeakRSSMB        float64 `json:"peak_rss_mb"`
-	FirstError       string  `json:"first_error,omitempty"`
-	GateBudgetMB     float64 `json:"gate_budget_mb"`
+	Op              string  `json:"op"`
+	N               int     `json:"n"`
+	Concurrency     int     `json:"concurrency"`
+	CredentialBytes int     `json:"credential_bytes"`
+	PerS            float64 `json:"per_s"`
+	P50ms           float64 `json:"p50_ms"`
+	P99ms           float64 `json:"p99_ms"`
+	Verified        int     `json:"verified"`
+	Busy            int     `json:"busy_429"`
+	Errors          int     `json:"errors"`
+	Ed25519PerS     float64 `json:"ed25519_verify_per_s"`
+	Ratio           float64 `json:"ratio"`
+	GOMAXPROCS      int     `json:"gomaxprocs"`
+	RSSBeforeMB     float64 `json:"rss_before_mb"`
+	PeakRSSMB       float64 `json:"peak_rss_mb"`
+	FirstError      string  `json:"first_error,omitempty"`
+	GateBudgetMB    float64 `json:"gate_budget_mb"`
+	// CPUMicros is the process's CPU time (user and system, server and
+	// clients) per verification during the measured phase. Unlike the
+	// rate it hardly depends on what else the machine runs, so
+	// CapacityPerS, GOMAXPROCS divided by it, says what the same cores
+	// would do alone.
+	CPUMicros        float64 `json:"cpu_us_per_verification"`
+	CapacityPerS     float64 `json:"capacity_per_s"`
 	ServerGCPercent  int     `json:"server_gc_percent"`
 	ServerMemLimitMB float64 `json:"server_memory_limit_mb"`
 }
@@ -110,11 +118,11 @@ func runBenchVerifyHTTP(e *env, args []string) int {
 	} else {
 		e.printf("verify-http %8.0f verifications/s   p50 %6.2f ms   p99 %6.2f ms   verified %d   busy (429) %d   errors %d\n"+
 			"            credential %d bytes   n=%d   c=%d   GOMAXPROCS=%d   gate %.0f MiB at once\n"+
-			"            peak RSS %.0f MB (%.0f MB before the measured phase)\n"+
+			"            peak RSS %.0f MB (%.0f MB before the measured phase)   CPU %.0f µs per verification: %.0f/s on %d idle cores\n"+
 			"            ed25519 verify alone %8.0f/s   ratio %.3f\n",
 			res.PerS, res.P50ms, res.P99ms, res.Verified, res.Busy, res.Errors,
 			res.CredentialBytes, res.N, res.Concurrency, res.GOMAXPROCS, res.GateBudgetMB,
-			res.PeakRSSMB, res.RSSBeforeMB, res.Ed25519PerS, res.Ratio)
+			res.PeakRSSMB, res.RSSBeforeMB, res.CPUMicros, res.CapacityPerS, res.GOMAXPROCS, res.Ed25519PerS, res.Ratio)
 	}
 	if res.Errors > 0 {
 		return fail(e, exitFailed, "bench verify-http: %d of %d requests failed; first: %s", res.Errors, res.N, res.FirstError)
@@ -220,6 +228,7 @@ func benchVerifyHTTP(ctx context.Context, data *dataFlags, n, c int, large bool,
 			return res, fmt.Errorf("cpu profile: %w", err)
 		}
 	}
+	cpuBefore := processCPU()
 	latencies := make([]time.Duration, n)
 	var next, verified, busy, failed atomic.Int64
 	var firstErr atomic.Value
@@ -247,10 +256,15 @@ func benchVerifyHTTP(ctx context.Context, data *dataFlags, n, c int, large bool,
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := processCPU() - cpuBefore
 	if cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
 	res.PeakRSSMB = peakRSSMB()
+	if cpu > 0 {
+		res.CPUMicros = float64(cpu.Microseconds()) / float64(n)
+		res.CapacityPerS = float64(res.GOMAXPROCS) * 1e6 / res.CPUMicros
+	}
 	slices.Sort(latencies)
 	res.Verified, res.Busy, res.Errors = int(verified.Load()), int(busy.Load()), int(failed.Load())
 	res.PerS = float64(res.Verified) / elapsed.Seconds()
@@ -327,4 +341,14 @@ func serverGCSettings() (percent int, limitMB float64) {
 		limitMB = float64(l) / (1 << 20)
 	}
 	return percent, limitMB
+}
+
+// processCPU returns the CPU time (user and system) the process has used;
+// 0 where getrusage is not available.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -381,7 +381,8 @@ func TestBenchVerifyHTTPJSON(t *testing.T) {
 	if res.Op != "verify-http" || res.N != 40 || res.Concurrency != 4 || res.Verified != 40 || res.Errors != 0 || res.Busy != 0 {
 		t.Fatalf("bench verify-http: %+v", res)
 	}
-	if res.PerS <= 0 || res.P50ms <= 0 || res.P99ms < res.P50ms || res.Ed25519PerS <= 0 || res.Ratio <= 0 || res.PeakRSSMB <= 0 {
+	if res.PerS <= 0 || res.P50ms <= 0 || res.P99ms < res.P50ms || res.Ed25519PerS <= 0 || res.Ratio <= 0 || res.PeakRSSMB <= 0 ||
+		res.CPUMicros <= 0 || res.CapacityPerS <= 0 {
 		t.Errorf("figures: %+v", res)
 	}
 	if res.CredentialBytes < 1500 || res.CredentialBytes > 4096 {
