@@ -84,12 +84,12 @@ func (s *Service) Verify(ctx context.Context, data []byte) (*verify.Report, erro
 // public endpoints admit verifications while the request bodies being
 // worked on add up to at most verifyBudget, let a queue wait for room and
 // answer 429 beyond it. Small credentials are counted as verifyMinWeight,
-// so 64 of them run at once, or one credential of the largest size. (A
+// so 64 of them run at once, or one credential of the largest size. A
 // 0.8 MB credential allocates ~30 MB while it is verified, and at the
-// serving GOGC of 300 the heap may grow to four times what is live, so two
-// at once took the process to ~270 MB; one keeps it well under 300 MB.) Measured with
-// "microcred bench verify-http --large" (forty clients posting 0.8 MB
-// credentials at once); see PERFORMANCE.md.
+// serving GOGC of 300 the heap may grow to four times what is live: with
+// forty such requests at once ("microcred bench verify-http --large", see
+// PERFORMANCE.md) the process peaked at 2.5 GB without the gate, ~270 MB
+// with two at once and 152 MB with one.
 const (
 	verifyBudget    = 1 << 20
 	verifyMinWeight = 16 << 10
