@@ -197,6 +197,7 @@ func (a *API) routes() []route {
 				responses: []response{
 					{status: 200, description: "The credential verifies.", content: jsonBody("VerificationResult")},
 					{status: 422, description: "The credential does not verify.", content: jsonBody("VerificationResult")},
+					{status: 429, description: "Too many verifications in progress; retry after the Retry-After seconds."},
 				},
 			},
 		},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/issue"
+	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/verify"
@@ -203,6 +204,11 @@ func resultOf(verdict verify.Verdict, summary string, checks []verify.Check, pro
 // when it is not verified or could not be checked (the verdict says
 // which), and 400 when the request or the credential cannot be read.
 func (a *API) verifyCredential(w http.ResponseWriter, r *http.Request, _ *caller) error {
+	release, err := a.issuer.AdmitVerify(r.Context(), r.ContentLength, MaxBodyBytes)
+	if err != nil {
+		return busyError(err)
+	}
+	defer release()
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -365,4 +371,15 @@ func (a *API) verifyPresentation(w http.ResponseWriter, r *http.Request, _ *call
 func isNull(raw json.RawMessage) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) == 0 || string(t) == "null"
+}
+
+// busyError answers a verification the server has no room for: 429 with
+// Retry-After when it is saturated, the context's error when the client
+// went away while queued.
+func busyError(err error) error {
+	if errors.Is(err, limit.ErrBusy) {
+		return &apiError{status: http.StatusTooManyRequests, msg: "too many verifications in progress; retry in a moment",
+			header: http.Header{"Retry-After": {"1"}}}
+	}
+	return err
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/microcred/microcred/internal/did"
 	"github.com/microcred/microcred/internal/keys"
+	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
@@ -324,5 +326,26 @@ func TestVCAPICredentialID(t *testing.T) {
 	rec = e.do("POST", "/credentials/issue", bearer(tok), body)
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "credential.id") {
 		t.Fatalf("duplicate id: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestVerifyBusy checks the admission limit of the public verifier: when
+// every slot is taken and the queue is full, POST /credentials/verify
+// answers 429 with Retry-After at once, and works again once a slot frees.
+func TestVerifyBusy(t *testing.T) {
+	e := newEnv(t, "sqlite", store.DIDWeb)
+	e.svc.VerifyGate = limit.NewGate(1, 0, time.Hour)
+	release, err := e.svc.AdmitVerify(context.Background(), 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := map[string]string{"Content-Type": "application/json"}
+	rec := e.do("POST", "/credentials/verify", hdr, `{}`)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "1" || !strings.Contains(rec.Body.String(), "retry") {
+		t.Errorf("saturated: %d %q %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	release()
+	if rec := e.do("POST", "/credentials/verify", hdr, `{}`); rec.Code != http.StatusBadRequest {
+		t.Errorf("after release: %d %s", rec.Code, rec.Body)
 	}
 }

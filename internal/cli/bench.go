@@ -46,6 +46,9 @@ func runBench(e *env, args []string) int {
 	if len(args) > 0 && args[0] == "bulk" {
 		return runBenchBulk(e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "verify-http" {
+		return runBenchVerifyHTTP(e, args[1:])
+	}
 	if len(args) > 0 && args[0] == "log" {
 		return runBenchLog(e, args[1:])
 	}

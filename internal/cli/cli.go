@@ -51,6 +51,8 @@ var verbs = map[string]verb{
 	"users":       {"list accounts, mail-free password reset links, disable or enable accounts (users list|reset-password|disable|enable)", runUsers},
 	"audit":       {"a learner's pathway progress and academic credit, line by line (--learner EMAIL [--json])", runAudit},
 	"pathways":    {"recompute every learner's pathway progress and issue awards (pathways recompute [--award])", runPathways},
+	"bake":        {"embed a credential in a PNG or SVG badge image (--image FILE --credential FILE -o OUT)", runBake},
+	"unbake":      {"print the credential baked into a PNG or SVG badge image (unbake FILE)", runUnbake},
 }
 
 // Main runs the command line with args (without the program name) and

@@ -38,6 +38,7 @@ func parseDemo(e *env, args []string) (serveOptions, bool, int) {
 	fs.StringVar(&o.addr, "addr", defaultDemoAddr, "`HOST:PORT` to listen on")
 	fs.StringVar(&o.baseURL, "base-url", "", "public base `URL` (default http:// + addr); the seeded did:web identifiers contain its host, so keep it the same between runs")
 	seedOnly := fs.Bool("seed-only", false, "seed the database and exit without serving")
+	addFetchAllowFlag(fs, &o.fetchAllow)
 	if !parseFlags(fs, args) {
 		return o, false, exitBadInput
 	}
@@ -75,7 +76,7 @@ func demoMain(ctx context.Context, e *env, o serveOptions, seedOnly bool, ready 
 	}
 	// Seeding and serving log to stderr; the terminal summary goes to stdout.
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	a, err := openApp(ctx, o.data, base, true, 0, logger)
+	a, err := openAppFetch(ctx, o.data, base, true, 0, logger, o.fetchAllow)
 	if err != nil {
 		return fail(e, exitFailed, "demo: %v", err)
 	}

@@ -113,7 +113,7 @@ func runLogAudit(e *env, args []string) int {
 		defer st.Close()
 		src = tlog.StoreSource{Store: st}
 	} else {
-		src = tlog.HTTPSource{BaseURL: *serverURL}
+		src = tlog.HTTPSource{BaseURL: *serverURL, Client: tlog.ForOperatorURL(*serverURL, nil)}
 	}
 
 	vkey := strings.TrimSpace(*key)
@@ -132,7 +132,7 @@ func runLogAudit(e *env, args []string) int {
 		vkey = k.VerifierKey
 		fmt.Fprintf(e.stderr, "log audit: using the log key stored in the database (%s); pin it with --key or --state to detect a replaced key\n", vkey)
 	case *statePath != "":
-		k, err := tlog.HTTPSource{BaseURL: *serverURL}.Key(ctx)
+		k, err := tlog.HTTPSource{BaseURL: *serverURL, Client: tlog.ForOperatorURL(*serverURL, nil)}.Key(ctx)
 		if err != nil {
 			return fail(e, exitBadInput, "log audit: fetch the log key: %v", err)
 		}
@@ -264,7 +264,7 @@ func runLogFetch(e *env, what string, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	src := tlog.HTTPSource{BaseURL: *serverURL}
+	src := tlog.HTTPSource{BaseURL: *serverURL, Client: tlog.ForOperatorURL(*serverURL, nil)}
 	var body []byte
 	if what == "checkpoint" {
 		b, err := src.Checkpoint(ctx)

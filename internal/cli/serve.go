@@ -16,6 +16,7 @@ import (
 
 	"github.com/microcred/microcred/internal/api"
 	"github.com/microcred/microcred/internal/bulk"
+	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/mail"
 	"github.com/microcred/microcred/internal/store"
@@ -45,6 +46,9 @@ type serveOptions struct {
 	demo     bool
 	// apiRateLimit is passed to api.Config.RateLimit (0: the default).
 	apiRateLimit float64
+	// fetchAllow is --fetch-allow: hosts and ranges outbound fetches may
+	// reach beyond public addresses.
+	fetchAllow *fetch.Allowlist
 }
 
 // runServe handles "microcred serve --addr HOST:PORT [--base-url URL]
@@ -68,6 +72,7 @@ func parseServe(e *env, args []string) (serveOptions, int) {
 	fs.StringVar(&o.baseURL, "base-url", "", "public base `URL` all links and did:web identifiers are built from (default http:// + addr)")
 	fs.StringVar(&o.smtp, "smtp", "", "SMTP server `URL` for learner mail, smtp://user:pass@host:port (default: mail stays in the outbox)")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "sender `address` of learner mail (required with --smtp)")
+	addFetchAllowFlag(fs, &o.fetchAllow)
 	if !parseFlags(fs, args) {
 		return o, exitBadInput
 	}
@@ -142,8 +147,14 @@ type app struct {
 }
 
 // openApp opens and migrates the database, loads the master key and builds
-// the issuance service and the web server with the APIs registered.
+// the issuance service and the web server with the APIs registered;
+// outbound fetches reach public addresses only.
 func openApp(ctx context.Context, data *dataFlags, baseURL string, demoMode bool, apiRate float64, logger *slog.Logger) (*app, error) {
+	return openAppFetch(ctx, data, baseURL, demoMode, apiRate, logger, nil)
+}
+
+// openAppFetch is openApp with the operator's --fetch-allow list.
+func openAppFetch(ctx context.Context, data *dataFlags, baseURL string, demoMode bool, apiRate float64, logger *slog.Logger, allow *fetch.Allowlist) (*app, error) {
 	master, err := data.masterKey()
 	if err != nil {
 		return nil, err
@@ -162,7 +173,7 @@ func openApp(ctx context.Context, data *dataFlags, baseURL string, demoMode bool
 		st.Close()
 		return nil, fmt.Errorf("recording the base URL: %w", err)
 	}
-	svc := &issue.Service{Store: st, Master: master, BaseURL: baseURL}
+	svc := &issue.Service{Store: st, Master: master, BaseURL: baseURL, Fetch: newFetchClient(allow)}
 	stat := svc.StatusService()
 	// Bulk jobs run in this process; jobs a crashed or stopped server left
 	// running resume now (their uploaded files live in the data directory).
@@ -211,7 +222,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(baseURL strin
 	} else if base, err = checkBaseURL(base); err != nil {
 		return fail(e, exitBadInput, "%s: %v", name, err)
 	}
-	a, err := openApp(ctx, o.data, base, o.demo, o.apiRateLimit, logger)
+	a, err := openAppFetch(ctx, o.data, base, o.demo, o.apiRateLimit, logger, o.fetchAllow)
 	if err != nil {
 		return fail(e, exitFailed, "%s: %v", name, err)
 	}

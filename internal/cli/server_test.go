@@ -137,6 +137,8 @@ func TestNewVerbsBadInput(t *testing.T) {
 		{"serve from without smtp", []string{"serve", "--addr", "127.0.0.1:0", "--mail-from", "a@b.example"}, exitBadInput, "--smtp"},
 		{"serve bad base URL", []string{"serve", "--addr", "127.0.0.1:0", "--base-url", "ftp://x.example"}, exitBadInput, "--base-url"},
 		{"demo bad addr", []string{"demo", "--addr", "nope", "--seed-only"}, exitBadInput, "HOST:PORT"},
+		{"serve bad fetch-allow", []string{"serve", "--addr", "127.0.0.1:0", "--fetch-allow", "10.0.0.0/33"}, exitBadInput, "fetch allow list"},
+		{"demo bad fetch-allow", []string{"demo", "--fetch-allow", "http://x", "--seed-only"}, exitBadInput, "fetch allow list"},
 		{"catalog without list", []string{"catalog"}, exitBadInput, "catalog list"},
 		{"catalog stray argument", []string{"catalog", "list", "extra"}, exitBadInput, "unexpected argument"},
 		{"catalog without database", []string{"catalog", "list", "--data", empty}, exitFailed, "no database"},
@@ -364,5 +366,29 @@ func TestBenchIssueJSON(t *testing.T) {
 	}
 	if res["p99_ms"].(float64) < res["p50_ms"].(float64) {
 		t.Errorf("p99 %v < p50 %v", res["p99_ms"], res["p50_ms"])
+	}
+}
+
+func TestBenchVerifyHTTPJSON(t *testing.T) {
+	code, out, errs := run(t, nil, "bench", "verify-http", "-n", "40", "-c", "4", "--json")
+	if code != exitOK {
+		t.Fatalf("bench verify-http: exit %d: %s", code, errs)
+	}
+	var res verifyHTTPBenchResult
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &res); err != nil {
+		t.Fatalf("bench verify-http printed %q: %v", out, err)
+	}
+	if res.Op != "verify-http" || res.N != 40 || res.Concurrency != 4 || res.Verified != 40 || res.Errors != 0 || res.Busy != 0 {
+		t.Fatalf("bench verify-http: %+v", res)
+	}
+	if res.PerS <= 0 || res.P50ms <= 0 || res.P99ms < res.P50ms || res.Ed25519PerS <= 0 || res.Ratio <= 0 || res.PeakRSSMB <= 0 ||
+		res.CPUMicros <= 0 || res.CapacityPerS <= 0 {
+		t.Errorf("figures: %+v", res)
+	}
+	if res.CredentialBytes < 1500 || res.CredentialBytes > 4096 {
+		t.Errorf("credential of %d bytes, want a realistic ~2-3 KB one", res.CredentialBytes)
+	}
+	if code, _, errs := run(t, nil, "bench", "verify-http", "-c", "0"); code != exitBadInput || !strings.Contains(errs, "-c") {
+		t.Errorf("-c 0: exit %d %s", code, errs)
 	}
 }

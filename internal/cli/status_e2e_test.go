@@ -80,3 +80,49 @@ func TestRevokeThenVerify(t *testing.T) {
 	}
 	d.stop(t)
 }
+
+// TestVerifyFetchAllow verifies a demo credential online: the status lists
+// and the transparency log live on this machine's loopback address, which
+// the verifier refuses to reach until the operator allows it with
+// --fetch-allow (and a log URL typed with --log is the operator's own
+// choice, while --log auto takes the address from the credential).
+func TestVerifyFetchAllow(t *testing.T) {
+	d := startDemo(t)
+	resp, err := http.Get(d.credURL + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp, err = http.Get(d.base + "/orgs/demo-university/did.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	didJSON, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	didDoc := filepath.Join(t.TempDir(), "did.json")
+	if err := os.WriteFile(didDoc, didJSON, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errs := run(t, doc, "verify", "--did-doc", didDoc)
+	if code != exitCouldNotCheck || !strings.Contains(out, "only https addresses are fetched") {
+		t.Errorf("status list on plain http loopback, not allowed: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = run(t, doc, "verify", "--did-doc", didDoc, "--fetch-allow", "127.0.0.1", "--log", d.base)
+	if code != exitOK || !strings.Contains(out, "has not revoked it") || !strings.Contains(out, "[ok] transparency log") {
+		t.Errorf("allowed loopback: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = run(t, doc, "verify", "--did-doc", didDoc, "--fetch-allow", "127.0.0.1", "--log", "auto")
+	if code != exitCouldNotCheck || !strings.Contains(out, "[NOT CHECKED] transparency log") {
+		t.Errorf("--log auto reaches https://127.0.0.1 (the demo serves http): exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = run(t, doc, "verify", "--did-doc", didDoc, "--log", "auto")
+	if code != exitCouldNotCheck || !strings.Contains(out, "lies in the loopback range 127.0.0.0/8") {
+		t.Errorf("--log auto to loopback without --fetch-allow: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := run(t, doc, "verify", "--fetch-allow", "10.0.0.0/33"); code != exitBadInput || !strings.Contains(errs, "fetch allow list") {
+		t.Errorf("bad --fetch-allow: exit %d %s", code, errs)
+	}
+	d.stop(t)
+}

@@ -9,9 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microcred/microcred/internal/bake"
 	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/verify"
+	"github.com/microcred/microcred/internal/verify/ob2"
 )
 
 // stringList is a repeatable string flag.
@@ -42,12 +45,15 @@ func runVerify(e *env, args []string) int {
 	challenge := fs.String("challenge", "", "with --presentation: the challenge the holder's proof must carry")
 	domain := fs.String("domain", "", "with --presentation: the domain the holder's proof must carry")
 	lf := addLogVerifyFlags(fs)
+	var allow *fetch.Allowlist
+	addFetchAllowFlag(fs, &allow)
 	if !parseFlags(fs, args) {
 		return exitBadInput
 	}
+	client := newFetchClient(allow)
 	resolver := &did.Resolver{Documents: map[string]*did.Document{}}
 	if !*offline {
-		resolver.Fetcher = &did.HTTPFetcher{}
+		resolver.Fetcher = &did.HTTPFetcher{Client: client}
 	}
 	for _, path := range docs {
 		raw, err := os.ReadFile(path)
@@ -67,9 +73,22 @@ func runVerify(e *env, args []string) int {
 	if err != nil {
 		return fail(e, exitBadInput, "verify: %v", err)
 	}
+	// A baked badge image is verified by the credential inside it.
+	if bake.Format(data) != "" {
+		b, err := bake.Unbake(data)
+		if err != nil {
+			return fail(e, exitBadInput, "verify: the %s image: %v", bake.Format(data), err)
+		}
+		data = b.Credential
+	}
+	if ob2.Detect(data) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return verifyOB2(ctx, e, data, allow, *offline, *asJSON)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	logOpt, err := lf.options(*offline)
+	logOpt, err := lf.options(*offline, client)
 	if err != nil {
 		return fail(e, exitBadInput, "verify: %v", err)
 	}
@@ -85,7 +104,7 @@ func runVerify(e *env, args []string) int {
 		src.Local = filesFirst{files}
 	}
 	if !*offline {
-		src.Remote = &status.HTTPSource{}
+		src.Remote = &status.HTTPSource{Client: client}
 	}
 	var checker verify.StatusChecker
 	if src.Local != nil || src.Remote != nil {

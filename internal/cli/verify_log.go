@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/tlog"
 	"github.com/microcred/microcred/internal/verify"
 )
@@ -26,14 +27,18 @@ func addLogVerifyFlags(fs *flag.FlagSet) *logVerifyFlags {
 	return f
 }
 
-// options returns the verify.LogOptions the flags ask for, or nil.
-func (f *logVerifyFlags) options(offline bool) (*verify.LogOptions, error) {
+// options returns the verify.LogOptions the flags ask for, or nil. A log
+// URL the operator typed may be on this machine or plain http; "auto" takes
+// the address from the credential, so it goes through client, which
+// reaches public https addresses and the --fetch-allow list only.
+func (f *logVerifyFlags) options(offline bool, client *fetch.Client) (*verify.LogOptions, error) {
 	if f.url == "" && f.key == "" && f.proofFile == "" {
 		return nil, nil
 	}
-	opt := &verify.LogOptions{Key: f.key}
-	if f.url != "auto" {
+	opt := &verify.LogOptions{Key: f.key, Client: client}
+	if f.url != "auto" && f.url != "" {
 		opt.URL = f.url
+		opt.Client = tlog.ForOperatorURL(f.url, client.Allow())
 	}
 	if f.proofFile != "" {
 		raw, err := os.ReadFile(f.proofFile)

@@ -860,9 +860,46 @@ func WellFormedUUIDURN(s string) bool {
 // ValidateMap checks a decoded OpenBadgeCredential, the form the proof and
 // verify packages hold; see ValidateJSON.
 func ValidateMap(doc map[string]any) error {
+	// A document decoded from JSON (the verifier's case) is checked as it
+	// is; the checks read float64 and json.Number alike, and never modify
+	// the tree. Anything else (typed Go values) goes through JSON first.
+	if isJSONTree(doc, 0) {
+		return validateTree(doc, (*checker).credential)
+	}
 	data, err := json.Marshal(doc)
 	if err != nil {
 		return fmt.Errorf("credential: validate: %w", err)
 	}
 	return ValidateJSON(data)
 }
+
+// isJSONTree reports whether v holds only the types encoding/json decodes
+// into an interface, nested at most maxTreeDepth levels.
+func isJSONTree(v any, depth int) bool {
+	if depth > maxTreeDepth {
+		return false
+	}
+	switch t := v.(type) {
+	case nil, string, float64, bool, json.Number:
+		return true
+	case map[string]any:
+		for _, e := range t {
+			if !isJSONTree(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range t {
+			if !isJSONTree(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// maxTreeDepth bounds the walk of isJSONTree; deeper documents take the
+// JSON path, whose decoder has its own limit.
+const maxTreeDepth = 128

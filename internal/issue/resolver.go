@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/verify"
@@ -86,4 +88,44 @@ func (s *Service) VerifyPresentation(ctx context.Context, data []byte, po verify
 		return nil, fmt.Errorf("issue: verify presentation: %w", err)
 	}
 	return rep, nil
+}
+
+// Verification admission. The memory a verification needs grows with the
+// credential (a 0.8 MB credential with thousands of entries becomes tens of
+// megabytes of decoded JSON, JSON-LD and RDF while it is checked), so the
+// public endpoints admit verifications while the request bodies being
+// worked on add up to at most verifyBudget, let a queue wait for room and
+// answer 429 beyond it. Small credentials are counted as verifyMinWeight,
+// so 64 of them run at once, or one credential of the largest size. A
+// 0.8 MB credential allocates ~30 MB while it is verified, and at the
+// serving GOGC of 300 the heap may grow to four times what is live: with
+// forty such requests at once ("microcred bench verify-http --large", see
+// PERFORMANCE.md) the process peaked at 2.5 GB without the gate, ~270 MB
+// with two at once and 152 MB with one.
+const (
+	verifyBudget    = 1 << 20
+	verifyMinWeight = 16 << 10
+	verifyQueue     = 64
+	verifyMaxWait   = 5 * time.Second
+)
+
+// DefaultVerifyGate is the admission gate of the public verification
+// endpoints: 1 MiB of credentials at once, 64 waiting for up to five
+// seconds.
+func DefaultVerifyGate() *limit.Gate {
+	return limit.NewGate(verifyBudget, verifyQueue, verifyMaxWait)
+}
+
+// AdmitVerify waits for room to verify a request body of size bytes (the
+// request's Content-Length; negative when unknown, which counts as
+// maxBody). Call it before reading the body, so that a refused or queued
+// request holds no credential in memory, and call release when the
+// verification is done. It fails with limit.ErrBusy when the server is
+// saturated (answer 429 with Retry-After).
+func (s *Service) AdmitVerify(ctx context.Context, size, maxBody int64) (release func(), err error) {
+	s.init()
+	if size < 0 || size > maxBody {
+		size = maxBody
+	}
+	return s.VerifyGate.Enter(ctx, max(size, verifyMinWeight))
 }

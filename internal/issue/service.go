@@ -11,7 +11,9 @@ import (
 
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/keys"
+	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -24,7 +26,14 @@ type Service struct {
 	Master  keys.MasterKey
 	BaseURL string           // e.g. "http://127.0.0.1:8080" (no trailing slash)
 	Now     func() time.Time // nil means time.Now
-	Fetcher did.Fetcher      // for foreign did:web documents; nil means &did.HTTPFetcher{}
+	Fetcher did.Fetcher      // for foreign did:web documents; nil means a did.HTTPFetcher over Fetch
+	// Fetch is the guarded outbound client for foreign did:web documents
+	// and status lists; nil means fetch.Default() (public https only).
+	// serve and demo build it from --fetch-allow.
+	Fetch *fetch.Client
+	// VerifyGate bounds the verifications the public endpoints run at
+	// once (see AdmitVerify); nil means DefaultVerifyGate().
+	VerifyGate *limit.Gate
 	// Status allocates status list indexes for new credentials and
 	// publishes the lists; nil means a status.Service over Store signed
 	// by this service (see StatusService).
@@ -101,7 +110,10 @@ func (s *Service) init() {
 		if s.Status == nil {
 			s.Status = &status.Service{Store: s.Store, Signer: s, BaseURL: s.base, Now: s.Now, OnChange: OnStatusChange}
 		}
-		s.checker = &status.Checker{Source: status.LocalFirst{Local: s.Status, Remote: &status.HTTPSource{}}}
+		if s.VerifyGate == nil {
+			s.VerifyGate = DefaultVerifyGate()
+		}
+		s.checker = &status.Checker{Source: status.LocalFirst{Local: s.Status, Remote: &status.HTTPSource{Client: s.Fetch}}}
 	})
 }
 
@@ -112,11 +124,21 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
+// FetchClient returns the guarded outbound client the service fetches
+// through (Fetch, or the public-addresses-only default), for handlers that
+// fetch a URL a person gave (a pasted credential link).
+func (s *Service) FetchClient() *fetch.Client {
+	if s.Fetch != nil {
+		return s.Fetch
+	}
+	return fetch.Default()
+}
+
 func (s *Service) fetcher() did.Fetcher {
 	if s.Fetcher != nil {
 		return s.Fetcher
 	}
-	return &did.HTTPFetcher{}
+	return &did.HTTPFetcher{Client: s.Fetch}
 }
 
 // StatusService returns the status service the issuer allocates indexes

@@ -5,15 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/microcred/microcred/internal/fetch"
 )
 
 // MaxDocumentBytes bounds a fetched list credential: the largest encoded
@@ -24,91 +22,43 @@ const MaxDocumentBytes = MaxEncodedLen + 64<<10
 // should learn of a revocation within the hour whatever the server says.
 const MaxCacheAge = time.Hour
 
-// HTTPSource fetches list credentials over HTTPS with conditional
-// requests, a size limit and a timeout. Like did:web resolution, it
-// refuses by default to connect to loopback, private and other non-public
-// addresses: list URLs come from credentials anyone can write, and a
-// verifier must not become a probe into its own network.
+// HTTPSource fetches list credentials through the guarded outbound client
+// (package fetch) with conditional requests: https only, public addresses
+// only unless the operator allows more, with a size limit and a timeout.
+// List URLs come from credentials anyone can write, and a verifier must not
+// become a probe into its own network. The zero value is ready to use.
 type HTTPSource struct {
-	// Client replaces the default client; the address checks are then the
-	// client's business.
-	Client *http.Client
-	// AllowHTTP permits plain http URLs (tests, intranets).
-	AllowHTTP bool
-	// AllowPrivateNetworks lets the default client connect to non-public
-	// addresses.
-	AllowPrivateNetworks bool
-}
-
-// client returns the configured client or the guarded default.
-func (h *HTTPSource) client() *http.Client {
-	if h.Client != nil {
-		return h.Client
-	}
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	if !h.AllowPrivateNetworks {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			ip := net.ParseIP(host)
-			if ip == nil || !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
-				return fmt.Errorf("address %s is not a public address", host)
-			}
-			return nil
-		}
-	}
-	return &http.Client{
-		Timeout:   10 * time.Second,
-		Transport: &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second},
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 3 {
-				return errors.New("too many redirects")
-			}
-			if req.URL.Scheme != "https" && !h.AllowHTTP {
-				return errors.New("redirect to a non-https URL")
-			}
-			return nil
-		},
-	}
+	// Client is the guarded client; nil means fetch.Default().
+	Client *fetch.Client
 }
 
 // Fetch implements Source.
 func (h *HTTPSource) Fetch(ctx context.Context, rawURL, etag string) (Fetched, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "https" && (u.Scheme != "http" || !h.AllowHTTP)) || u.Host == "" {
-		return Fetched{}, fmt.Errorf("status list URL %q is not an https URL", rawURL)
+	c := h.Client
+	if c == nil {
+		c = fetch.Default()
 	}
-	client := h.client()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return Fetched{}, err
-	}
-	req.Header.Set("Accept", "application/vc+ld+json, application/vc, application/ld+json, application/json")
+	var header http.Header
 	if etag != "" {
-		req.Header.Set("If-None-Match", etag)
+		header = http.Header{"If-None-Match": {etag}}
 	}
-	resp, err := client.Do(req)
+	resp, err := c.Do(ctx, fetch.Request{
+		URL:      rawURL,
+		Accept:   "application/vc+ld+json, application/vc, application/ld+json, application/json",
+		Header:   header,
+		MaxBytes: MaxDocumentBytes,
+	})
 	if err != nil {
 		return Fetched{}, err
 	}
-	defer resp.Body.Close()
 	maxAge := cacheMaxAge(resp.Header.Get("Cache-Control"))
 	switch {
 	case resp.StatusCode == http.StatusNotModified && etag != "":
 		return Fetched{NotModified: true, ETag: etag, MaxAge: maxAge}, nil
 	case resp.StatusCode != http.StatusOK:
-		return Fetched{}, fmt.Errorf("HTTP %s", resp.Status)
+		return Fetched{}, &fetch.StatusError{URL: resp.URL, Code: resp.StatusCode, Status: resp.Status}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxDocumentBytes+1))
-	if err != nil {
-		return Fetched{}, err
-	}
-	if len(body) > MaxDocumentBytes {
-		return Fetched{}, fmt.Errorf("the document is larger than %d bytes", MaxDocumentBytes)
-	}
-	return Fetched{Document: body, ETag: resp.Header.Get("ETag"), MaxAge: maxAge}, nil
+	return Fetched{Document: resp.Body, ETag: resp.Header.Get("ETag"), MaxAge: maxAge}, nil
 }
 
 // cacheMaxAge reads max-age from a Cache-Control header, capped at

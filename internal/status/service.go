@@ -46,6 +46,44 @@ type Service struct {
 	alloc *Allocator
 	mu    sync.Mutex
 	lists map[listKey]*Published // signed list credentials, see List
+	orgs  map[string]cachedOrg   // organizations by slug, see organization
+}
+
+// cachedOrg is an organization read for List, trusted for orgTTL: the
+// same bound the issuer's caches give an organization's profile. Lists
+// themselves are still revalidated against the store on every read, so a
+// revocation shows at once.
+type cachedOrg struct {
+	org     store.Organization
+	expires time.Time
+}
+
+const (
+	orgTTL        = 10 * time.Second
+	maxCachedOrgs = 4096
+)
+
+// organization returns the organization with slug, from the short-lived
+// cache when possible.
+func (s *Service) organization(ctx context.Context, slug string) (store.Organization, error) {
+	now := time.Now()
+	s.mu.Lock()
+	c, ok := s.orgs[slug]
+	s.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.org, nil
+	}
+	org, err := s.Store.OrganizationBySlug(ctx, slug)
+	if err != nil {
+		return org, err
+	}
+	s.mu.Lock()
+	if len(s.orgs) >= maxCachedOrgs {
+		clear(s.orgs)
+	}
+	s.orgs[slug] = cachedOrg{org: org, expires: now.Add(orgTTL)}
+	s.mu.Unlock()
+	return org, nil
 }
 
 type listKey struct {
@@ -77,6 +115,7 @@ func (s *Service) init() {
 	s.once.Do(func() {
 		s.alloc = &Allocator{Store: s.Store, ListSize: s.ListSize}
 		s.lists = map[listKey]*Published{}
+		s.orgs = map[string]cachedOrg{}
 	})
 }
 
@@ -285,7 +324,7 @@ func (s *Service) List(ctx context.Context, slug, purpose string, list int) (*Pu
 	if !store.ValidPurpose(purpose) {
 		return nil, fmt.Errorf("%w: purpose %q", ErrUnknownList, purpose)
 	}
-	org, err := s.Store.OrganizationBySlug(ctx, slug)
+	org, err := s.organization(ctx, slug)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: organization %q", ErrUnknownList, slug)
 	}

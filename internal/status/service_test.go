@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/microcred/microcred/internal/fetch"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -342,7 +343,7 @@ func TestCheckOverHTTP(t *testing.T) {
 	e.svc.BaseURL = srv.URL
 	as := e.issue(t, "urn:uuid:a")
 	rev := e.entryOf(as, store.PurposeRevocation)
-	checker := &status.Checker{Source: &status.HTTPSource{Client: srv.Client(), AllowHTTP: true}}
+	checker := &status.Checker{Source: &status.HTTPSource{Client: fetch.New(fetch.Config{Allow: fetch.Loopback()})}}
 	keys := &did.Resolver{}
 	now := e.clock.Now()
 	for range 3 {
@@ -424,18 +425,35 @@ func BenchmarkStatusCheckCached(b *testing.B) {
 	}
 }
 
+// TestHTTPSourceRefusesPrivateAddresses checks that list URLs go through
+// the guarded client: plain http and non-public addresses (the ranges a list
+// URL could aim at inside the verifier's network) are refused before any
+// connection, and only the operator's allow setting opens loopback.
 func TestHTTPSourceRefusesPrivateAddresses(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("{}")) }))
 	defer srv.Close()
 	ctx := context.Background()
-	if _, err := (&status.HTTPSource{}).Fetch(ctx, srv.URL+"/l", ""); err == nil {
-		t.Error("plain http accepted by default")
+	if _, err := (&status.HTTPSource{}).Fetch(ctx, srv.URL+"/l", ""); !errors.Is(err, fetch.ErrScheme) {
+		t.Errorf("plain http accepted by default: %v", err)
 	}
-	if _, err := (&status.HTTPSource{AllowHTTP: true}).Fetch(ctx, srv.URL+"/l", ""); err == nil || !strings.Contains(err.Error(), "not a public address") {
+	names := map[string]netip.Addr{
+		"cgnat.test": netip.MustParseAddr("100.64.0.1"), "bench.test": netip.MustParseAddr("198.18.0.1"),
+		"ietf.test": netip.MustParseAddr("192.0.0.8"), "nat64.test": netip.MustParseAddr("64:ff9b::a9fe:a9fe"),
+		"loop.test": netip.MustParseAddr("127.0.0.1"), "meta.test": netip.MustParseAddr("169.254.169.254"),
+	}
+	stub := &status.HTTPSource{Client: fetch.New(fetch.Config{Resolve: func(_ context.Context, host string) ([]netip.Addr, error) {
+		return []netip.Addr{names[host]}, nil
+	}})}
+	for name, addr := range names {
+		if _, err := stub.Fetch(ctx, "https://"+name+"/status/1", ""); !errors.Is(err, fetch.ErrRefused) {
+			t.Errorf("%s (%s): err = %v, want refused", name, addr, err)
+		}
+	}
+	if _, err := (&status.HTTPSource{Client: fetch.New(fetch.Config{AllowHTTP: true})}).Fetch(ctx, srv.URL+"/l", ""); !errors.Is(err, fetch.ErrRefused) {
 		t.Errorf("loopback: %v", err)
 	}
-	if f, err := (&status.HTTPSource{AllowHTTP: true, AllowPrivateNetworks: true}).Fetch(ctx, srv.URL+"/l", ""); err != nil || string(f.Document) != "{}" {
-		t.Errorf("allowed private fetch: %v", err)
+	if f, err := (&status.HTTPSource{Client: fetch.New(fetch.Config{Allow: fetch.Loopback()})}).Fetch(ctx, srv.URL+"/l", ""); err != nil || string(f.Document) != "{}" {
+		t.Errorf("allowed loopback fetch: %v", err)
 	}
 }
 

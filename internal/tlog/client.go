@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/microcred/microcred/internal/fetch"
 )
 
 // MaxEntriesPerRequest bounds the leaves one /log/entries answer carries.
@@ -26,10 +27,23 @@ type EntriesPage struct {
 }
 
 // HTTPSource reads a log from a microcred server: BaseURL is the server's
-// origin (the log lives under /log/).
+// origin (the log lives under /log/). Requests go through the guarded
+// outbound client (package fetch); a caller that took BaseURL from the
+// operator rather than from a credential allows its host with
+// ForOperatorURL.
 type HTTPSource struct {
 	BaseURL string
-	Client  *http.Client // nil means a client with a 30 s timeout
+	Client  *fetch.Client // nil means fetch.Default(): public https only
+}
+
+// ForOperatorURL returns a client for a log URL the operator typed: its host
+// is added to the operator's allow list (it may be on this machine or the
+// intranet, and may be plain http), with a 30 s time limit.
+func ForOperatorURL(baseURL string, allow *fetch.Allowlist) *fetch.Client {
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		allow = allow.With(u.Hostname())
+	}
+	return fetch.New(fetch.Config{Allow: allow, MaxBytes: maxResponse, Timeout: 30 * time.Second})
 }
 
 func (h HTTPSource) get(ctx context.Context, path string, q url.Values) ([]byte, error) {
@@ -37,23 +51,15 @@ func (h HTTPSource) get(ctx context.Context, path string, q url.Values) ([]byte,
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
 	c := h.Client
 	if c == nil {
-		c = &http.Client{Timeout: 30 * time.Second}
+		c = fetch.Default()
 	}
-	resp, err := c.Do(req)
+	resp, err := c.Do(ctx, fetch.Request{URL: u, MaxBytes: maxResponse})
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", u, err)
-	}
+	body := resp.Body
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET %s: %s: %s", u, resp.Status, strings.TrimSpace(string(body[:min(len(body), 200)])))
 	}

@@ -34,6 +34,20 @@ func DecodeDocument(data []byte) (map[string]any, error) {
 	if err := proof.CheckIJSONText(trimmed); err != nil {
 		return nil, err
 	}
+	// Fast path: the standard decoder checks the syntax, and one scan of
+	// the (then valid) bytes looks for duplicate members and deep nesting.
+	// Anything it objects to is decoded again below, slowly, for an
+	// error message that names the place.
+	var doc map[string]any
+	if json.Unmarshal(trimmed, &doc) == nil && doc != nil && plainJSON(trimmed) {
+		return doc, nil
+	}
+	return decodeDocumentSlow(trimmed)
+}
+
+// decodeDocumentSlow decodes token by token, naming the place of a
+// duplicate member, of too deep nesting or of a syntax error.
+func decodeDocumentSlow(trimmed []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	v, err := decodeValue(dec, "", 0)
 	if err != nil {
@@ -120,4 +134,80 @@ func pathOrRoot(p string) string {
 		return "the top level"
 	}
 	return p
+}
+
+// maxScannedMembers bounds the members of one object plainJSON compares
+// pairwise.
+const maxScannedMembers = 64
+
+// plainJSON reports whether valid JSON has no object with a repeated member
+// name and no nesting deeper than maxDepth. It relies on the input being
+// valid JSON (checked before) and only tracks strings and brackets.
+func plainJSON(data []byte) bool {
+	// One stack of open containers and one list of the member names of
+	// the open objects, each level remembering where its names start: no
+	// allocation per object.
+	type level struct {
+		object    bool
+		keysStart int
+	}
+	var stackBuf [16]level
+	var keysBuf [64]string
+	stack, keys := stackBuf[:0], keysBuf[:0]
+	expectKey := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '{', '[':
+			if len(stack) >= maxDepth {
+				return false
+			}
+			stack = append(stack, level{object: c == '{', keysStart: len(keys)})
+			expectKey = c == '{'
+		case '}', ']':
+			keys = keys[:stack[len(stack)-1].keysStart]
+			stack = stack[:len(stack)-1]
+			expectKey = false
+		case ',':
+			expectKey = len(stack) > 0 && stack[len(stack)-1].object
+		case '"':
+			end := i + 1
+			escaped := false
+			for ; end < len(data); end++ {
+				if data[end] == '\\' {
+					escaped = true
+					end++
+					continue
+				}
+				if data[end] == '"' {
+					break
+				}
+			}
+			if expectKey {
+				var key string
+				if escaped {
+					if json.Unmarshal(data[i:end+1], &key) != nil {
+						return false
+					}
+				} else {
+					key = string(data[i+1 : end])
+				}
+				names := keys[stack[len(stack)-1].keysStart:]
+				if len(names) >= maxScannedMembers {
+					// Comparing each name with all before it is
+					// quadratic; a large object goes to the map-based
+					// decoder instead.
+					return false
+				}
+				for _, k := range names {
+					if k == key {
+						return false
+					}
+				}
+				keys = append(keys, key)
+				expectKey = false
+			}
+			i = end
+		}
+	}
+	return true
 }

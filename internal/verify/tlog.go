@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/tlog"
 )
 
@@ -26,9 +27,13 @@ type LogOptions struct {
 	// is fetched from the log's server, which proves only that the server
 	// is consistent with itself; the check says so.
 	Key string
-	// Fetch reads the log over HTTP; nil means tlog.HTTPSource with its
-	// defaults. Tests replace it.
+	// Fetch reads the log over HTTP; nil means tlog.HTTPSource through
+	// Client. Tests replace it.
 	Fetch func(baseURL string) LogFetcher
+	// Client is the guarded outbound client the log is read through when
+	// Fetch is nil; nil means fetch.Default(): a log address taken from the
+	// credential must be a public https address.
+	Client *fetch.Client
 }
 
 // LogFetcher is what the check needs from a log server.
@@ -62,7 +67,7 @@ func checkLog(ctx context.Context, rep *Report, opt *LogOptions, document []byte
 	}
 	fetch := opt.Fetch
 	if fetch == nil {
-		fetch = func(u string) LogFetcher { return tlog.HTTPSource{BaseURL: u} }
+		fetch = func(u string) LogFetcher { return tlog.HTTPSource{BaseURL: u, Client: opt.Client} }
 	}
 	if p == nil {
 		var err error

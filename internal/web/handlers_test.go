@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/microcred/microcred/internal/limit"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/microcred/microcred/internal/auth"
 	"github.com/microcred/microcred/internal/catalog"
@@ -625,6 +627,25 @@ func TestPublicCredential(t *testing.T) {
 			},
 			status:   200,
 			contains: []string{"✔ Verified"},
+		},
+		{
+			name: "verifier answers 429 when every slot is taken",
+			req: func(e *env) request {
+				e.svc.VerifyGate = limit.NewGate(1, 0, time.Hour)
+				release, err := e.svc.AdmitVerify(context.Background(), 1, 1)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				e.t.Cleanup(release)
+				return request{method: "POST", path: "/verify", form: url.Values{"credential": {e.document()}}}
+			},
+			status:   http.StatusTooManyRequests,
+			contains: []string{"Wait a moment"},
+			after: func(t *testing.T, _ *env, rec *responseRecorder) {
+				if rec.Header().Get("Retry-After") != "1" {
+					t.Errorf("Retry-After = %q", rec.Header().Get("Retry-After"))
+				}
+			},
 		},
 	})
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/microcred/microcred/internal/fetch"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -42,7 +43,7 @@ func TestLogEndpoints(t *testing.T) {
 	srv := httptest.NewServer(e.handler)
 	defer srv.Close()
 	ctx := context.Background()
-	src := tlog.HTTPSource{BaseURL: srv.URL}
+	src := tlog.HTTPSource{BaseURL: srv.URL, Client: fetch.New(fetch.Config{Allow: fetch.Loopback()})}
 
 	key, err := src.Key(ctx)
 	if err != nil || !strings.HasPrefix(key, "microcred.test/log+") {

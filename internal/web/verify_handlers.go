@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/verify"
 )
 
@@ -23,6 +24,18 @@ func (s *server) verifyForm(w http.ResponseWriter, r *http.Request) {
 // verifySubmit checks a pasted or uploaded credential (JSON or VC-JWT) and
 // shows the same verdict as a credential page.
 func (s *server) verifySubmit(w http.ResponseWriter, r *http.Request) {
+	// Admission comes before the body is read: a queued or refused request
+	// holds no credential in memory.
+	release, err := s.issuer.AdmitVerify(r.Context(), r.ContentLength, maxCredentialBytes+maxFormBytes)
+	if errors.Is(err, limit.ErrBusy) {
+		w.Header().Set("Retry-After", "1")
+		s.renderError(w, r, http.StatusTooManyRequests, "Many credentials are being checked right now. Wait a moment and submit the form again.")
+		return
+	}
+	if err != nil {
+		return // the visitor went away while waiting
+	}
+	defer release()
 	if !s.parseForm(w, r) {
 		return
 	}
