@@ -48,6 +48,8 @@ var verbs = map[string]verb{
 	"credentials": {"list issued credentials with their status and public URL (credentials list)", runCredentials},
 	"bulk":        {"issue credentials from a CSV file as a resumable job (bulk issue|pause|cancel|status)", runBulk},
 	"log":         {"audit the transparency log, fetch checkpoints and proofs (log audit|checkpoint|proof)", runLog},
+	"backup":      {"write a consistent backup of the database to a file (--out FILE [--include-master-key])", runBackup},
+	"restore":     {"restore a backup into a new data directory or an empty database (--in FILE)", runRestore},
 }
 
 // Main runs the command line with args (without the program name) and
