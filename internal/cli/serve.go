@@ -45,6 +45,9 @@ type serveOptions struct {
 	demo     bool
 	// apiRateLimit is passed to api.Config.RateLimit (0: the default).
 	apiRateLimit float64
+	// changeBaseURL accepts a base URL other than the one the database
+	// was created with, and records it (--change-base-url).
+	changeBaseURL bool
 }
 
 // runServe handles "microcred serve --addr HOST:PORT [--base-url URL]
@@ -68,6 +71,7 @@ func parseServe(e *env, args []string) (serveOptions, int) {
 	fs.StringVar(&o.baseURL, "base-url", "", "public base `URL` all links and did:web identifiers are built from (default http:// + addr)")
 	fs.StringVar(&o.smtp, "smtp", "", "SMTP server `URL` for learner mail, smtp://user:pass@host:port (default: mail stays in the outbox)")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "sender `address` of learner mail (required with --smtp)")
+	fs.BoolVar(&o.changeBaseURL, "change-base-url", false, "accept a --base-url other than the one the database was created with and record it; credentials issued so far keep naming the old one")
 	if !parseFlags(fs, args) {
 		return o, exitBadInput
 	}
@@ -139,11 +143,42 @@ type app struct {
 	issuer  *issue.Service
 	handler http.Handler
 	baseURL string
+	// setupToken is the first-run setup token (appOptions.setupToken),
+	// "" when none is needed.
+	setupToken string
+	// previousBaseURL is the base URL the database recorded before
+	// --change-base-url replaced it, "" when it did not change.
+	previousBaseURL string
 }
 
+// appOptions are the choices of openAppWith beyond openApp's arguments.
+type appOptions struct {
+	// baseURL says what to do when the database recorded another base
+	// URL: refuse (the default), record the new one (--change-base-url),
+	// or, for benchmarks on a scratch database, overwrite it silently.
+	baseURL baseURLPolicy
+	// setupToken generates a setup token when the database has no
+	// organization yet (serve; the demo seeds and needs none).
+	setupToken bool
+}
+
+type baseURLPolicy int
+
+const (
+	baseURLRefuseChange baseURLPolicy = iota
+	baseURLChange
+	baseURLOverwrite
+)
+
 // openApp opens and migrates the database, loads the master key and builds
-// the issuance service and the web server with the APIs registered.
+// the issuance service and the web server with the APIs registered. It
+// refuses a base URL other than the one the database was created with.
 func openApp(ctx context.Context, data *dataFlags, baseURL string, demoMode bool, apiRate float64, logger *slog.Logger) (*app, error) {
+	return openAppWith(ctx, data, baseURL, demoMode, apiRate, logger, appOptions{})
+}
+
+// openAppWith is openApp with options.
+func openAppWith(ctx context.Context, data *dataFlags, baseURL string, demoMode bool, apiRate float64, logger *slog.Logger, opt appOptions) (*app, error) {
 	master, err := data.masterKey()
 	if err != nil {
 		return nil, err
@@ -157,10 +192,18 @@ func openApp(ctx context.Context, data *dataFlags, baseURL string, demoMode bool
 		return nil, fmt.Errorf("migrating %s: %w", data.describe(), err)
 	}
 	// Command-line verbs (credentials list) build public addresses from
-	// the base URL the server last ran with.
-	if err := st.SetSetting(ctx, store.SettingBaseURL, baseURL); err != nil {
+	// the recorded base URL too.
+	previous, err := recordBaseURL(ctx, st, baseURL, opt.baseURL)
+	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("recording the base URL: %w", err)
+		return nil, err
+	}
+	var setupToken string
+	if opt.setupToken {
+		if setupToken, err = newSetupToken(ctx, st); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	svc := &issue.Service{Store: st, Master: master, BaseURL: baseURL}
 	stat := svc.StatusService()
@@ -183,12 +226,14 @@ func openApp(ctx context.Context, data *dataFlags, baseURL string, demoMode bool
 		Bulk:    bulkJobs,
 		BulkDir: filepath.Join(data.dir, "bulk"),
 		Extra:   apis.Register,
+
+		SetupToken: setupToken,
 	})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("building the web server: %w", err)
 	}
-	return &app{store: st, issuer: svc, handler: h, baseURL: baseURL}, nil
+	return &app{store: st, issuer: svc, handler: h, baseURL: baseURL, setupToken: setupToken, previousBaseURL: previous}, nil
 }
 
 // serve listens, opens the application and serves until ctx ends; then it
@@ -211,11 +256,19 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(baseURL strin
 	} else if base, err = checkBaseURL(base); err != nil {
 		return fail(e, exitBadInput, "%s: %v", name, err)
 	}
-	a, err := openApp(ctx, o.data, base, o.demo, o.apiRateLimit, logger)
+	opt := appOptions{setupToken: !o.demo}
+	if o.changeBaseURL {
+		opt.baseURL = baseURLChange
+	}
+	a, err := openAppWith(ctx, o.data, base, o.demo, o.apiRateLimit, logger, opt)
+	if isBaseURLChanged(err) {
+		return fail(e, exitBadInput, "%s: %v", name, err)
+	}
 	if err != nil {
 		return fail(e, exitFailed, "%s: %v", name, err)
 	}
 	defer a.store.Close()
+	announceApp(e, a)
 	return runServer(ctx, e, name, ln, a, o, logger, ready)
 }
 

@@ -60,6 +60,8 @@ type envOptions struct {
 	empty bool // no users, no organization: first-run state
 	// catalogSize is how many demo achievements to seed (default 1).
 	catalogSize int
+	// setupToken is web.Config.SetupToken.
+	setupToken string
 }
 
 func openStore(t *testing.T) store.Store {
@@ -97,7 +99,7 @@ func newEnv(t *testing.T, opt envOptions) *env {
 	ctx := context.Background()
 	st := openStore(t)
 	svc := newService(t, st, testBase)
-	h, err := web.New(web.Config{Store: st, Issuer: svc, BaseURL: testBase, Demo: opt.demo, Logger: testLogger(t)})
+	h, err := web.New(web.Config{Store: st, Issuer: svc, BaseURL: testBase, Demo: opt.demo, Logger: testLogger(t), SetupToken: opt.setupToken})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

@@ -49,6 +49,11 @@ type Config struct {
 	BulkDir string
 	// ArtifactsDir is not used by the server.
 	ArtifactsDir string
+	// SetupToken, when set, must be entered on the first-run /setup form:
+	// serve generates one on an empty database and prints it on its
+	// terminal only, so that whoever reaches a new server first cannot
+	// claim it. "" (the demo, which seeds, and tests) asks for none.
+	SetupToken string
 }
 
 // Limits on request bodies. Forms are small; the verifier accepts a pasted
@@ -82,6 +87,8 @@ type server struct {
 	status  *status.Service
 	bulk    *bulk.Manager
 	bulkDir string
+	// setupToken is Config.SetupToken.
+	setupToken string
 }
 
 // New returns the HTTP handler of the whole server: the HTML pages, their
@@ -127,6 +134,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	s.status = cfg.Status
 	s.bulk, s.bulkDir = cfg.Bulk, cfg.BulkDir
+	s.setupToken = cfg.SetupToken
 	if s.status == nil {
 		s.status = cfg.Issuer.StatusService()
 	}
