@@ -18,6 +18,7 @@ import (
 	"github.com/microcred/microcred/internal/bulk"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/mail"
+	"github.com/microcred/microcred/internal/ops"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/web"
 )
@@ -48,6 +49,8 @@ type serveOptions struct {
 	// changeBaseURL accepts a base URL other than the one the database
 	// was created with, and records it (--change-base-url).
 	changeBaseURL bool
+	// ops are the operations flags (metrics, proxies, log format).
+	ops opsFlags
 }
 
 // runServe handles "microcred serve --addr HOST:PORT [--base-url URL]
@@ -72,6 +75,7 @@ func parseServe(e *env, args []string) (serveOptions, int) {
 	fs.StringVar(&o.smtp, "smtp", "", "SMTP server `URL` for learner mail, smtp://user:pass@host:port (default: mail stays in the outbox)")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "sender `address` of learner mail (required with --smtp)")
 	fs.BoolVar(&o.changeBaseURL, "change-base-url", false, "accept a --base-url other than the one the database was created with and record it; credentials issued so far keep naming the old one")
+	o.ops.add(fs)
 	if !parseFlags(fs, args) {
 		return o, exitBadInput
 	}
@@ -87,6 +91,9 @@ func parseServe(e *env, args []string) (serveOptions, int) {
 // checkServeOptions validates what can be checked before opening anything.
 func checkServeOptions(o serveOptions) error {
 	if err := o.data.check(); err != nil {
+		return err
+	}
+	if err := o.ops.check(); err != nil {
 		return err
 	}
 	if _, _, err := net.SplitHostPort(o.addr); err != nil {
@@ -149,6 +156,10 @@ type app struct {
 	// previousBaseURL is the base URL the database recorded before
 	// --change-base-url replaced it, "" when it did not change.
 	previousBaseURL string
+	// metrics is the Prometheus registry the handler feeds; health
+	// answers the probes.
+	metrics *ops.Metrics
+	health  *ops.Health
 }
 
 // appOptions are the choices of openAppWith beyond openApp's arguments.
@@ -160,6 +171,8 @@ type appOptions struct {
 	// setupToken generates a setup token when the database has no
 	// organization yet (serve; the demo seeds and needs none).
 	setupToken bool
+	// ops configures health, metrics and proxies (see opsFlags).
+	ops opsFlags
 }
 
 type baseURLPolicy int
@@ -193,6 +206,8 @@ func openAppWith(ctx context.Context, data *dataFlags, baseURL string, demoMode 
 	}
 	// Command-line verbs (credentials list) build public addresses from
 	// the recorded base URL too.
+	health := &ops.Health{Store: st, Logger: logger}
+	health.SetMigrated()
 	previous, err := recordBaseURL(ctx, st, baseURL, opt.baseURL)
 	if err != nil {
 		st.Close()
@@ -206,6 +221,8 @@ func openAppWith(ctx context.Context, data *dataFlags, baseURL string, demoMode 
 		}
 	}
 	svc := &issue.Service{Store: st, Master: master, BaseURL: baseURL}
+	metrics := ops.NewMetrics(st, metricsCacheFor)
+	svc.OnVerify = metrics.Verified
 	stat := svc.StatusService()
 	// Bulk jobs run in this process; jobs a crashed or stopped server left
 	// running resume now (their uploaded files live in the data directory).
@@ -216,6 +233,7 @@ func openAppWith(ctx context.Context, data *dataFlags, baseURL string, demoMode 
 		logger.Info("resumed bulk jobs", "jobs", n)
 	}
 	apis := api.New(api.Config{Store: st, Issuer: svc, BaseURL: baseURL, Logger: logger, RateLimit: apiRate, Status: stat})
+	var mux *http.ServeMux
 	h, err := web.New(web.Config{
 		Store:   st,
 		Issuer:  svc,
@@ -225,7 +243,8 @@ func openAppWith(ctx context.Context, data *dataFlags, baseURL string, demoMode 
 		Logger:  logger,
 		Bulk:    bulkJobs,
 		BulkDir: filepath.Join(data.dir, "bulk"),
-		Extra:   apis.Register,
+		// The mux is kept: the metrics label requests by its patterns.
+		Extra: func(m *http.ServeMux) { mux = m; apis.Register(m) },
 
 		SetupToken: setupToken,
 	})
@@ -233,7 +252,8 @@ func openAppWith(ctx context.Context, data *dataFlags, baseURL string, demoMode 
 		st.Close()
 		return nil, fmt.Errorf("building the web server: %w", err)
 	}
-	return &app{store: st, issuer: svc, handler: h, baseURL: baseURL, setupToken: setupToken, previousBaseURL: previous}, nil
+	h = opt.ops.mount(h, mux, health, metrics)
+	return &app{store: st, issuer: svc, handler: h, baseURL: baseURL, setupToken: setupToken, previousBaseURL: previous, metrics: metrics, health: health}, nil
 }
 
 // serve listens, opens the application and serves until ctx ends; then it
@@ -244,7 +264,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(baseURL strin
 	if o.demo {
 		name = "demo"
 	}
-	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	logger := o.ops.logger(e.stderr)
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fail(e, exitFailed, "%s: listening on %s: %v", name, o.addr, err)
@@ -256,7 +276,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(baseURL strin
 	} else if base, err = checkBaseURL(base); err != nil {
 		return fail(e, exitBadInput, "%s: %v", name, err)
 	}
-	opt := appOptions{setupToken: !o.demo}
+	opt := appOptions{setupToken: !o.demo, ops: o.ops}
 	if o.changeBaseURL {
 		opt.baseURL = baseURLChange
 	}
@@ -269,6 +289,17 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(baseURL strin
 	}
 	defer a.store.Close()
 	announceApp(e, a)
+	if o.ops.metricsAddr != "" {
+		mln, err := net.Listen("tcp", o.ops.metricsAddr)
+		if err != nil {
+			return fail(e, exitFailed, "%s: --metrics-addr: listening on %s: %v", name, o.ops.metricsAddr, err)
+		}
+		msrv := &http.Server{Handler: o.ops.metricsHandler(a.health, a.metrics), ReadHeaderTimeout: readHeaderTimeout,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		logger.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	return runServer(ctx, e, name, ln, a, o, logger, ready)
 }
 

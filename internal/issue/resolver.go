@@ -70,6 +70,16 @@ func (r localResolver) PublicKey(ctx context.Context, vm, relationship string) (
 func (s *Service) Verify(ctx context.Context, data []byte) (*verify.Report, error) {
 	s.init()
 	rep, err := verify.Credential(ctx, data, verify.Options{Keys: s.Resolver(), Now: s.now(), Status: s.checker})
+	if s.OnVerify != nil {
+		switch {
+		case err != nil:
+			s.OnVerify("unusable")
+		case rep.Verified:
+			s.OnVerify("verified")
+		default:
+			s.OnVerify("not_verified")
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("issue: verify: %w", err)
 	}

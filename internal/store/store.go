@@ -114,6 +114,9 @@ type Store interface {
 	// ListMail returns up to limit messages of the outbox, sent or not,
 	// newest first (the demo outbox page and operators read it).
 	ListMail(ctx context.Context, limit int) ([]Mail, error)
+	// OutboxDepth counts the messages still to send: unsent and not yet
+	// given up on (fewer than MaxMailAttempts failures). Metrics read it.
+	OutboxDepth(ctx context.Context) (int64, error)
 
 	// Audit log, append-only: there is no update or delete, and the schema
 	// refuses both.
