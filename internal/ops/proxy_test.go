@@ -3,6 +3,7 @@ package ops
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -65,4 +66,43 @@ func TestWrapRewritesRemoteAddr(t *testing.T) {
 	if got := TrustedProxies(nil).Wrap(http.NotFoundHandler()); got == nil {
 		t.Error("Wrap with no proxies returned nil")
 	}
+}
+
+// FuzzClientAddr checks the trusted-proxy rule on arbitrary headers: the
+// answer is the peer itself unless the peer is trusted, and otherwise one
+// of the addresses the header or the peer named.
+func FuzzClientAddr(f *testing.F) {
+	f.Add("10.1.2.3:443", "198.51.100.1, 10.0.0.2", "10.0.0.0/8")
+	f.Add("203.0.113.9:1", "1.2.3.4", "10.0.0.0/8,::1")
+	f.Add("[::1]:80", "::ffff:1.2.3.4,,  , x", "::1")
+	f.Add("garbage", "", "")
+	f.Fuzz(func(t *testing.T, remote, xff, trusted string) {
+		proxies, err := ParseTrustedProxies(trusted)
+		if err != nil {
+			return
+		}
+		got, ok := proxies.ClientAddr(remote, []string{xff})
+		if !ok {
+			return
+		}
+		if !got.IsValid() {
+			t.Fatalf("ClientAddr(%q, %q) returned an invalid address", remote, xff)
+		}
+		peer, _ := TrustedProxies(nil).ClientAddr(remote, nil)
+		if !proxies.trusts(peer) {
+			if got != peer {
+				t.Fatalf("untrusted peer %s, but ClientAddr believed the header: %s", peer, got)
+			}
+			return
+		}
+		if got == peer {
+			return
+		}
+		for _, h := range strings.Split(xff, ",") {
+			if a, err := netip.ParseAddr(strings.TrimSpace(h)); err == nil && a.Unmap() == got {
+				return
+			}
+		}
+		t.Fatalf("ClientAddr(%q, %q) = %s, an address nobody named", remote, xff, got)
+	})
 }
