@@ -49,6 +49,15 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	if info, err := os.Stat(filepath.Join(dst, dbFileName)); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("restored database: %v, mode %v", err, info.Mode())
 	}
+	// Serving it now would need a new master key, which opens none of
+	// the restored signing keys: refused, and no key file is made.
+	p, code := tryServe(t, "--addr", "127.0.0.1:0", "--data", dst, "--base-url", "http://127.0.0.1:8080")
+	if errs := p.stderr.String(); code != exitFailed || !strings.Contains(errs, "holds signing keys sealed under a master key") {
+		t.Errorf("serve without the master key: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dst, masterKeyName)); err == nil {
+		t.Errorf("serve created a master key for a restored database")
+	}
 	key, err := os.ReadFile(filepath.Join(src, masterKeyName))
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +90,10 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	code, _, errs = run(t, nil, "restore", "--in", out, "--data", dst3)
 	if code != exitFailed || !strings.Contains(errs, "does not open the signing keys") {
 		t.Errorf("restore with another master key: exit %d: %s", code, errs)
+	}
+	p, code = tryServe(t, "--addr", "127.0.0.1:0", "--data", dst3, "--base-url", "http://127.0.0.1:8080")
+	if errs := p.stderr.String(); code != exitFailed || !strings.Contains(errs, "does not open the signing keys") {
+		t.Errorf("serve with another master key: exit %d: %s", code, errs)
 	}
 	if code, _, errs := run(t, nil, "restore", "--in", out, "--db", "postgres://127.0.0.1:1/x", "--data", t.TempDir()); code != exitBadInput || !strings.Contains(errs, "backup of a sqlite database") {
 		t.Errorf("restore into the other kind: exit %d: %s", code, errs)

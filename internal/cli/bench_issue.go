@@ -114,7 +114,7 @@ func benchIssue(ctx context.Context, data *dataFlags, n, c int, cpuProfile strin
 	logger := slog.New(slog.DiscardHandler)
 	// The port, and so the base URL, differs on every run; a benchmark
 	// database is scratch, so it records whichever it ran with.
-	a, err := openAppWith(ctx, data, base, false, -1, logger, appOptions{baseURL: baseURLOverwrite})
+	a, err := openAppWith(ctx, data, base, false, -1, logger, appOptions{baseURL: baseURLOverwrite, skipKeyCheck: true})
 	if err != nil {
 		ln.Close()
 		return res, err

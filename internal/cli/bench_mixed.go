@@ -226,7 +226,7 @@ func benchMixed(ctx context.Context, data *dataFlags, d time.Duration, c int, pr
 	tuneServerGC()
 	logger := slog.New(slog.DiscardHandler)
 	// apiRate -1: the API's per-client limiter would measure itself.
-	a, err := openAppWith(ctx, data, base, false, -1, logger, appOptions{baseURL: baseURLOverwrite})
+	a, err := openAppWith(ctx, data, base, false, -1, logger, appOptions{baseURL: baseURLOverwrite, skipKeyCheck: true})
 	if err != nil {
 		ln.Close()
 		return res, err

@@ -6,8 +6,12 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/microcred/microcred/internal/backup"
+	"github.com/microcred/microcred/internal/keys"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -100,4 +104,56 @@ func announceApp(e *env, a *app) {
 			"they verify only while that address still reaches this server, so keep it answering or redirecting.\n\n",
 			a.previousBaseURL, a.baseURL, a.previousBaseURL)
 	}
+}
+
+// masterKeyFor returns the master key for a database that is open and
+// migrated. A database that already holds signing keys is never given a
+// new key (as after restoring a backup without master.key: a fresh key
+// would open none of them), and a key that does not open them is refused
+// at start rather than at the first issuance.
+func masterKeyFor(ctx context.Context, st store.Store, data *dataFlags, hadKey, skipCheck bool) (keys.MasterKey, error) {
+	if !hadKey && !skipCheck {
+		if has, err := hasSigningKeys(ctx, st); err != nil {
+			return keys.MasterKey{}, err
+		} else if has {
+			return keys.MasterKey{}, fmt.Errorf("%s holds signing keys sealed under a master key, but there is none in %s and %s is not set: "+
+				"put the master key this database was made with there (a new key would open none of the signing keys)",
+				data.describe(), filepath.Join(data.dir, masterKeyName), masterKeyEnv)
+		}
+	}
+	master, err := data.masterKey()
+	if err != nil {
+		return master, err
+	}
+	if !skipCheck {
+		if err := backup.CheckMasterKey(ctx, st, master); err != nil {
+			return master, fmt.Errorf("%v (from %s): every node of a database needs the same master key", err, masterKeySource(data))
+		}
+	}
+	return master, nil
+}
+
+func hasSigningKeys(ctx context.Context, st store.Store) (bool, error) {
+	orgs, err := st.ListOrganizations(ctx)
+	if err != nil {
+		return false, fmt.Errorf("listing organizations: %w", err)
+	}
+	for _, o := range orgs {
+		ks, err := st.ListSigningKeys(ctx, o.ID)
+		if err != nil {
+			return false, fmt.Errorf("listing signing keys: %w", err)
+		}
+		if len(ks) > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// masterKeySource names where the master key came from, for messages.
+func masterKeySource(data *dataFlags) string {
+	if strings.TrimSpace(os.Getenv(masterKeyEnv)) != "" {
+		return masterKeyEnv
+	}
+	return filepath.Join(data.dir, masterKeyName)
 }

@@ -173,6 +173,10 @@ type appOptions struct {
 	setupToken bool
 	// ops configures health, metrics and proxies (see opsFlags).
 	ops opsFlags
+	// skipKeyCheck leaves out the check that the master key opens the
+	// stored signing keys: benchmarks add organizations of their own,
+	// under a throwaway key each run, to a database they treat as scratch.
+	skipKeyCheck bool
 }
 
 type baseURLPolicy int
@@ -192,7 +196,7 @@ func openApp(ctx context.Context, data *dataFlags, baseURL string, demoMode bool
 
 // openAppWith is openApp with options.
 func openAppWith(ctx context.Context, data *dataFlags, baseURL string, demoMode bool, apiRate float64, logger *slog.Logger, opt appOptions) (*app, error) {
-	master, err := data.masterKey()
+	_, hadKey, err := data.existingMasterKeyIfAny()
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +207,11 @@ func openAppWith(ctx context.Context, data *dataFlags, baseURL string, demoMode 
 	if err := st.Migrate(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("migrating %s: %w", data.describe(), err)
+	}
+	master, err := masterKeyFor(ctx, st, data, hadKey, opt.skipKeyCheck)
+	if err != nil {
+		st.Close()
+		return nil, err
 	}
 	// Command-line verbs (credentials list) build public addresses from
 	// the recorded base URL too.
