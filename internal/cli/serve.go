@@ -213,10 +213,12 @@ func openAppWith(ctx context.Context, data *dataFlags, baseURL string, demoMode 
 		st.Close()
 		return nil, err
 	}
-	// Command-line verbs (credentials list) build public addresses from
-	// the recorded base URL too.
+	// The probes: the schema is migrated by now, and the listener serves
+	// nothing before this returns, so a node is never ready too early.
 	health := &ops.Health{Store: st, Logger: logger}
 	health.SetMigrated()
+	// Command-line verbs (credentials list) build public addresses from
+	// the recorded base URL too.
 	previous, err := recordBaseURL(ctx, st, baseURL, opt.baseURL)
 	if err != nil {
 		st.Close()
