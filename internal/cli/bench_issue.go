@@ -112,7 +112,9 @@ func benchIssue(ctx context.Context, data *dataFlags, n, c int, cpuProfile strin
 	// Request logs would measure the terminal; rate limiting would
 	// measure the limiter.
 	logger := slog.New(slog.DiscardHandler)
-	a, err := openApp(ctx, data, base, false, -1, logger)
+	// The port, and so the base URL, differs on every run; a benchmark
+	// database is scratch, so it records whichever it ran with.
+	a, err := openAppWith(ctx, data, base, false, -1, logger, appOptions{baseURL: baseURLOverwrite, skipKeyCheck: true})
 	if err != nil {
 		ln.Close()
 		return res, err

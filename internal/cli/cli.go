@@ -53,6 +53,8 @@ var verbs = map[string]verb{
 	"pathways":    {"recompute every learner's pathway progress and issue awards (pathways recompute [--award])", runPathways},
 	"bake":        {"embed a credential in a PNG or SVG badge image (--image FILE --credential FILE -o OUT)", runBake},
 	"unbake":      {"print the credential baked into a PNG or SVG badge image (unbake FILE)", runUnbake},
+	"backup":      {"write a consistent backup of the database to a file (--out FILE [--include-master-key])", runBackup},
+	"restore":     {"restore a backup into a new data directory or an empty database (--in FILE)", runRestore},
 }
 
 // Main runs the command line with args (without the program name) and

@@ -39,6 +39,7 @@ func parseDemo(e *env, args []string) (serveOptions, bool, int) {
 	fs.StringVar(&o.baseURL, "base-url", "", "public base `URL` (default http:// + addr); the seeded did:web identifiers contain its host, so keep it the same between runs")
 	seedOnly := fs.Bool("seed-only", false, "seed the database and exit without serving")
 	addFetchAllowFlag(fs, &o.fetchAllow)
+	fs.BoolVar(&o.changeBaseURL, "change-base-url", false, "accept a base URL other than the one the database was seeded with and record it")
 	if !parseFlags(fs, args) {
 		return o, false, exitBadInput
 	}
@@ -76,11 +77,19 @@ func demoMain(ctx context.Context, e *env, o serveOptions, seedOnly bool, ready 
 	}
 	// Seeding and serving log to stderr; the terminal summary goes to stdout.
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	a, err := openAppFetch(ctx, o.data, base, true, 0, logger, o.fetchAllow)
+	opt := appOptions{fetchAllow: o.fetchAllow}
+	if o.changeBaseURL {
+		opt.baseURL = baseURLChange
+	}
+	a, err := openAppWith(ctx, o.data, base, true, 0, logger, opt)
+	if isBaseURLChanged(err) {
+		return fail(e, exitBadInput, "demo: %v", err)
+	}
 	if err != nil {
 		return fail(e, exitFailed, "demo: %v", err)
 	}
 	defer a.store.Close()
+	announceApp(e, a)
 	start := time.Now()
 	res, err := demo.Seed(ctx, a.issuer, a.store)
 	if err != nil {

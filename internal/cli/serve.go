@@ -19,6 +19,7 @@ import (
 	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/mail"
+	"github.com/microcred/microcred/internal/ops"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/web"
 )
@@ -49,6 +50,11 @@ type serveOptions struct {
 	// fetchAllow is --fetch-allow: hosts and ranges outbound fetches may
 	// reach beyond public addresses.
 	fetchAllow *fetch.Allowlist
+	// changeBaseURL accepts a base URL other than the one the database
+	// was created with, and records it (--change-base-url).
+	changeBaseURL bool
+	// ops are the operations flags (metrics, proxies, log format).
+	ops opsFlags
 }
 
 // runServe handles "microcred serve --addr HOST:PORT [--base-url URL]
@@ -73,6 +79,8 @@ func parseServe(e *env, args []string) (serveOptions, int) {
 	fs.StringVar(&o.smtp, "smtp", "", "SMTP server `URL` for learner mail, smtp://user:pass@host:port (default: mail stays in the outbox)")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "sender `address` of learner mail (required with --smtp)")
 	addFetchAllowFlag(fs, &o.fetchAllow)
+	fs.BoolVar(&o.changeBaseURL, "change-base-url", false, "accept a --base-url other than the one the database was created with and record it; credentials issued so far keep naming the old one")
+	o.ops.add(fs)
 	if !parseFlags(fs, args) {
 		return o, exitBadInput
 	}
@@ -88,6 +96,9 @@ func parseServe(e *env, args []string) (serveOptions, int) {
 // checkServeOptions validates what can be checked before opening anything.
 func checkServeOptions(o serveOptions) error {
 	if err := o.data.check(); err != nil {
+		return err
+	}
+	if err := o.ops.check(); err != nil {
 		return err
 	}
 	if _, _, err := net.SplitHostPort(o.addr); err != nil {
@@ -144,18 +155,56 @@ type app struct {
 	issuer  *issue.Service
 	handler http.Handler
 	baseURL string
+	// setupToken is the first-run setup token (appOptions.setupToken),
+	// "" when none is needed.
+	setupToken string
+	// previousBaseURL is the base URL the database recorded before
+	// --change-base-url replaced it, "" when it did not change.
+	previousBaseURL string
+	// metrics is the Prometheus registry the handler feeds; health
+	// answers the probes.
+	metrics *ops.Metrics
+	health  *ops.Health
 }
+
+// appOptions are the choices of openAppWith beyond openApp's arguments.
+type appOptions struct {
+	// baseURL says what to do when the database recorded another base
+	// URL: refuse (the default), record the new one (--change-base-url),
+	// or, for benchmarks on a scratch database, overwrite it silently.
+	baseURL baseURLPolicy
+	// setupToken generates a setup token when the database has no
+	// organization yet (serve; the demo seeds and needs none).
+	setupToken bool
+	// ops configures health, metrics and proxies (see opsFlags).
+	ops opsFlags
+	// skipKeyCheck leaves out the check that the master key opens the
+	// stored signing keys: benchmarks add organizations of their own,
+	// under a throwaway key each run, to a database they treat as scratch.
+	skipKeyCheck bool
+	// fetchAllow is --fetch-allow: hosts and ranges outbound fetches may
+	// reach beyond public addresses (nil: public addresses only).
+	fetchAllow *fetch.Allowlist
+}
+
+type baseURLPolicy int
+
+const (
+	baseURLRefuseChange baseURLPolicy = iota
+	baseURLChange
+	baseURLOverwrite
+)
 
 // openApp opens and migrates the database, loads the master key and builds
-// the issuance service and the web server with the APIs registered;
-// outbound fetches reach public addresses only.
+// the issuance service and the web server with the APIs registered. It
+// refuses a base URL other than the one the database was created with.
 func openApp(ctx context.Context, data *dataFlags, baseURL string, demoMode bool, apiRate float64, logger *slog.Logger) (*app, error) {
-	return openAppFetch(ctx, data, baseURL, demoMode, apiRate, logger, nil)
+	return openAppWith(ctx, data, baseURL, demoMode, apiRate, logger, appOptions{})
 }
 
-// openAppFetch is openApp with the operator's --fetch-allow list.
-func openAppFetch(ctx context.Context, data *dataFlags, baseURL string, demoMode bool, apiRate float64, logger *slog.Logger, allow *fetch.Allowlist) (*app, error) {
-	master, err := data.masterKey()
+// openAppWith is openApp with options.
+func openAppWith(ctx context.Context, data *dataFlags, baseURL string, demoMode bool, apiRate float64, logger *slog.Logger, opt appOptions) (*app, error) {
+	_, hadKey, err := data.existingMasterKeyIfAny()
 	if err != nil {
 		return nil, err
 	}
@@ -167,13 +216,32 @@ func openAppFetch(ctx context.Context, data *dataFlags, baseURL string, demoMode
 		st.Close()
 		return nil, fmt.Errorf("migrating %s: %w", data.describe(), err)
 	}
-	// Command-line verbs (credentials list) build public addresses from
-	// the base URL the server last ran with.
-	if err := st.SetSetting(ctx, store.SettingBaseURL, baseURL); err != nil {
+	master, err := masterKeyFor(ctx, st, data, hadKey, opt.skipKeyCheck)
+	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("recording the base URL: %w", err)
+		return nil, err
 	}
-	svc := &issue.Service{Store: st, Master: master, BaseURL: baseURL, Fetch: newFetchClient(allow)}
+	// The probes: the schema is migrated by now, and the listener serves
+	// nothing before this returns, so a node is never ready too early.
+	health := &ops.Health{Store: st, Logger: logger}
+	health.SetMigrated()
+	// Command-line verbs (credentials list) build public addresses from
+	// the recorded base URL too.
+	previous, err := recordBaseURL(ctx, st, baseURL, opt.baseURL)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	var setupToken string
+	if opt.setupToken {
+		if setupToken, err = newSetupToken(ctx, st); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	svc := &issue.Service{Store: st, Master: master, BaseURL: baseURL, Fetch: newFetchClient(opt.fetchAllow)}
+	metrics := ops.NewMetrics(st, metricsCacheFor)
+	svc.OnVerify = metrics.Verified
 	stat := svc.StatusService()
 	// Bulk jobs run in this process; jobs a crashed or stopped server left
 	// running resume now (their uploaded files live in the data directory).
@@ -184,6 +252,7 @@ func openAppFetch(ctx context.Context, data *dataFlags, baseURL string, demoMode
 		logger.Info("resumed bulk jobs", "jobs", n)
 	}
 	apis := api.New(api.Config{Store: st, Issuer: svc, BaseURL: baseURL, Logger: logger, RateLimit: apiRate, Status: stat})
+	var mux *http.ServeMux
 	h, err := web.New(web.Config{
 		Store:   st,
 		Issuer:  svc,
@@ -193,13 +262,17 @@ func openAppFetch(ctx context.Context, data *dataFlags, baseURL string, demoMode
 		Logger:  logger,
 		Bulk:    bulkJobs,
 		BulkDir: filepath.Join(data.dir, "bulk"),
-		Extra:   apis.Register,
+		// The mux is kept: the metrics label requests by its patterns.
+		Extra: func(m *http.ServeMux) { mux = m; apis.Register(m) },
+
+		SetupToken: setupToken,
 	})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("building the web server: %w", err)
 	}
-	return &app{store: st, issuer: svc, handler: h, baseURL: baseURL}, nil
+	h = opt.ops.mount(h, mux, health, metrics)
+	return &app{store: st, issuer: svc, handler: h, baseURL: baseURL, setupToken: setupToken, previousBaseURL: previous, metrics: metrics, health: health}, nil
 }
 
 // serve listens, opens the application and serves until ctx ends; then it
@@ -210,7 +283,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(baseURL strin
 	if o.demo {
 		name = "demo"
 	}
-	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	logger := o.ops.logger(e.stderr)
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fail(e, exitFailed, "%s: listening on %s: %v", name, o.addr, err)
@@ -222,11 +295,30 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(baseURL strin
 	} else if base, err = checkBaseURL(base); err != nil {
 		return fail(e, exitBadInput, "%s: %v", name, err)
 	}
-	a, err := openAppFetch(ctx, o.data, base, o.demo, o.apiRateLimit, logger, o.fetchAllow)
+	opt := appOptions{setupToken: !o.demo, ops: o.ops, fetchAllow: o.fetchAllow}
+	if o.changeBaseURL {
+		opt.baseURL = baseURLChange
+	}
+	a, err := openAppWith(ctx, o.data, base, o.demo, o.apiRateLimit, logger, opt)
+	if isBaseURLChanged(err) {
+		return fail(e, exitBadInput, "%s: %v", name, err)
+	}
 	if err != nil {
 		return fail(e, exitFailed, "%s: %v", name, err)
 	}
 	defer a.store.Close()
+	announceApp(e, a)
+	if o.ops.metricsAddr != "" {
+		mln, err := net.Listen("tcp", o.ops.metricsAddr)
+		if err != nil {
+			return fail(e, exitFailed, "%s: --metrics-addr: listening on %s: %v", name, o.ops.metricsAddr, err)
+		}
+		msrv := &http.Server{Handler: o.ops.metricsHandler(a.health, a.metrics), ReadHeaderTimeout: readHeaderTimeout,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		logger.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	return runServer(ctx, e, name, ln, a, o, logger, ready)
 }
 

@@ -392,3 +392,30 @@ func TestBenchVerifyHTTPJSON(t *testing.T) {
 		t.Errorf("-c 0: exit %d %s", code, errs)
 	}
 }
+
+// TestBenchMixedJSON runs the mixed load for two seconds and checks its
+// report: every operation ran, nothing failed, resources were sampled.
+func TestBenchMixedJSON(t *testing.T) {
+	code, out, errs := run(t, nil, "bench", "mixed", "--duration", "2s", "-c", "2", "--json")
+	if code != exitOK {
+		t.Fatalf("bench mixed: exit %d\n%s%s", code, out, errs)
+	}
+	var res mixedBenchResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("bench mixed --json: %v: %s", err, out)
+	}
+	if res.Op != "mixed" || res.DB != "sqlite" || res.Errors != 0 || len(res.Ops) != 4 || res.PerS <= 0 {
+		t.Fatalf("bench mixed result: %+v", res)
+	}
+	for _, o := range res.Ops {
+		if o.N == 0 || o.Errors != 0 || o.P50ms <= 0 || o.P99ms < o.P50ms {
+			t.Errorf("operation %+v", o)
+		}
+	}
+	if res.GoroutinesStart <= 0 || res.FDsStart <= 0 || res.GoroutinesMax < res.GoroutinesStart || res.PeakRSSMB <= 0 || res.Ed25519VerifyPerS <= 0 {
+		t.Errorf("resource figures: %+v", res)
+	}
+	if code, _, errs := run(t, nil, "bench", "mixed", "--duration", "0s"); code != exitBadInput || !strings.Contains(errs, "--duration") {
+		t.Errorf("bench mixed --duration 0s: exit %d: %s", code, errs)
+	}
+}

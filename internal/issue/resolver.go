@@ -72,6 +72,14 @@ func (r localResolver) PublicKey(ctx context.Context, vm, relationship string) (
 func (s *Service) Verify(ctx context.Context, data []byte) (*verify.Report, error) {
 	s.init()
 	rep, err := verify.Credential(ctx, data, verify.Options{Keys: s.Resolver(), KeySets: s.fetcher(), Now: s.now(), Status: s.checker})
+	if s.OnVerify != nil {
+		switch {
+		case err != nil:
+			s.OnVerify("unusable")
+		default:
+			s.OnVerify(string(rep.Verdict))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("issue: verify: %w", err)
 	}

@@ -38,6 +38,9 @@ type Service struct {
 	// publishes the lists; nil means a status.Service over Store signed
 	// by this service (see StatusService).
 	Status *status.Service
+	// OnVerify, when set, is told the verdict of every Verify call:
+	// "verified", "not_verified" or "unusable" (metrics count them).
+	OnVerify func(verdict string)
 
 	once  sync.Once
 	host  string       // BaseURL's host[:port], percent-encoded for did:web

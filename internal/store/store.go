@@ -122,6 +122,9 @@ type Store interface {
 	ListMail(ctx context.Context, limit int) ([]Mail, error)
 	// ListOrgMail is ListMail restricted to one organization's messages.
 	ListOrgMail(ctx context.Context, orgID string, limit int) ([]Mail, error)
+	// OutboxDepth counts the messages still to send: unsent and not yet
+	// given up on (fewer than MaxMailAttempts failures). Metrics read it.
+	OutboxDepth(ctx context.Context) (int64, error)
 
 	// Audit log, append-only: there is no update or delete, and the schema
 	// refuses both.

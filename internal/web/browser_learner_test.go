@@ -42,6 +42,15 @@ func (b *browserEnv) mailedToken(to, prefix string) string {
 	return ""
 }
 
+// dropFlash removes the current page's flash message, so that a wait for
+// the next page's flash does not match this one's.
+func dropFlash() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](`document.querySelectorAll(".flash").forEach((el) => el.remove()); true`)(ctx, t)
+		return err
+	})
+}
+
 func (b *browserEnv) text(sel string) string {
 	b.t.Helper()
 	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -105,6 +114,7 @@ func TestBrowserLearnerJourney(t *testing.T) {
 	// 2. Import a credential from another issuer.
 	b.step("learner-02-import",
 		setValue(`#credential`, foreignCredential(t)),
+		dropFlash(),
 		chromedp.Click(chromedp.CSS(`form[action="/wallet/import"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
@@ -129,6 +139,7 @@ func TestBrowserLearnerJourney(t *testing.T) {
 	b.step("learner-05-share-revoked",
 		chromedp.Navigate(b.base+"/wallet"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/revoke"] button`)),
+		dropFlash(),
 		chromedp.Click(chromedp.CSS(`form[action$="/revoke"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		chromedp.Navigate(b.base+m),
@@ -160,6 +171,7 @@ func TestBrowserLearnerJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action$="/files"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`ul.files`)),
 		setValue(`#statement`, "A dashboard of harbour traffic."),
+		dropFlash(),
 		chromedp.Click(chromedp.CSS(`button[name="then"][value="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
@@ -175,6 +187,7 @@ func TestBrowserLearnerJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`a[href$="/reviews/`+appID+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#comment`)),
 		setValue(`#comment`, "Explain how the colours were chosen."),
+		dropFlash(),
 		chromedp.Click(chromedp.CSS(`button[name="action"][value="request_changes"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
@@ -186,6 +199,7 @@ func TestBrowserLearnerJourney(t *testing.T) {
 	}
 	b.step("learner-08-resubmit",
 		setValue(`#statement`, "A dashboard of harbour traffic; colours follow a colour-blind safe palette."),
+		dropFlash(),
 		chromedp.Click(chromedp.CSS(`button[name="then"][value="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
@@ -195,6 +209,7 @@ func TestBrowserLearnerJourney(t *testing.T) {
 	b.step("reviewer-04-approve",
 		chromedp.Click(chromedp.CSS(`#score-c1-1`)),
 		chromedp.Click(chromedp.CSS(`#score-c2-1`)),
+		dropFlash(),
 		chromedp.Click(chromedp.CSS(`button[name="action"][value="approve"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)

@@ -64,6 +64,26 @@ func runScenarios(t *testing.T, list []scenario) {
 	}
 }
 
+// withField returns a copy of v with one more field.
+func withField(v url.Values, name, value string) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	c.Set(name, value)
+	return c
+}
+
+// noSetupHappened checks that a refused setup wrote no user and no
+// organization.
+func noSetupHappened(t *testing.T, e *env, _ *responseRecorder) {
+	t.Helper()
+	orgs, _ := e.store.ListOrganizations(context.Background())
+	if _, err := e.store.UserByEmail(context.Background(), "rosa@example.edu"); err == nil || len(orgs) != 0 {
+		t.Errorf("a refused setup wrote data: orgs=%d, user err=%v", len(orgs), err)
+	}
+}
+
 func clipBody(s string) string {
 	if len(s) > 4000 {
 		return s[:4000] + "…"
@@ -131,6 +151,42 @@ func TestSetupAndLogin(t *testing.T) {
 				orgs, _ := e.store.ListOrganizations(context.Background())
 				if _, err := e.store.UserByEmail(context.Background(), "not-an-email"); err == nil || len(orgs) != 0 {
 					t.Errorf("a failed setup wrote data: orgs=%d", len(orgs))
+				}
+			},
+		},
+		{
+			name:     "setup form asks for the setup token when the server has one",
+			opts:     envOptions{empty: true, setupToken: "tok-123"},
+			req:      fixed(request{method: "GET", path: "/setup"}),
+			status:   200,
+			contains: []string{`name="setup_token"`, "Setup token"},
+			absent:   []string{"tok-123"},
+		},
+		{
+			name:     "setup without the token is refused and writes nothing",
+			opts:     envOptions{empty: true, setupToken: "tok-123"},
+			req:      fixed(request{method: "POST", path: "/setup", form: setupForm}),
+			status:   400,
+			contains: []string{"Enter the setup token that microcred printed"},
+			after:    noSetupHappened,
+		},
+		{
+			name:     "setup with a wrong token is refused and writes nothing",
+			opts:     envOptions{empty: true, setupToken: "tok-123"},
+			req:      fixed(request{method: "POST", path: "/setup", form: withField(setupForm, "setup_token", "tok-124")}),
+			status:   400,
+			contains: []string{"Enter the setup token that microcred printed"},
+			absent:   []string{"tok-12"},
+			after:    noSetupHappened,
+		},
+		{
+			name:   "setup with the token creates the owner",
+			opts:   envOptions{empty: true, setupToken: "tok-123"},
+			req:    fixed(request{method: "POST", path: "/setup", form: withField(setupForm, "setup_token", " tok-123 ")}),
+			status: http.StatusSeeOther,
+			after: func(t *testing.T, e *env, rec *responseRecorder) {
+				if _, err := e.store.OrganizationBySlug(context.Background(), "harbour"); err != nil {
+					t.Errorf("no organization after setup with the token: %v", err)
 				}
 			},
 		},

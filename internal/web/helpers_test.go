@@ -65,6 +65,8 @@ type envOptions struct {
 	// suspension opts the organization in to suspension entries before
 	// the seeded credential is issued.
 	suspension bool
+	// setupToken is web.Config.SetupToken.
+	setupToken string
 }
 
 func openStore(t testing.TB) store.Store {
@@ -102,7 +104,7 @@ func newEnv(t testing.TB, opt envOptions) *env {
 	ctx := context.Background()
 	st := openStore(t)
 	svc := newService(t, st, testBase)
-	h, err := web.New(web.Config{Store: st, Issuer: svc, BaseURL: testBase, Demo: opt.demo, Logger: testLogger(t), PasswordGate: opt.gate})
+	h, err := web.New(web.Config{Store: st, Issuer: svc, BaseURL: testBase, Demo: opt.demo, Logger: testLogger(t), PasswordGate: opt.gate, SetupToken: opt.setupToken})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

@@ -52,6 +52,11 @@ type Config struct {
 	// PasswordGate bounds concurrent password hashing; nil means
 	// auth.DefaultGate, which the API shares.
 	PasswordGate *auth.Gate
+	// SetupToken, when set, must be entered on the first-run /setup form:
+	// serve generates one on an empty database and prints it on its
+	// terminal only, so that whoever reaches a new server first cannot
+	// claim it. "" (the demo, which seeds, and tests) asks for none.
+	SetupToken string
 }
 
 // Limits on request bodies. Forms are small; the verifier accepts a pasted
@@ -99,6 +104,8 @@ type server struct {
 	// origins tells same-origin form posts from cross-site ones
 	// (checkFormOrigin).
 	origins *http.CrossOriginProtection
+	// setupToken is Config.SetupToken.
+	setupToken string
 }
 
 // New returns the HTTP handler of the whole server: the HTML pages, their
@@ -157,6 +164,7 @@ func New(cfg Config) (http.Handler, error) {
 	if s.gate == nil {
 		s.gate = auth.DefaultGate
 	}
+	s.setupToken = cfg.SetupToken
 	if s.status == nil {
 		s.status = cfg.Issuer.StatusService()
 	}

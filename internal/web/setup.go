@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,6 +22,8 @@ type orgForm struct {
 type setupData struct {
 	OwnerName, OwnerEmail string
 	Org                   orgForm
+	// NeedToken shows the setup token field (see Config.SetupToken).
+	NeedToken bool
 }
 
 // setupDone reports whether the first run is over. The first run creates an
@@ -52,7 +56,7 @@ func (s *server) setupForm(w http.ResponseWriter, r *http.Request) {
 	if !s.setupAllowed(w, r) {
 		return
 	}
-	s.render(w, r, http.StatusOK, "setup", "Set up microcred", setupData{Org: orgForm{DIDMethod: "web"}})
+	s.render(w, r, http.StatusOK, "setup", "Set up microcred", setupData{Org: orgForm{DIDMethod: "web"}, NeedToken: s.setupToken != ""})
 }
 
 func (s *server) setupSubmit(w http.ResponseWriter, r *http.Request) {
@@ -68,9 +72,16 @@ func (s *server) setupSubmit(w http.ResponseWriter, r *http.Request) {
 		OwnerName:  strings.TrimSpace(r.PostFormValue("owner_name")),
 		OwnerEmail: strings.TrimSpace(r.PostFormValue("owner_email")),
 		Org:        readOrgForm(r),
+		NeedToken:  s.setupToken != "",
 	}
 	password := r.PostFormValue("password")
 	var errs formErrors
+	// The token first: a wrong one costs no password hashing.
+	if d.NeedToken && !s.setupTokenMatches(r.PostFormValue("setup_token")) {
+		errs.add("setup_token", "Enter the setup token that microcred printed when the server started (it is on the server's terminal or in its service log).")
+		s.renderForm(w, r, "setup", "Set up microcred", d, errs)
+		return
+	}
 	if d.OwnerName == "" {
 		errs.add("owner_name", "Enter your name.")
 	}
@@ -122,6 +133,15 @@ func (s *server) setupSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setFlash(w, "Welcome. Your organization is ready: add achievements to its catalog, then issue credentials.")
 	seeOther(w, r, "/admin/orgs/"+d.Org.Slug)
+}
+
+// setupTokenMatches compares the entered setup token with the server's in
+// constant time: both are hashed first, so neither the content nor the
+// length of the token leaks through timing.
+func (s *server) setupTokenMatches(entered string) bool {
+	want := sha256.Sum256([]byte(s.setupToken))
+	got := sha256.Sum256([]byte(strings.TrimSpace(entered)))
+	return subtle.ConstantTimeCompare(want[:], got[:]) == 1
 }
 
 func readOrgForm(r *http.Request) orgForm {

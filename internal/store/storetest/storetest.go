@@ -1020,6 +1020,10 @@ func testMailOutbox(t *testing.T, s store.Store) {
 	if got := try(s.ClaimMail(ctx, 100, time.Hour)).must(t); len(got) != 0 {
 		t.Errorf("mail offered after %d failures: %+v", store.MaxMailAttempts, got)
 	}
+	// Still to send: ids[1..4] (one sent, one given up).
+	if n := try(s.OutboxDepth(ctx)).must(t); n != 4 {
+		t.Errorf("OutboxDepth = %d, want 4 (unsent and not given up)", n)
+	}
 
 	// Concurrent claimers never get the same message, and between them
 	// they get every one. (A claim may come back short while another

@@ -162,6 +162,14 @@ func (s *Store) ListOrgMail(ctx context.Context, orgID string, n int) ([]store.M
 	return collect(rows, scanMail, s, "list organization mail")
 }
 
+// OutboxDepth implements store.Store. The partial index on unsent
+// messages keeps it cheap however long the outbox's history is.
+func (s *Store) OutboxDepth(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.r.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts < ?`, store.MaxMailAttempts).Scan(&n)
+	return n, s.fail("outbox depth", err)
+}
+
 // EnqueueMails implements store.BatchWriter.
 func (s *Store) EnqueueMails(ctx context.Context, ms []store.Mail) error {
 	t := now()
