@@ -327,11 +327,11 @@ func TestCatalogAdmin(t *testing.T) {
 			},
 			status: 400,
 			contains: []string{
-				"<code>name</code>: required",
-				"<code>workload.hours</code>: Enter a number",
-				"<code>eqfLevel</code>: must be between 1 and 8",
-				"<code>creditRecommendations[0].framework</code>: must be one of",
-				"<code>skills[0].code</code>: not an O*NET-SOC code",
+				`<span class="field-name">name</span>: required`,
+				`<span class="field-name">workload.hours</span>: Enter a number`,
+				`<span class="field-name">eqfLevel</span>: must be between 1 and 8`,
+				`<span class="field-name">creditRecommendations[0].framework</span>: must be one of`,
+				`<span class="field-name">skills[0].code</span>: not an O*NET-SOC code`,
 				`value="sixty"`, // the rejected value is shown back
 			},
 			after: func(t *testing.T, e *env, _ *responseRecorder) {
@@ -458,7 +458,7 @@ func TestIssuance(t *testing.T) {
 				return request{method: "POST", path: "/admin/orgs/city-uni/issue", as: "issuer", form: f}
 			},
 			status:   400,
-			contains: []string{"<code>recipient_email</code>", "<code>valid_from</code>: Enter a date as YYYY-MM-DD."},
+			contains: []string{`data-field="recipient_email"`, `<span class="field-name">valid_from</span>: Enter a date as YYYY-MM-DD.`},
 			after: func(t *testing.T, e *env, _ *responseRecorder) {
 				if n := e.countCredentials(); n != 1 {
 					t.Errorf("credentials = %d, want 1 (nothing half-written)", n)
@@ -911,7 +911,7 @@ func TestMembersAndClients(t *testing.T) {
 			name:     "a taken slug is a field error",
 			req:      fixed(request{method: "POST", path: "/admin/orgs/new", as: "owner", form: url.Values{"name": {"Again"}, "slug": {"city-uni"}, "country": {"DE"}}}),
 			status:   400,
-			contains: []string{"<code>slug</code>: is already used"},
+			contains: []string{`<span class="field-name">slug</span>: is already used`},
 		},
 	})
 }
