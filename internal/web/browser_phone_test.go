@@ -108,7 +108,8 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 		}
 	}
 	c, _, err := b.svc.Issue(ctx, issue.Request{OrgID: b.org.ID, AchievementID: achievementID, RecipientEmail: learner.Email,
-		RecipientName: learner.Name, Notify: true, Actor: b.owner.ID})
+		RecipientName: learner.Name, Notify: true, Actor: b.owner.ID,
+		Results: []issue.Result{{Value: "B+"}}, Identifiers: []issue.Identifier{{Type: "identifier", Value: "S-2024-0042"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,6 +212,15 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 	b.do("anonymous", clearCookies())
 	for _, p := range public {
 		check(p)
+		if p.name == "credential" {
+			// The result and the student number are shown, named.
+			page := evalJS[string](b, "credential text", `document.querySelector("section.meaning").innerText`)
+			for _, want := range []string{"B+", "S-2024-0042", "Learner identifier"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("credential page lacks %q:\n%s", want, page)
+				}
+			}
+		}
 	}
 	b.do("learner sign-in",
 		chromedp.Navigate(b.base+"/login"),

@@ -42,7 +42,16 @@ type meaning struct {
 	RecipientName                           string
 	ValidFrom, ValidUntil                   string
 	Lines                                   []string
+	// Results are the subject's OB 3.0 Results (a grade), each named by
+	// the achievement's ResultDescription it refers to.
+	Results []resultView
+	// Identifiers are the subject's unhashed identifiers other than a
+	// name (a student number).
+	Identifiers []string
 }
+
+// resultView is one Result as a page shows it.
+type resultView struct{ Name, Value, Status string }
 
 // credentialPageData is the public credential page.
 type credentialPageData struct {
@@ -287,7 +296,48 @@ func verdictOf(rep *verify.Report) verdict {
 			m.Criteria = str(c["narrative"])
 		}
 	}
+	m.Results = resultsOf(subj)
+	if ids, ok := subj["identifier"].([]any); ok {
+		for _, x := range ids {
+			if o, ok := x.(map[string]any); ok && o["hashed"] == false && str(o["identityType"]) != "name" && str(o["identityHash"]) != "" {
+				m.Identifiers = append(m.Identifiers, str(o["identityHash"]))
+			}
+		}
+	}
 	return v
+}
+
+// resultsOf lists the subject's results, naming each by the
+// ResultDescription of the achievement it points at ("Result" when none).
+func resultsOf(subj map[string]any) []resultView {
+	list, _ := subj["result"].([]any)
+	if len(list) == 0 {
+		return nil
+	}
+	names := map[string]string{}
+	if a, ok := subj["achievement"].(map[string]any); ok {
+		rds, _ := a["resultDescription"].([]any)
+		for _, x := range rds {
+			if rd, ok := x.(map[string]any); ok {
+				names[str(rd["id"])] = str(rd["name"])
+			}
+		}
+	}
+	var out []resultView
+	for _, x := range list {
+		o, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		r := resultView{Name: names[str(o["resultDescription"])], Value: str(o["value"]), Status: str(o["status"])}
+		if r.Name == "" {
+			r.Name = "Result"
+		}
+		if r.Value != "" || r.Status != "" {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func str(v any) string {
