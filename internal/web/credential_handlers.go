@@ -67,6 +67,9 @@ type credentialPageData struct {
 	PublicURL  string
 	Log        *logEntryView  // the transparency-log entry, nil when there is none
 	Lifecycle  *lifecycleView // status and renewal, see status_handlers.go
+	// Image is the absolute address of the achievement's badge image, ""
+	// when it has none.
+	Image string
 }
 
 // credentialPage serves /c/{uuid} (HTML), /c/{uuid}.json (the stored
@@ -192,6 +195,9 @@ func (s *server) credentialHTML(w http.ResponseWriter, r *http.Request, c store.
 	if c.Format == store.FormatJWT {
 		d.JWTURL = "/c/" + id + ".jwt"
 	}
+	if entry != nil {
+		d.Image = s.achievementImageURL(c.AchievementID, entry.Image)
+	}
 	d.Log = s.credentialLogEntry(ctx, c.ID)
 	d.Lifecycle = s.lifecycleOf(r, c)
 	d.LinkedIn = linkedInURL(d.Verdict.Meaning.AchievementName, org.Name, c.IssuedAt, c.ValidUntil, d.PublicURL, c.ID)
@@ -211,6 +217,8 @@ func (s *server) credentialHTML(w http.ResponseWriter, r *http.Request, c store.
 			Description: clip(d.Verdict.Meaning.AchievementDescription, 300),
 			URL:         d.PublicURL,
 			Type:        "website",
+			Image:       d.Image,
+			ImageAlt:    "Badge of " + title,
 		},
 	})
 }

@@ -979,3 +979,28 @@ func TestLoginRateLimit(t *testing.T) {
 		t.Error("15 rapid logins from one address were never limited")
 	}
 }
+
+// TestBadgeImageShown: the seeded achievement's data: image appears on the
+// achievement, catalog and credential pages (not as "#ZgotmplZ"), has an
+// address of its own for og:image, and is served there with its type.
+func TestBadgeImageShown(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	if e.seeded[0].Image == nil {
+		t.Fatal("the first demo achievement has no image")
+	}
+	for _, path := range []string{"/achievements/" + e.achievementID, "/catalog", "/c/" + e.credUUID} {
+		rec := e.do(request{method: "GET", path: path})
+		body := rec.Body.String()
+		if rec.Code != 200 || strings.Contains(body, "ZgotmplZ") || !strings.Contains(body, `src="data:image/svg`) {
+			t.Errorf("%s: %d, no data: image shown:\n%s", path, rec.Code, body)
+		}
+		if path != "/catalog" && !strings.Contains(body, `<meta property="og:image" content="`+testBase+"/achievements/"+e.achievementID+`/image">`) {
+			t.Errorf("%s: no og:image", path)
+		}
+	}
+	rec := e.do(request{method: "GET", path: "/achievements/" + e.achievementID + "/image"})
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(rec.Body.String(), "<svg") ||
+		!strings.Contains(rec.Header().Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("image: %d %v %.80s", rec.Code, rec.Header(), rec.Body.String())
+	}
+}

@@ -41,6 +41,7 @@ var templateFuncs = template.FuncMap{
 	"framework":  frameworkName,
 	"lines":      func(s []string) string { return strings.Join(s, "\n") },
 	"isLocalURL": func(s string) bool { return strings.HasPrefix(s, "data:image/") },
+	"imageSrc":   imageSrc,
 	"safeURL":    safeURL,
 	"dict":       dict,
 	"markdown":   renderMarkdown,
@@ -89,6 +90,10 @@ type ogMeta struct {
 	Description string
 	URL         string
 	Type        string
+	// Image is the page's picture (a badge) for og:image and the Twitter
+	// card; absolute URLs only, since crawlers do not read data: URLs.
+	Image    string
+	ImageAlt string
 }
 
 // pageData is what every template receives.

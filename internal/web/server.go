@@ -250,6 +250,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /catalog", s.catalog)
 	mux.HandleFunc("GET /catalog.json", s.catalogJSON)
 	mux.HandleFunc("GET /achievements/{file}", s.achievementPage)
+	mux.HandleFunc("GET /achievements/{id}/image", s.achievementImage)
 	mux.HandleFunc("GET /orgs/{slug}", s.orgProfile)
 	mux.HandleFunc("GET /orgs/{slug}/did.json", s.orgDID)
 	mux.HandleFunc("GET /orgs/{slug}/profile.json", s.orgProfileJSON)
