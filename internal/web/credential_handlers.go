@@ -109,7 +109,29 @@ func (s *server) credentialPage(w http.ResponseWriter, r *http.Request) {
 		}
 		serveBytes(w, r, "application/vc+jwt", []byte(c.Document), c.Private)
 	default:
-		s.credentialHTML(w, r, c, id, isLearner)
+		// The page's address also answers for the credential itself, to
+		// a client that asks for it by media type.
+		w.Header().Add("Vary", "Accept")
+		switch negotiate(r.Header.Get("Accept"), mediaHTML, mediaVCLDJSON, mediaLDJSON, mediaVCJWT) {
+		case mediaVCJWT:
+			if c.Format != store.FormatJWT {
+				w.Header().Set("Link", "</c/"+id+`.json>; rel="alternate"; type="application/vc+ld+json"`)
+				http.Error(w, "This credential is secured with a Data Integrity proof, not as a JWT; ask for application/vc+ld+json.", http.StatusNotAcceptable)
+				return
+			}
+			serveBytes(w, r, mediaVCJWT, []byte(c.Document), c.Private)
+		case mediaVCLDJSON, mediaLDJSON:
+			mt := negotiate(r.Header.Get("Accept"), mediaVCLDJSON, mediaLDJSON)
+			if c.Format == store.FormatJWT {
+				// The signed form of a JWT credential is the JWT; a client
+				// that cannot take it gets the decoded payload, marked so.
+				s.credentialJSON(w, r, c)
+				return
+			}
+			serveBytes(w, r, mt, []byte(c.Document), c.Private)
+		default:
+			s.credentialHTML(w, r, c, id, isLearner)
+		}
 	}
 }
 

@@ -1004,3 +1004,29 @@ func TestBadgeImageShown(t *testing.T) {
 		t.Errorf("image: %d %v %.80s", rec.Code, rec.Header(), rec.Body.String())
 	}
 }
+
+// TestCredentialPageNegotiates: /c/{uuid} answers a client that asks for
+// the credential by media type with the credential itself.
+func TestCredentialPageNegotiates(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c, err := e.store.Credential(context.Background(), "urn:uuid:"+e.credUUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		accept, wantType string
+		wantCode         int
+		wantBody         string
+	}{
+		{"application/ld+json", "application/ld+json", 200, c.Document},
+		{"application/vc+ld+json", "application/vc+ld+json", 200, c.Document},
+		{"application/vc+jwt", "", 406, ""},
+		{"text/html", "text/html; charset=utf-8", 200, ""},
+	} {
+		rec := e.do(request{method: "GET", path: "/c/" + e.credUUID, header: map[string]string{"Accept": tt.accept}})
+		if rec.Code != tt.wantCode || (tt.wantType != "" && rec.Header().Get("Content-Type") != tt.wantType) ||
+			(tt.wantBody != "" && rec.Body.String() != tt.wantBody) || !strings.Contains(rec.Header().Get("Vary"), "Accept") {
+			t.Errorf("Accept %s: %d %q %.60s", tt.accept, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+		}
+	}
+}
