@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -70,6 +71,10 @@ type credentialPageData struct {
 	// Image is the absolute address of the achievement's badge image, ""
 	// when it has none.
 	Image string
+	// ShareBlock says why the credential is not offered for sharing
+	// ("revoked", "suspended", "expired", "private"), "" when it is.
+	ShareBlock string
+	EmbedCode  string
 }
 
 // credentialPage serves /c/{uuid} (HTML), /c/{uuid}.json (the stored
@@ -222,6 +227,9 @@ func (s *server) credentialHTML(w http.ResponseWriter, r *http.Request, c store.
 	}
 	d.Log = s.credentialLogEntry(ctx, c.ID)
 	d.Lifecycle = s.lifecycleOf(r, c)
+	d.ShareBlock = s.shareBlock(r, c)
+	d.EmbedCode = `<iframe src="` + d.PublicURL + `/embed" width="420" height="110" style="border:0" title="` +
+		html.EscapeString(d.Verdict.Meaning.AchievementName+" · "+org.Name) + `" loading="lazy"></iframe>`
 	d.LinkedIn = linkedInURL(d.Verdict.Meaning.AchievementName, org.Name, c.IssuedAt, c.ValidUntil, d.PublicURL, c.ID)
 	title := d.Verdict.Meaning.AchievementName
 	if title == "" {

@@ -256,6 +256,8 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /orgs/{slug}/profile.json", s.orgProfileJSON)
 	mux.HandleFunc("GET /c/{file}", s.credentialPage)
 	mux.HandleFunc("GET /c/{uuid}/share/linkedin", s.shareLinkedIn)
+	mux.HandleFunc("GET /c/{uuid}/share/email", s.shareEmail)
+	mux.HandleFunc("GET /c/{uuid}/embed", s.credentialEmbed)
 	mux.HandleFunc("GET /verify", s.verifyForm)
 	mux.HandleFunc("POST /verify", s.verifySubmit)
 	s.logRoutes(mux)
