@@ -263,3 +263,57 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 			got["link"], got["focus"], got["invalid"], got["described"])
 	}
 }
+
+// TestBrowserRevokedCredentialPage: the issuer revokes a credential
+// through the management page; its public page then says so and offers
+// no LinkedIn button or other sharing, at desktop and at phone width.
+func TestBrowserRevokedCredentialPage(t *testing.T) {
+	b := newBrowserEnv(t, browserOptions{})
+	ctx := context.Background()
+	a := catalog.DemoCatalogAt(b.base)[0].Achievements[0]
+	a.StacksInto = nil
+	entry, err := b.svc.SaveAchievement(ctx, b.org.ID, &a, b.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := b.svc.Issue(ctx, issue.Request{OrgID: b.org.ID, AchievementID: entry.Achievement.ID, RecipientEmail: "ada.learner@example.org",
+		RecipientName: "Ada Learner", Actor: b.owner.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uuid := b.svc.CredentialUUID(c.ID)
+	page := b.base + "/c/" + uuid
+
+	b.step("revoked-01-before",
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`#share-linkedin`)),
+	)
+	b.signIn("revoked-02-signed-in")
+	b.step("revoked-03-revoked",
+		chromedp.Navigate(b.base+"/admin/orgs/harbour/credentials/"+uuid),
+		chromedp.WaitVisible(chromedp.CSS(`#reason-revoke`)),
+		setValue(`#reason-revoke`, "Issued to the wrong learner"),
+		chromedp.Click(chromedp.CSS(`form[action$="/revoke"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.status-revoked`)),
+	)
+	for _, width := range []int64{1280, phoneWidth} {
+		name := fmt.Sprintf("revoked-04-public-%dpx", width)
+		b.step(name,
+			clearCookies(),
+			chromedp.EmulateViewport(width, 900),
+			chromedp.Navigate(page),
+			chromedp.WaitVisible(chromedp.CSS(`.status-revoked`)),
+		)
+		n := evalJS[int](b, "sharing links", `document.querySelectorAll('#share-linkedin, #share-email, a[href*="linkedin"], a[href*="/share/"]').length`)
+		if n != 0 {
+			t.Errorf("%s: the revoked credential's page offers %d sharing links", name, n)
+		}
+		verdict := evalJS[string](b, "verdict", `document.querySelector(".verdict-title").textContent`)
+		if strings.Contains(verdict, "✔ Verified") {
+			t.Errorf("%s: verdict %q for a revoked credential", name, verdict)
+		}
+		if w := evalJS[int](b, "width", `document.documentElement.scrollWidth`); w > int(width) {
+			t.Errorf("%s: page is %d px wide", name, w)
+		}
+	}
+}
