@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/microcred/microcred/internal/auth"
+	"github.com/microcred/microcred/internal/badge"
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
@@ -169,6 +171,7 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 			submit, chromedp.WaitVisible(chromedp.CSS(`.errors`)),
 		}},
 		{name: "bulk", path: org + "/bulk", axe: true},
+		{name: "badge-designer", path: org + "/achievements/" + achievementID + "/badge", axe: true},
 		{name: "credentials", path: org + "/credentials"},
 		{name: "reviews", path: org + "/reviews"},
 		{name: "audit", path: org + "/audit"},
@@ -315,5 +318,45 @@ func TestBrowserRevokedCredentialPage(t *testing.T) {
 		if w := evalJS[int](b, "width", `document.documentElement.scrollWidth`); w > int(width) {
 			t.Errorf("%s: page is %d px wide", name, w)
 		}
+	}
+}
+
+// TestBrowserBadgeDesigner: an issuer designs a badge (shape, colours,
+// text); the achievement page then shows it, as drawn on the server.
+func TestBrowserBadgeDesigner(t *testing.T) {
+	b := newBrowserEnv(t, browserOptions{})
+	ctx := context.Background()
+	a := catalog.DemoCatalogAt(b.base)[0].Achievements[0]
+	a.StacksInto, a.Image = nil, nil
+	entry, err := b.svc.SaveAchievement(ctx, b.org.ID, &a, b.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := entry.Achievement.ID
+	b.signIn("designer-01-signed-in")
+	b.step("designer-02-form",
+		chromedp.Navigate(b.base+"/admin/orgs/harbour/achievements/"+id+"/badge"),
+		chromedp.WaitVisible(chromedp.CSS(`#designer`)),
+		chromedp.Click(chromedp.CSS(`#designer input[name="shape"][value="hexagon"]`)),
+		setValue(`#fill`, "#0b6e4f"),
+		setValue(`#border`, "#f4d35e"),
+		setValue(`#text`, "#ffffff"),
+		setValue(`#title`, "DataViz"),
+	)
+	b.step("designer-03-saved",
+		chromedp.Click(chromedp.CSS(`#designer button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.achievement img.badge-image`)),
+	)
+	src := evalJS[string](b, "badge src", `document.querySelector("article.achievement img.badge-image").getAttribute("src")`)
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(src, "data:image/svg+xml;base64,"))
+	if err != nil || !strings.HasPrefix(src, "data:image/svg+xml;base64,") {
+		t.Fatalf("badge src %.60q: %v", src, err)
+	}
+	d, ok := badge.DesignOf(raw)
+	if !ok || d.Shape != badge.Hexagon || d.Fill != "#0b6e4f" || d.Title != "DataViz" {
+		t.Errorf("saved design = %+v (%v), want a green hexagon reading DataViz", d, ok)
+	}
+	if w := evalJS[int](b, "image width", `document.querySelector("article.achievement img.badge-image").naturalWidth`); w != 256 {
+		t.Errorf("the browser drew the badge %d px wide, want 256", w)
 	}
 }

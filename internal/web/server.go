@@ -238,6 +238,8 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("POST /admin/orgs/{slug}/achievements/new", s.orgRoute(catalogRoles, s.newAchievementSubmit))
 	mux.HandleFunc("GET /admin/orgs/{slug}/achievements/{id}/edit", s.orgRoute(catalogRoles, s.editAchievementForm))
 	mux.HandleFunc("POST /admin/orgs/{slug}/achievements/{id}/edit", s.orgRoute(catalogRoles, s.editAchievementSubmit))
+	mux.HandleFunc("GET /admin/orgs/{slug}/achievements/{id}/badge", s.orgRoute(catalogRoles, s.badgeForm))
+	mux.HandleFunc("POST /admin/orgs/{slug}/achievements/{id}/badge", s.orgRoute(catalogRoles, s.badgeSubmit))
 	mux.HandleFunc("GET /admin/orgs/{slug}/issue", s.orgRoute(catalogRoles, s.issueForm))
 	mux.HandleFunc("POST /admin/orgs/{slug}/issue", s.orgRoute(catalogRoles, s.issueSubmit))
 	mux.HandleFunc("GET /admin/orgs/{slug}/credentials", s.orgRoute(anyRole, s.orgCredentials))
