@@ -18,6 +18,13 @@ require (
 require golang.org/x/image v0.48.0
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
+	github.com/makiuchi-d/gozxing v0.1.1
+	golang.org/x/xerrors v0.0.0-20231012003039-104605ab7028 // indirect
+	rsc.io/qr v0.2.0
+)
+
+require (
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
 	github.com/cayleygraph/quad v1.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect

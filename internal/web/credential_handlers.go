@@ -83,7 +83,7 @@ type credentialPageData struct {
 func (s *server) credentialPage(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
 	id, ext, _ := strings.Cut(file, ".")
-	if !uuidRE.MatchString(id) || (ext != "" && ext != "json" && ext != "jwt") {
+	if !uuidRE.MatchString(id) || (ext != "" && ext != "json" && ext != "jwt" && ext != "pdf") {
 		s.notFound(w, r)
 		return
 	}
@@ -105,6 +105,8 @@ func (s *server) credentialPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch ext {
+	case "pdf":
+		s.credentialPDF(w, r, c, id)
 	case "json":
 		s.credentialJSON(w, r, c)
 	case "jwt":
