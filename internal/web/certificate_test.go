@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"image/png"
+	"mime/multipart"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,5 +91,26 @@ func TestCertificateAttachmentVerifies(t *testing.T) {
 	}
 	if _, err := certificate.Attachment([]byte("%PDF-1.4 nothing")); err == nil {
 		t.Error("a PDF without attachment gave one")
+	}
+}
+
+// TestVerifyPDFUpload: an employer uploads the PDF certificate to the
+// verification page and gets the verdict of the credential inside it.
+func TestVerifyPDFUpload(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	pdf := e.do(request{method: "GET", path: "/c/" + e.credUUID + ".pdf"}).Body.Bytes()
+	post := func(name string, data []byte) string {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", name)
+		_, _ = fw.Write(data)
+		_ = mw.Close()
+		return e.do(request{method: "POST", path: "/verify", body: body.String(), contentType: mw.FormDataContentType()}).Body.String()
+	}
+	if page := post("certificate.pdf", pdf); !strings.Contains(page, "✔ Verified") {
+		t.Errorf("uploaded certificate not verified:\n%s", page)
+	}
+	if page := post("other.pdf", []byte("%PDF-1.4\n%%EOF")); !strings.Contains(page, "This PDF has no credential attached") || !strings.Contains(page, `data-field="file"`) {
+		t.Errorf("a PDF without credential:\n%s", page)
 	}
 }
