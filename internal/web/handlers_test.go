@@ -1030,3 +1030,12 @@ func TestCredentialPageNegotiates(t *testing.T) {
 		}
 	}
 }
+
+// TestWalletShowsBadge: the learner's wallet shows each credential's badge.
+func TestWalletShowsBadge(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	body := e.do(request{method: "GET", path: "/wallet", as: "learner"}).Body.String()
+	if !strings.Contains(body, `class="row-badge" src="data:image/svg`) {
+		t.Errorf("wallet shows no badge:\n%s", body)
+	}
+}

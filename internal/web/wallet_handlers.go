@@ -15,6 +15,7 @@ type walletRow struct {
 	credentialRow
 	Name    string
 	OrgName string
+	Image   string // the achievement's badge image, "" when none
 }
 
 func (s *server) wallet(w http.ResponseWriter, r *http.Request) {
@@ -35,13 +36,16 @@ func (s *server) wallet(w http.ResponseWriter, r *http.Request) {
 			}
 			orgNames[cr.OrgID] = org.Name
 		}
-		name := cr.AchievementID
+		name, image := cr.AchievementID, ""
 		if cr.AchievementID != "" {
 			if a, _, err := s.issuer.Achievement(r.Context(), cr.AchievementID, cr.AchievementVersion); err == nil {
 				name = a.Name
+				if a.Image != nil {
+					image = a.Image.ID
+				}
 			}
 		}
-		rows = append(rows, walletRow{credentialRow: cr, Name: name, OrgName: orgNames[cr.OrgID]})
+		rows = append(rows, walletRow{credentialRow: cr, Name: name, OrgName: orgNames[cr.OrgID], Image: image})
 	}
 	s.render(w, r, http.StatusOK, "wallet", "Your credentials", map[string]any{"Rows": rows})
 }
