@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/microcred/microcred/internal/auth"
@@ -358,5 +360,41 @@ func TestBrowserBadgeDesigner(t *testing.T) {
 	}
 	if w := evalJS[int](b, "image width", `document.querySelector("article.achievement img.badge-image").naturalWidth`); w != 256 {
 		t.Errorf("the browser drew the badge %d px wide, want 256", w)
+	}
+}
+
+// TestBrowserCredentialPrintsOnOneA4Page prints the credential page with
+// its print stylesheet, as a browser's "Print" would, and counts the pages.
+func TestBrowserCredentialPrintsOnOneA4Page(t *testing.T) {
+	b := newBrowserEnv(t, browserOptions{})
+	ctx := context.Background()
+	a := catalog.DemoCatalogAt(b.base)[0].Achievements[0]
+	a.StacksInto = nil
+	entry, err := b.svc.SaveAchievement(ctx, b.org.ID, &a, b.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := b.svc.Issue(ctx, issue.Request{OrgID: b.org.ID, AchievementID: entry.Achievement.ID, RecipientEmail: "ada.learner@example.org",
+		RecipientName: "Ada Learner", Actor: b.owner.ID, Results: []issue.Result{{Value: "8.5"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.do("open", chromedp.Navigate(b.base+"/c/"+b.svc.CredentialUUID(c.ID)), chromedp.WaitVisible(chromedp.CSS(`.verdict`)))
+	var pdf []byte
+	b.do("print", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		css := true
+		res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: &css})
+		pdf = res.Data
+		return err
+	}))
+	if err := os.WriteFile(filepath.Join(b.shots, "print-credential.pdf"), pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pages := regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1)
+	if len(pages) != 1 {
+		t.Errorf("the credential page prints on %d pages, want 1", len(pages))
+	}
+	if !strings.Contains(string(pdf), "/MediaBox [0 0 59") {
+		t.Errorf("the printout is not A4")
 	}
 }
