@@ -18,6 +18,15 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
+require golang.org/x/image v0.48.0
+
+require (
+	codeberg.org/go-pdf/fpdf v0.12.0
+	github.com/makiuchi-d/gozxing v0.1.1
+	golang.org/x/xerrors v0.0.0-20231012003039-104605ab7028 // indirect
+	rsc.io/qr v0.2.0
+)
+
 require (
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
@@ -37,6 +46,7 @@ require (
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	github.com/yuin/goldmark v1.8.7
 	golang.org/x/exp/typeparams v0.0.0-20231108232855-2478ac86f678 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect

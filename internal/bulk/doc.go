@@ -11,7 +11,9 @@
 // explicit "column=field" mappings; columns that map to nothing are
 // ignored. email and name are required. Dates are RFC 3339 timestamps or
 // YYYY-MM-DD days; a valid_until day means the end of that day (UTC). The
-// result and the identifier go into the credential's narrative.
+// result becomes an OB 3.0 Result of the subject (tied to the achievement's
+// first ResultDescription) and the identifier an unhashed IdentityObject
+// of type "identifier" in credentialSubject.identifier.
 //
 // # Validation
 //

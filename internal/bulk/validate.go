@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -57,7 +58,15 @@ func rowRequest(rd *Reader, row Row, orgID, achievementID string) (issue.Request
 		RecipientEmail: row.Get(FieldEmail),
 		RecipientName:  row.Get(FieldName),
 		EvidenceURL:    row.Get(FieldEvidenceURL),
-		Narrative:      narrative(row.Get(FieldResult), row.Get(FieldIdentifier)),
+	}
+	// The result is an OB 3.0 Result (tied to the achievement's
+	// ResultDescription) and the identifier an IdentityObject: structured
+	// data a wallet or an employer's system can read, not prose.
+	if v := row.Get(FieldResult); v != "" {
+		req.Results = []issue.Result{{Value: v}}
+	}
+	if v := row.Get(FieldIdentifier); v != "" {
+		req.Identifiers = []issue.Identifier{{Type: credential.IdentityTypeIdentifier, Value: v}}
 	}
 	switch email := req.RecipientEmail; {
 	case email == "":
@@ -110,7 +119,7 @@ func rowRequest(rd *Reader, row Row, orgID, achievementID string) (issue.Request
 		for _, e := range fe {
 			field := map[string]string{
 				"recipient_email": FieldEmail, "recipient_name": FieldName, "valid_until": FieldValidUntil,
-				"evidence_url": FieldEvidenceURL, "narrative": FieldResult,
+				"evidence_url": FieldEvidenceURL, "result[0]": FieldResult, "identifier[0]": FieldIdentifier,
 			}[e.Field]
 			if field == "" {
 				field = e.Field
@@ -120,20 +129,6 @@ func rowRequest(rd *Reader, row Row, orgID, achievementID string) (issue.Request
 	}
 	req.IdempotencyKey = ""
 	return req, probs
-}
-
-// narrative puts the result and the learner's identifier (a student
-// number) into the credential's narrative, the free-text account of the
-// achievement that OB 3.0 wallets display.
-func narrative(result, identifier string) string {
-	var parts []string
-	if result != "" {
-		parts = append(parts, "Result: "+result)
-	}
-	if identifier != "" {
-		parts = append(parts, "Learner identifier: "+identifier)
-	}
-	return strings.Join(parts, "\n\n")
 }
 
 // isEmail accepts a bare address as net/mail parses it, the issuer's rule.

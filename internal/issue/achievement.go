@@ -52,6 +52,11 @@ func (s *Service) SaveAchievement(ctx context.Context, orgID string, a *catalog.
 		return store.CatalogEntry{}, fmt.Errorf("issue: save achievement: %w", err)
 	}
 	a.Provider = org.Slug
+	// The awarding body is the organization unless the achievement names
+	// another: pages and the criteria text then say who awards it.
+	if a.Creator == nil {
+		a.Creator = &catalog.Profile{ID: s.base + "/orgs/" + org.Slug + "/profile.json", Name: org.Name, URL: org.URL, Email: org.Email}
+	}
 
 	existingID := ""
 	newID := store.NewID()

@@ -47,6 +47,16 @@ type Request struct {
 	// approved application's submission and rubric scores.
 	Evidence []Evidence
 	Results  []Result
+	// Identifiers are the learner's other identifiers (a student number),
+	// each an unhashed credentialSubject.identifier IdentityObject.
+	Identifiers []Identifier
+}
+
+// Identifier is one of the learner's identifiers: Type is a term of OB
+// 3.0's IdentifierTypeEnum ("identifier" for a student number) and Value
+// the identifier itself.
+type Identifier struct {
+	Type, Value string
 }
 
 // Evidence is one Open Badges 3.0 Evidence object. ID, when set, is a URL
@@ -59,6 +69,10 @@ type Evidence struct {
 // and, optionally, a status such as "Completed".
 type Result struct {
 	Value, Status string
+	// ResultDescription is the id of the achievement's ResultDescription
+	// the value belongs to; empty means the achievement's first one, if
+	// it has any.
+	ResultDescription string
 }
 
 // Limits of Request.Evidence and Request.Results.
@@ -137,6 +151,14 @@ func (r Request) Validate() error {
 	for i, res := range r.Results {
 		if res.Value == "" && res.Status == "" || utf8.RuneCountInString(res.Value) > maxNameLen {
 			fe.add(fmt.Sprintf("result[%d]", i), "needs a value of at most %d characters or a status", maxNameLen)
+		}
+	}
+	if len(r.Identifiers) > maxResults {
+		fe.add("identifier", "at most %d entries", maxResults)
+	}
+	for i, id := range r.Identifiers {
+		if id.Type == "" || id.Value == "" || utf8.RuneCountInString(id.Value) > maxNameLen || !utf8.ValidString(id.Value) {
+			fe.add(fmt.Sprintf("identifier[%d]", i), "needs a type and a value of at most %d characters", maxNameLen)
 		}
 	}
 	if r.Format != "" && !r.Format.Valid() {
@@ -612,6 +634,14 @@ func buildCredential(req Request, id string, issuer map[string]any, data *achiev
 		"identityHash": hashed.IdentityHash,
 		"salt":         hashed.Salt,
 	}}
+	for _, idf := range req.Identifiers {
+		identifiers = append(identifiers, map[string]any{
+			"type":         "IdentityObject",
+			"identityType": idf.Type,
+			"hashed":       false,
+			"identityHash": idf.Value,
+		})
+	}
 	subject := map[string]any{
 		"type":        []any{"AchievementSubject"},
 		"identifier":  identifiers,
@@ -667,6 +697,13 @@ func buildCredential(req Request, id string, issuer map[string]any, data *achiev
 			}
 			if res.Status != "" {
 				o["status"] = res.Status
+			}
+			rd := res.ResultDescription
+			if rd == "" && len(data.entry.ResultDescription) > 0 {
+				rd = data.entry.ResultDescription[0].ID
+			}
+			if rd != "" {
+				o["resultDescription"] = rd
 			}
 			results[i] = o
 		}

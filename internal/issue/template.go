@@ -229,8 +229,16 @@ func checkPerCredential(doc map[string]any) error {
 	if len(ids) == 0 {
 		fe.add("recipient_email", "is required")
 	}
-	for _, e := range ids {
+	for i, e := range ids {
 		o, _ := e.(map[string]any)
+		if i > 0 {
+			// The learner's other identifiers (Request.Identifiers): plain
+			// values with a type.
+			if o["type"] != "IdentityObject" || o["hashed"] != false || stringOf(o["identityHash"]) == "" || stringOf(o["identityType"]) == "" {
+				fe.add(fmt.Sprintf("identifier[%d]", i-1), "must be an identity object with a type and a value")
+			}
+			continue
+		}
 		if !isSHA256Hash(stringOf(o["identityHash"])) || o["hashed"] != true ||
 			o["type"] != "IdentityObject" || o["identityType"] != credential.IdentityTypeEmailAddress {
 			fe.add("recipient_email", "could not be hashed into an identity object")

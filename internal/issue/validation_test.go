@@ -3,6 +3,7 @@ package issue_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ func TestIssuedCredentialsPassFullValidation(t *testing.T) {
 	for _, method := range []store.DIDMethod{store.DIDWeb, store.DIDKey} {
 		f := newFixture(t, s, method)
 		for _, format := range []store.Format{store.FormatLDPRDFC, store.FormatLDPJCS, store.FormatJWT} {
-			for mask := range 32 {
+			for mask := range 64 {
 				req := issue.Request{
 					OrgID: f.org.ID, AchievementID: f.ach.Achievement.ID, Format: format,
 					RecipientEmail: fmt.Sprintf("learner%d@example.org", mask), Actor: f.owner.ID,
@@ -44,6 +45,10 @@ func TestIssuedCredentialsPassFullValidation(t *testing.T) {
 					req.ValidFrom = time.Now().Add(-time.Hour)
 					req.ValidUntil = time.Now().Add(24 * time.Hour)
 				}
+				if mask&32 != 0 {
+					req.Results = []issue.Result{{Value: "B+"}}
+					req.Identifiers = []issue.Identifier{{Type: "identifier", Value: "S-2024-0042"}}
+				}
 				c, _, err := f.svc.Issue(ctx, req)
 				if err != nil {
 					t.Fatalf("%s %s mask %05b: %v", method, format, mask, err)
@@ -57,6 +62,58 @@ func TestIssuedCredentialsPassFullValidation(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestResultAndIdentifierAreStructured: a result becomes an OB 3.0 Result
+// tied to the achievement's ResultDescription and a student number an
+// unhashed IdentityObject, not text in the narrative; the awarding body of
+// an achievement saved without a creator is the organization.
+func TestResultAndIdentifierAreStructured(t *testing.T) {
+	s := openStore(t, "sqlite")
+	f := newFixture(t, s, store.DIDWeb)
+	ctx := context.Background()
+	a := demoAchievement(t)
+	a.Creator = nil
+	a.Name = "Structured Results"
+	entry, err := f.svc.SaveAchievement(ctx, f.org.ID, a, f.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.ResultDescription) == 0 {
+		t.Fatal("the demo achievement has no ResultDescription")
+	}
+	c, _, err := f.svc.Issue(ctx, issue.Request{OrgID: f.org.ID, AchievementID: entry.Achievement.ID, RecipientEmail: "ada@example.org",
+		Results: []issue.Result{{Value: "A"}}, Identifiers: []issue.Identifier{{Type: "identifier", Value: "S-42"}}, Actor: f.owner.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.svc.Verify(ctx, []byte(c.Document))
+	if err != nil || !rep.Verified {
+		t.Fatalf("verify: %v %+v", err, rep)
+	}
+	subj := rep.Credential["credentialSubject"].(map[string]any)
+	res := subj["result"].([]any)[0].(map[string]any)
+	if res["value"] != "A" || res["resultDescription"] != a.ResultDescription[0].ID {
+		t.Errorf("result = %v, want value A and resultDescription %s", res, a.ResultDescription[0].ID)
+	}
+	ids := subj["identifier"].([]any)
+	if len(ids) != 2 {
+		t.Fatalf("identifiers = %v, want the hashed email and the student number", ids)
+	}
+	if id := ids[1].(map[string]any); id["identityHash"] != "S-42" || id["identityType"] != "identifier" || id["hashed"] != false {
+		t.Errorf("student number identifier = %v", id)
+	}
+	if _, ok := subj["narrative"]; ok {
+		t.Errorf("the narrative is set: %v", subj["narrative"])
+	}
+	crit := subj["achievement"].(map[string]any)["criteria"].(map[string]any)["narrative"].(string)
+	if !strings.Contains(crit, f.org.Name) {
+		t.Errorf("criteria narrative does not name the awarding body %q:\n%s", f.org.Name, crit)
+	}
+	if _, _, err := f.svc.Issue(ctx, issue.Request{OrgID: f.org.ID, AchievementID: entry.Achievement.ID, RecipientEmail: "ada@example.org",
+		Identifiers: []issue.Identifier{{Type: "identifier"}}, Actor: f.owner.ID}); err == nil || !strings.Contains(err.Error(), "identifier[0]") {
+		t.Errorf("an empty identifier: %v, want a field error naming identifier[0]", err)
 	}
 }
 

@@ -32,9 +32,8 @@ func (s *server) shareLinkedIn(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	c, err := s.store.Credential(r.Context(), "urn:uuid:"+id)
-	if err != nil || c.Private {
-		s.notFound(w, r)
+	c, ok := s.shareCredential(w, r)
+	if !ok {
 		return
 	}
 	org, err := s.store.Organization(r.Context(), c.OrgID)

@@ -461,7 +461,8 @@ func TestBrowserBulkIssuance(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.RecipientName != learners[0].name || !c.ValidFrom.Equal(time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)) ||
-		!strings.Contains(string(c.Document), "Learner identifier: "+learners[0].id) || !strings.Contains(string(c.Document), "Result: "+learners[0].grade) {
+		!strings.Contains(string(c.Document), `"identityHash":"`+learners[0].id+`"`) || !strings.Contains(string(c.Document), `"value":"`+learners[0].grade+`"`) ||
+		strings.Contains(string(c.Document), "Learner identifier:") {
 		t.Errorf("first credential: name %q, valid from %s, document lacks the identifier or the result: %s", c.RecipientName, c.ValidFrom, c.Document)
 	}
 

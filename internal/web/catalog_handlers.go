@@ -49,6 +49,8 @@ type catalogRow struct {
 	CreditRecommendations []catalog.CreditRecommendation `json:"creditRecommendations"`
 	Skills                []catalog.Skill                `json:"skills"`
 	URL                   string                         `json:"url"`
+	// Image is the achievement's badge image (a URL or a data: URL).
+	Image string `json:"image,omitempty"`
 }
 
 // searchCatalog runs the query; an unknown provider slug matches nothing.
@@ -85,13 +87,17 @@ func (s *server) catalogRows(entries []store.CatalogEntry, orgs map[string]store
 		// decodes still lists its extracted columns.
 		_ = json.Unmarshal(e.Version.Document, &a)
 		org := orgs[e.Achievement.OrgID]
-		rows = append(rows, catalogRow{
+		row := catalogRow{
 			ID: e.Achievement.ID, Org: org.Slug, OrgName: org.Name, Name: e.Version.Name,
 			Description: e.Version.Description, EQFLevel: e.Version.EQFLevel, NSQFLevel: e.Version.NSQFLevel,
 			ECTS: e.Version.ECTS, Version: e.Version.Version,
 			CreditRecommendations: nonNil(a.CreditRecommendations), Skills: nonNil(a.Skills),
 			URL: s.base + "/achievements/" + e.Achievement.ID,
-		})
+		}
+		if a.Image != nil {
+			row.Image = a.Image.ID
+		}
+		rows = append(rows, row)
 	}
 	return rows
 }
@@ -180,6 +186,7 @@ func (s *server) achievementPage(w http.ResponseWriter, r *http.Request) {
 	s.renderWith(w, r, http.StatusOK, "achievement", pageData{
 		Title: a.Name,
 		Data:  map[string]any{"A": a, "Entry": entry, "Org": org, "CanEdit": canEdit, "JSONURL": "/achievements/" + id + ".json", "Requirement": req},
-		Meta:  &ogMeta{Title: a.Name + " · " + org.Name, Description: clip(a.Description, 300), URL: pageURL, Type: "website"},
+		Meta: &ogMeta{Title: a.Name + " · " + org.Name, Description: clip(a.Description, 300), URL: pageURL, Type: "website",
+			Image: s.achievementImageURL(id, a.Image), ImageAlt: "Badge of " + a.Name},
 	})
 }

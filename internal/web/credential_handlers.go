@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -42,7 +43,16 @@ type meaning struct {
 	RecipientName                           string
 	ValidFrom, ValidUntil                   string
 	Lines                                   []string
+	// Results are the subject's OB 3.0 Results (a grade), each named by
+	// the achievement's ResultDescription it refers to.
+	Results []resultView
+	// Identifiers are the subject's unhashed identifiers other than a
+	// name (a student number).
+	Identifiers []string
 }
+
+// resultView is one Result as a page shows it.
+type resultView struct{ Name, Value, Status string }
 
 // credentialPageData is the public credential page.
 type credentialPageData struct {
@@ -58,6 +68,13 @@ type credentialPageData struct {
 	PublicURL  string
 	Log        *logEntryView  // the transparency-log entry, nil when there is none
 	Lifecycle  *lifecycleView // status and renewal, see status_handlers.go
+	// Image is the absolute address of the achievement's badge image, ""
+	// when it has none.
+	Image string
+	// ShareBlock says why the credential is not offered for sharing
+	// ("revoked", "suspended", "expired", "private"), "" when it is.
+	ShareBlock string
+	EmbedCode  string
 }
 
 // credentialPage serves /c/{uuid} (HTML), /c/{uuid}.json (the stored
@@ -66,7 +83,7 @@ type credentialPageData struct {
 func (s *server) credentialPage(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
 	id, ext, _ := strings.Cut(file, ".")
-	if !uuidRE.MatchString(id) || (ext != "" && ext != "json" && ext != "jwt") {
+	if !uuidRE.MatchString(id) || (ext != "" && ext != "json" && ext != "jwt" && ext != "pdf") {
 		s.notFound(w, r)
 		return
 	}
@@ -88,6 +105,8 @@ func (s *server) credentialPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch ext {
+	case "pdf":
+		s.credentialPDF(w, r, c, id)
 	case "json":
 		s.credentialJSON(w, r, c)
 	case "jwt":
@@ -97,7 +116,29 @@ func (s *server) credentialPage(w http.ResponseWriter, r *http.Request) {
 		}
 		serveBytes(w, r, "application/vc+jwt", []byte(c.Document), c.Private)
 	default:
-		s.credentialHTML(w, r, c, id, isLearner)
+		// The page's address also answers for the credential itself, to
+		// a client that asks for it by media type.
+		w.Header().Add("Vary", "Accept")
+		switch negotiate(r.Header.Get("Accept"), mediaHTML, mediaVCLDJSON, mediaLDJSON, mediaVCJWT) {
+		case mediaVCJWT:
+			if c.Format != store.FormatJWT {
+				w.Header().Set("Link", "</c/"+id+`.json>; rel="alternate"; type="application/vc+ld+json"`)
+				http.Error(w, "This credential is secured with a Data Integrity proof, not as a JWT; ask for application/vc+ld+json.", http.StatusNotAcceptable)
+				return
+			}
+			serveBytes(w, r, mediaVCJWT, []byte(c.Document), c.Private)
+		case mediaVCLDJSON, mediaLDJSON:
+			mt := negotiate(r.Header.Get("Accept"), mediaVCLDJSON, mediaLDJSON)
+			if c.Format == store.FormatJWT {
+				// The signed form of a JWT credential is the JWT; a client
+				// that cannot take it gets the decoded payload, marked so.
+				s.credentialJSON(w, r, c)
+				return
+			}
+			serveBytes(w, r, mt, []byte(c.Document), c.Private)
+		default:
+			s.credentialHTML(w, r, c, id, isLearner)
+		}
 	}
 }
 
@@ -183,8 +224,14 @@ func (s *server) credentialHTML(w http.ResponseWriter, r *http.Request, c store.
 	if c.Format == store.FormatJWT {
 		d.JWTURL = "/c/" + id + ".jwt"
 	}
+	if entry != nil {
+		d.Image = s.achievementImageURL(c.AchievementID, entry.Image)
+	}
 	d.Log = s.credentialLogEntry(ctx, c.ID)
 	d.Lifecycle = s.lifecycleOf(r, c)
+	d.ShareBlock = s.shareBlock(r, c)
+	d.EmbedCode = `<iframe src="` + d.PublicURL + `/embed" width="420" height="110" style="border:0" title="` +
+		html.EscapeString(d.Verdict.Meaning.AchievementName+" · "+org.Name) + `" loading="lazy"></iframe>`
 	d.LinkedIn = linkedInURL(d.Verdict.Meaning.AchievementName, org.Name, c.IssuedAt, c.ValidUntil, d.PublicURL, c.ID)
 	title := d.Verdict.Meaning.AchievementName
 	if title == "" {
@@ -202,6 +249,8 @@ func (s *server) credentialHTML(w http.ResponseWriter, r *http.Request, c store.
 			Description: clip(d.Verdict.Meaning.AchievementDescription, 300),
 			URL:         d.PublicURL,
 			Type:        "website",
+			Image:       d.Image,
+			ImageAlt:    "Badge of " + title,
 		},
 	})
 }
@@ -287,7 +336,48 @@ func verdictOf(rep *verify.Report) verdict {
 			m.Criteria = str(c["narrative"])
 		}
 	}
+	m.Results = resultsOf(subj)
+	if ids, ok := subj["identifier"].([]any); ok {
+		for _, x := range ids {
+			if o, ok := x.(map[string]any); ok && o["hashed"] == false && str(o["identityType"]) != "name" && str(o["identityHash"]) != "" {
+				m.Identifiers = append(m.Identifiers, str(o["identityHash"]))
+			}
+		}
+	}
 	return v
+}
+
+// resultsOf lists the subject's results, naming each by the
+// ResultDescription of the achievement it points at ("Result" when none).
+func resultsOf(subj map[string]any) []resultView {
+	list, _ := subj["result"].([]any)
+	if len(list) == 0 {
+		return nil
+	}
+	names := map[string]string{}
+	if a, ok := subj["achievement"].(map[string]any); ok {
+		rds, _ := a["resultDescription"].([]any)
+		for _, x := range rds {
+			if rd, ok := x.(map[string]any); ok {
+				names[str(rd["id"])] = str(rd["name"])
+			}
+		}
+	}
+	var out []resultView
+	for _, x := range list {
+		o, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		r := resultView{Name: names[str(o["resultDescription"])], Value: str(o["value"]), Status: str(o["status"])}
+		if r.Name == "" {
+			r.Name = "Result"
+		}
+		if r.Value != "" || r.Status != "" {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func str(v any) string {

@@ -385,11 +385,11 @@ func TestCatalogAdmin(t *testing.T) {
 			},
 			status: 400,
 			contains: []string{
-				"<code>name</code>: required",
-				"<code>workload.hours</code>: Enter a number",
-				"<code>eqfLevel</code>: must be between 1 and 8",
-				"<code>creditRecommendations[0].framework</code>: must be one of",
-				"<code>skills[0].code</code>: not an O*NET-SOC code",
+				`<span class="field-name">name</span>: required`,
+				`<span class="field-name">workload.hours</span>: Enter a number`,
+				`<span class="field-name">eqfLevel</span>: must be between 1 and 8`,
+				`<span class="field-name">creditRecommendations[0].framework</span>: must be one of`,
+				`<span class="field-name">skills[0].code</span>: not an O*NET-SOC code`,
 				`value="sixty"`, // the rejected value is shown back
 			},
 			after: func(t *testing.T, e *env, _ *responseRecorder) {
@@ -516,7 +516,7 @@ func TestIssuance(t *testing.T) {
 				return request{method: "POST", path: "/admin/orgs/city-uni/issue", as: "issuer", form: f}
 			},
 			status:   400,
-			contains: []string{"<code>recipient_email</code>", "<code>valid_from</code>: Enter a date as YYYY-MM-DD."},
+			contains: []string{`data-field="recipient_email"`, `<span class="field-name">valid_from</span>: Enter a date as YYYY-MM-DD.`},
 			after: func(t *testing.T, e *env, _ *responseRecorder) {
 				if n := e.countCredentials(); n != 1 {
 					t.Errorf("credentials = %d, want 1 (nothing half-written)", n)
@@ -988,7 +988,7 @@ func TestMembersAndClients(t *testing.T) {
 			name:     "a taken slug is a field error",
 			req:      fixed(request{method: "POST", path: "/admin/orgs/new", as: "owner", form: url.Values{"name": {"Again"}, "slug": {"city-uni"}, "country": {"DE"}}}),
 			status:   400,
-			contains: []string{"<code>slug</code>: is already used"},
+			contains: []string{`<span class="field-name">slug</span>: is already used`},
 		},
 	})
 }
@@ -1054,5 +1054,65 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 	if !limited {
 		t.Error("15 rapid logins from one address were never limited")
+	}
+}
+
+// TestBadgeImageShown: the seeded achievement's data: image appears on the
+// achievement, catalog and credential pages (not as "#ZgotmplZ"), has an
+// address of its own for og:image, and is served there with its type.
+func TestBadgeImageShown(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	if e.seeded[0].Image == nil {
+		t.Fatal("the first demo achievement has no image")
+	}
+	for _, path := range []string{"/achievements/" + e.achievementID, "/catalog", "/c/" + e.credUUID} {
+		rec := e.do(request{method: "GET", path: path})
+		body := rec.Body.String()
+		if rec.Code != 200 || strings.Contains(body, "ZgotmplZ") || !strings.Contains(body, `src="data:image/svg`) {
+			t.Errorf("%s: %d, no data: image shown:\n%s", path, rec.Code, body)
+		}
+		if path != "/catalog" && !strings.Contains(body, `<meta property="og:image" content="`+testBase+"/achievements/"+e.achievementID+`/image">`) {
+			t.Errorf("%s: no og:image", path)
+		}
+	}
+	rec := e.do(request{method: "GET", path: "/achievements/" + e.achievementID + "/image"})
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(rec.Body.String(), "<svg") ||
+		!strings.Contains(rec.Header().Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("image: %d %v %.80s", rec.Code, rec.Header(), rec.Body.String())
+	}
+}
+
+// TestCredentialPageNegotiates: /c/{uuid} answers a client that asks for
+// the credential by media type with the credential itself.
+func TestCredentialPageNegotiates(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c, err := e.store.Credential(context.Background(), "urn:uuid:"+e.credUUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		accept, wantType string
+		wantCode         int
+		wantBody         string
+	}{
+		{"application/ld+json", "application/ld+json", 200, c.Document},
+		{"application/vc+ld+json", "application/vc+ld+json", 200, c.Document},
+		{"application/vc+jwt", "", 406, ""},
+		{"text/html", "text/html; charset=utf-8", 200, ""},
+	} {
+		rec := e.do(request{method: "GET", path: "/c/" + e.credUUID, header: map[string]string{"Accept": tt.accept}})
+		if rec.Code != tt.wantCode || (tt.wantType != "" && rec.Header().Get("Content-Type") != tt.wantType) ||
+			(tt.wantBody != "" && rec.Body.String() != tt.wantBody) || !strings.Contains(rec.Header().Get("Vary"), "Accept") {
+			t.Errorf("Accept %s: %d %q %.60s", tt.accept, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+		}
+	}
+}
+
+// TestWalletShowsBadge: the learner's wallet shows each credential's badge.
+func TestWalletShowsBadge(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	body := e.do(request{method: "GET", path: "/wallet", as: "learner"}).Body.String()
+	if !strings.Contains(body, `class="row-badge" src="data:image/svg`) {
+		t.Errorf("wallet shows no badge:\n%s", body)
 	}
 }

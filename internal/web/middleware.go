@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/microcred/microcred/internal/auth"
+	"github.com/microcred/microcred/internal/badge"
 	"github.com/microcred/microcred/internal/evidence"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -160,6 +161,8 @@ func limitBody(h http.Handler) http.Handler {
 			switch {
 			case isBulkUpload(r):
 				r.Body = http.MaxBytesReader(w, r.Body, maxBulkUploadBytes)
+			case isBadgeUpload(r):
+				r.Body = http.MaxBytesReader(w, r.Body, badge.MaxUpload+maxFormBytes)
 			case isEvidenceUpload(r):
 				r.Body = http.MaxBytesReader(w, r.Body, evidence.MaxFileBytes+maxFormBytes)
 			case r.URL.Path == "/verify" || r.URL.Path == "/wallet/import":

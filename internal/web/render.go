@@ -41,9 +41,10 @@ var templateFuncs = template.FuncMap{
 	"framework":  frameworkName,
 	"lines":      func(s []string) string { return strings.Join(s, "\n") },
 	"isLocalURL": func(s string) bool { return strings.HasPrefix(s, "data:image/") },
+	"imageSrc":   imageSrc,
 	"safeURL":    safeURL,
 	"dict":       dict,
-	"markdown":   markdownBlocks,
+	"markdown":   renderMarkdown,
 }
 
 // dict builds a map from alternating keys and values, to pass several
@@ -89,6 +90,10 @@ type ogMeta struct {
 	Description string
 	URL         string
 	Type        string
+	// Image is the page's picture (a badge) for og:image and the Twitter
+	// card; absolute URLs only, since crawlers do not read data: URLs.
+	Image    string
+	ImageAlt string
 }
 
 // pageData is what every template receives.
@@ -337,48 +342,4 @@ func safeURL(s string) string {
 		return ""
 	}
 	return s
-}
-
-// mdBlock is one block of the small Markdown subset criteria narratives use:
-// headings, bullet lists and paragraphs. Rendering it through the template
-// keeps every piece of text escaped; no HTML from a credential reaches the
-// page.
-type mdBlock struct {
-	Heading string
-	Items   []string
-	Text    string
-}
-
-// markdownBlocks splits a Markdown narrative into headings ("#" to "######"),
-// bullet lists ("- " or "* ") and paragraphs. Inline markup is left as text.
-func markdownBlocks(s string) []mdBlock {
-	var blocks []mdBlock
-	var para []string
-	flush := func() {
-		if len(para) > 0 {
-			blocks = append(blocks, mdBlock{Text: strings.Join(para, " ")})
-			para = nil
-		}
-	}
-	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		t := strings.TrimSpace(line)
-		switch {
-		case t == "":
-			flush()
-		case strings.HasPrefix(t, "#"):
-			flush()
-			blocks = append(blocks, mdBlock{Heading: strings.TrimSpace(strings.TrimLeft(t, "#"))})
-		case strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "* "):
-			flush()
-			if n := len(blocks); n > 0 && blocks[n-1].Items != nil {
-				blocks[n-1].Items = append(blocks[n-1].Items, t[2:])
-			} else {
-				blocks = append(blocks, mdBlock{Items: []string{t[2:]}})
-			}
-		default:
-			para = append(para, t)
-		}
-	}
-	flush()
-	return blocks
 }

@@ -1,25 +1,36 @@
 package web
 
 import (
-	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
 
-func TestMarkdownBlocks(t *testing.T) {
+func TestRenderMarkdown(t *testing.T) {
 	tests := []struct {
-		in   string
-		want []mdBlock
+		in         string
+		want, nots []string
 	}{
-		{"", nil},
-		{"Pass the exam.", []mdBlock{{Text: "Pass the exam."}}},
-		{"Line one\nline two\n\nNext", []mdBlock{{Text: "Line one line two"}, {Text: "Next"}}},
-		{"Intro\n### Outcomes\n- a\n* b\n\nEnd", []mdBlock{{Text: "Intro"}, {Heading: "Outcomes"}, {Items: []string{"a", "b"}}, {Text: "End"}}},
-		{"<script>x</script>", []mdBlock{{Text: "<script>x</script>"}}},
+		{in: "", nots: []string{"<p>"}},
+		{in: "Pass the **exam**.", want: []string{"<p>Pass the <strong>exam</strong>.</p>"}},
+		{in: "Intro\n\n# Outcomes\n\n- a\n* b", want: []string{"<h3>Outcomes</h3>", "<li>a</li>"}},
+		// Headings never skip a level under the page's h2.
+		{in: "#### Deep\n\n###### Deeper", want: []string{"<h3>Deep</h3>", "<h4>Deeper</h4>"}},
+		{in: "<script>alert(1)</script>\n\nText <img src=x onerror=alert(1)>", nots: []string{"<script", "<img", "onerror=alert"}},
+		{in: "[click](javascript:alert(1))", nots: []string{"javascript:"}},
+		{in: "a & b < c", want: []string{"a &amp; b &lt; c"}},
 	}
 	for _, tt := range tests {
-		if got := markdownBlocks(tt.in); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("markdownBlocks(%q) = %+v, want %+v", tt.in, got, tt.want)
+		got := string(renderMarkdown(tt.in))
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("renderMarkdown(%q) = %q, want it to contain %q", tt.in, got, w)
+			}
+		}
+		for _, n := range tt.nots {
+			if strings.Contains(got, n) {
+				t.Errorf("renderMarkdown(%q) = %q, must not contain %q", tt.in, got, n)
+			}
 		}
 	}
 }
@@ -40,29 +51,26 @@ func TestLocalPath(t *testing.T) {
 	}
 }
 
-// FuzzMarkdownBlocks checks that no text of a narrative is lost: every
-// non-blank line, without its Markdown marker, appears in some block.
-func FuzzMarkdownBlocks(f *testing.F) {
+// FuzzRenderMarkdown checks that no Markdown, however malformed, lets
+// markup through: the output has no script element, no event attribute
+// and no javascript: link.
+// eventAttr matches an on* attribute inside a tag.
+var eventAttr = regexp.MustCompile(`<[^>]*\son[a-z]+\s*=`)
+
+func FuzzRenderMarkdown(f *testing.F) {
 	f.Add("Intro\n### Outcomes\n- a\n* b\n\nEnd")
+	f.Add("<script>x</script>")
+	f.Add("[a](javascript:alert(1)) <a href=\"x\" onclick=\"y\">z</a>")
 	f.Add("#\n-\n* \n")
-	f.Add("a\r\nb")
 	f.Fuzz(func(t *testing.T, s string) {
-		blocks := markdownBlocks(s)
-		var all strings.Builder
-		for _, b := range blocks {
-			all.WriteString(b.Heading + "\x00" + b.Text + "\x00" + strings.Join(b.Items, "\x00") + "\x00")
+		got := strings.ToLower(string(renderMarkdown(s)))
+		for _, bad := range []string{"<script", "href=\"javascript:"} {
+			if strings.Contains(got, bad) {
+				t.Fatalf("renderMarkdown(%q) = %q contains %q", s, got, bad)
+			}
 		}
-		for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-			t1 := strings.TrimSpace(line)
-			switch {
-			case strings.HasPrefix(t1, "#"):
-				t1 = strings.TrimSpace(strings.TrimLeft(t1, "#"))
-			case strings.HasPrefix(t1, "- ") || strings.HasPrefix(t1, "* "):
-				t1 = t1[2:]
-			}
-			if t1 != "" && !strings.Contains(all.String(), t1) {
-				t.Fatalf("line %q lost from %q: %+v", t1, s, blocks)
-			}
+		if eventAttr.MatchString(got) {
+			t.Fatalf("renderMarkdown(%q) = %q has an event attribute", s, got)
 		}
 	})
 }

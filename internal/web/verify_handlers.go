@@ -1,12 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 
+	"github.com/microcred/microcred/internal/certificate"
 	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/verify"
 )
@@ -51,6 +53,18 @@ func (s *server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 			if len(b) > maxCredentialBytes {
 				s.renderError(w, r, http.StatusRequestEntityTooLarge, "The file is larger than 1 MiB.")
 				return
+			}
+			if bytes.HasPrefix(b, []byte("%PDF-")) {
+				// A certificate carries the signed credential as an
+				// attachment; that is what is checked, not the printout.
+				att, err := certificate.Attachment(b)
+				if err != nil {
+					var errs formErrors
+					errs.add("file", "This PDF has no credential attached. Certificates from microcred carry one; for another PDF, ask its holder for the credential's link or file.")
+					s.renderForm(w, r, "verify", "Verify a credential", verifyData{}, errs)
+					return
+				}
+				b = att
 			}
 			if len(strings.TrimSpace(string(b))) > 0 {
 				input = string(b)

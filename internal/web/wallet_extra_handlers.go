@@ -30,6 +30,7 @@ type walletEntry struct {
 	Item       *store.WalletItem
 	Verdict    verdict
 	Meta       store.WalletMeta
+	Image      string // the badge image of a credential issued here, "" when none
 }
 
 // walletEntries lists the signed-in learner's credentials, verifying each
@@ -52,6 +53,9 @@ func (s *server) walletEntries(r *http.Request, userID string) ([]walletEntry, e
 			e.Verdict = verdictOf(rep)
 		}
 		e.Name, e.IssuerName = e.Verdict.Meaning.AchievementName, e.Verdict.Meaning.IssuerName
+		if a, _, err := s.issuer.Achievement(ctx, row.AchievementID, row.AchievementVersion); err == nil && a.Image != nil {
+			e.Image = a.Image.ID
+		}
 		out = append(out, e)
 	}
 	items, err := s.store.WalletItems(ctx, userID)
