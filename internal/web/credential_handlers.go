@@ -83,7 +83,7 @@ type credentialPageData struct {
 func (s *server) credentialPage(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
 	id, ext, _ := strings.Cut(file, ".")
-	if !uuidRE.MatchString(id) || (ext != "" && ext != "json" && ext != "jwt" && ext != "pdf") {
+	if !uuidRE.MatchString(id) || (ext != "" && ext != "json" && ext != "jwt" && ext != "pdf" && ext != "png" && ext != "svg") {
 		s.notFound(w, r)
 		return
 	}
@@ -107,6 +107,8 @@ func (s *server) credentialPage(w http.ResponseWriter, r *http.Request) {
 	switch ext {
 	case "pdf":
 		s.credentialPDF(w, r, c, id)
+	case "png", "svg":
+		s.bakedBadge(w, r, c, ext)
 	case "json":
 		s.credentialJSON(w, r, c)
 	case "jwt":
