@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/microcred/microcred/internal/bake"
 	"github.com/microcred/microcred/internal/badge"
+	"github.com/microcred/microcred/internal/bake"
 	"github.com/microcred/microcred/internal/store"
 )
 
