@@ -39,20 +39,32 @@ func paperFor(r *http.Request) string {
 // credentialPDF serves /c/{uuid}.pdf: the certificate, with the signed
 // credential attached and a QR code to its page.
 func (s *server) credentialPDF(w http.ResponseWriter, r *http.Request, c store.Credential, id string) {
+	b, err := s.certificatePDF(r, c, paperFor(r))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.recordEvent(r, credentialEvent(c, analytics.Shared, "pdf"))
+	w.Header().Set("Content-Disposition", `inline; filename="certificate-`+id+`.pdf"`)
+	w.Header().Add("Vary", "Accept-Language")
+	serveBytes(w, r, "application/pdf", b, c.Private)
+}
+
+// certificatePDF renders the PDF certificate of c on paper.
+func (s *server) certificatePDF(r *http.Request, c store.Credential, paper string) ([]byte, error) {
 	ctx := r.Context()
+	id := s.issuer.CredentialUUID(c.ID)
 	org, err := s.store.Organization(ctx, c.OrgID)
 	if err != nil {
-		s.serverError(w, r, fmt.Errorf("load organization: %w", err))
-		return
+		return nil, fmt.Errorf("load organization: %w", err)
 	}
 	a, _, err := s.issuer.Achievement(ctx, c.AchievementID, c.AchievementVersion)
 	if err != nil {
-		s.serverError(w, r, fmt.Errorf("load achievement: %w", err))
-		return
+		return nil, fmt.Errorf("load achievement: %w", err)
 	}
 	page := s.base + "/c/" + id
 	d := certificate.Data{
-		Paper: paperFor(r), OrgName: org.Name, OrgLogoPNG: orgLogoPNG(org.ImageURL),
+		Paper: paper, OrgName: org.Name, OrgLogoPNG: orgLogoPNG(org.ImageURL),
 		Learner: c.RecipientName, Achievement: a.Name, Description: a.Description,
 		IssuedOn: formatDate(c.IssuedAt), Outcomes: a.LearningOutcomes,
 		QRURL: page + "?src=qr", PageURL: page, CredentialID: c.ID,
@@ -77,13 +89,9 @@ func (s *server) credentialPDF(w http.ResponseWriter, r *http.Request, c store.C
 	}
 	b, err := certificate.Render(d)
 	if err != nil {
-		s.serverError(w, r, fmt.Errorf("render certificate: %w", err))
-		return
+		return nil, fmt.Errorf("render certificate: %w", err)
 	}
-	s.recordEvent(r, credentialEvent(c, analytics.Shared, "pdf"))
-	w.Header().Set("Content-Disposition", `inline; filename="certificate-`+id+`.pdf"`)
-	w.Header().Add("Vary", "Accept-Language")
-	serveBytes(w, r, "application/pdf", b, c.Private)
+	return b, nil
 }
 
 // levelAndCredits describes an achievement's level and workload in words.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/auth"
+	"github.com/microcred/microcred/internal/bake"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/verify"
 	"github.com/microcred/microcred/internal/wallet"
@@ -149,6 +150,24 @@ func (s *server) importCredential(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var errs formErrors
+	if link := strings.TrimSpace(string(data)); strings.HasPrefix(link, "https://") || strings.HasPrefix(link, "http://") {
+		fetched, err := s.credentialAtLink(r, link)
+		if err != nil {
+			errs.add("credential", "The link could not be used: "+err.Error()+".")
+			s.renderWallet(w, r, errs, link)
+			return
+		}
+		data = fetched
+	}
+	if bake.Format(data) != "" {
+		b, err := bake.Unbake(data)
+		if err != nil {
+			errs.add("credential", "This image carries no credential: "+err.Error()+".")
+			s.renderWallet(w, r, errs, "")
+			return
+		}
+		data = b.Credential
+	}
 	p, err := wallet.Parse(data)
 	if err != nil {
 		errs.add("credential", "Paste or choose a credential: "+err.Error()+".")
@@ -337,6 +356,9 @@ func (s *server) exportWallet(w http.ResponseWriter, r *http.Request) {
 		Collection string          `json:"collection,omitempty"`
 		PageURL    string          `json:"pageUrl,omitempty"`
 		Credential json.RawMessage `json:"credential"`
+		// CertificatePDF is the PDF certificate (base64), with the
+		// credential attached, for credentials issued here.
+		CertificatePDF []byte `json:"certificatePdf,omitempty"`
 	}
 	bundle := struct {
 		Exported string `json:"exported"`
@@ -351,6 +373,12 @@ func (s *server) exportWallet(w http.ResponseWriter, r *http.Request) {
 		doc := ""
 		if e.Issued != nil {
 			it.Source, it.PageURL, doc = "issued", s.base+e.URL, e.Issued.Document
+			pdf, err := s.certificatePDF(r, e.Issued.Credential, paperFor(r))
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			it.CertificatePDF = pdf
 		} else {
 			it.Source, doc = "imported", e.Item.Document
 		}
@@ -533,4 +561,33 @@ func (s *server) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "notice", "Account deleted", noticeData{Heading: "Your account is deleted",
 		Message:  "Your name, addresses, wallet, profile, share links and applications are erased. Credentials issued to you stay with their issuers and remain verifiable; the transparency log, which holds no personal data, is unchanged.",
 		LinkText: "Home", Link: "/"})
+}
+
+// credentialAtLink reads the credential a pasted link points to. Links to
+// this server's credential pages are resolved from the store; others are
+// fetched through the guarded client (public addresses only, bounded in
+// size and time) with JSON asked for.
+func (s *server) credentialAtLink(r *http.Request, link string) ([]byte, error) {
+	u, err := url.Parse(link)
+	if err != nil || u.Host == "" {
+		return nil, errors.New("it is not a web address")
+	}
+	if base, err := url.Parse(s.base); err == nil && strings.EqualFold(u.Host, base.Host) {
+		id, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/c/"), ".")
+		if !strings.HasPrefix(u.Path, "/c/") || !uuidRE.MatchString(id) {
+			return nil, errors.New("it is not the address of a credential on this server")
+		}
+		c, err := s.store.Credential(r.Context(), "urn:uuid:"+id)
+		if err != nil || c.Private {
+			return nil, errors.New("there is no public credential at that address")
+		}
+		return []byte(c.Document), nil
+	}
+	body, err := s.issuer.FetchClient().Get(r.Context(), link, "application/vc+ld+json, application/ld+json, application/json, application/vc+jwt")
+	if err != nil {
+		// The guarded client's messages are plain words that name the
+		// address and why it was not read (not public, too large, ...).
+		return nil, err
+	}
+	return body, nil
 }

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -171,5 +173,55 @@ func TestWalletFlow(t *testing.T) {
 	}
 	if p := e.do(request{method: "GET", path: "/c/" + e.credUUID}); p.Code != 200 || !strings.Contains(p.Body.String(), "✔ Verified") {
 		t.Errorf("issued credential after the account's deletion: %d", p.Code)
+	}
+}
+
+func TestWalletImportByLinkAndBakedImage(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	// Another learner's credential, by the link to its page on this server.
+	other := e.issueTo("someone.else@example.org")
+	link := testBase + "/c/" + e.svc.CredentialUUID(other.ID)
+	if rec := e.do(request{method: "POST", path: "/wallet/import", as: "viewer", form: url.Values{"credential": {link}}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("import by link: %d %s", rec.Code, rec.Body.String())
+	}
+	items, _ := e.store.WalletItems(ctx, e.users["viewer"].ID)
+	if len(items) != 1 || items[0].Document != other.Document {
+		t.Fatalf("imported by link: %+v", items)
+	}
+	// A link elsewhere goes through the guarded client, which refuses a
+	// private address in plain words.
+	if rec := e.do(request{method: "POST", path: "/wallet/import", as: "viewer", form: url.Values{"credential": {"https://10.1.2.3/badge.json"}}}); rec.Code != 400 || !strings.Contains(rec.Body.String(), "The link could not be used") {
+		t.Errorf("private link: %d", rec.Code)
+	}
+	// A baked badge image.
+	png := e.do(request{method: "GET", path: "/c/" + e.credUUID + ".png"}).Body.Bytes()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("csrf_token", e.logins["viewer"].CSRF)
+	fw, _ := mw.CreateFormFile("file", "badge.png")
+	_, _ = fw.Write(png)
+	_ = mw.Close()
+	if rec := e.do(request{method: "POST", path: "/wallet/import", as: "viewer", body: body.String(), contentType: mw.FormDataContentType()}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("import baked PNG: %d %s", rec.Code, rec.Body.String())
+	}
+	if items, _ := e.store.WalletItems(ctx, e.users["viewer"].ID); len(items) != 2 {
+		t.Fatalf("after the baked import: %d items", len(items))
+	}
+	// The export carries the PDF certificate of credentials issued here.
+	exp := e.do(request{method: "GET", path: "/wallet/export", as: "learner"})
+	var bundle struct {
+		Credentials []struct {
+			Source         string
+			CertificatePDF []byte `json:"certificatePdf"`
+		}
+	}
+	if err := json.Unmarshal(exp.Body.Bytes(), &bundle); err != nil || len(bundle.Credentials) == 0 {
+		t.Fatalf("export: %v", err)
+	}
+	for _, c := range bundle.Credentials {
+		if c.Source == "issued" && !bytes.HasPrefix(c.CertificatePDF, []byte("%PDF-")) {
+			t.Errorf("issued credential exported without its PDF certificate")
+		}
 	}
 }
