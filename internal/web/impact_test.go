@@ -1,0 +1,126 @@
+package web_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/microcred/microcred/internal/analytics"
+	"github.com/microcred/microcred/internal/store"
+	"github.com/microcred/microcred/internal/web"
+)
+
+// seedImpact records a month of figures for the env's achievement: 40
+// issued (41 with the credential newEnv issues), 30 claimed, 10 shared and verified by third parties, 3 pulse
+// answers from employers (suppressed) and 30 from learners.
+func seedImpact(t *testing.T, e *env) time.Time {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	day := time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, time.UTC)
+	if err := e.store.AddRollups(ctx, []store.Rollup{{OrgID: e.org.ID, AchievementID: e.achievementID, Day: day.Format(time.DateOnly), Kind: analytics.Issued, N: 40}}); err != nil {
+		t.Fatal(err)
+	}
+	rec := func(ev store.Event) {
+		t.Helper()
+		ev.OrgID, ev.AchievementID, ev.At = e.org.ID, e.achievementID, day
+		if err := analytics.Record(ctx, e.store, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 30 {
+		id := fmt.Sprintf("urn:uuid:c%02d", i)
+		rec(store.Event{CredentialID: id, Kind: analytics.Claimed})
+		ans := "yes"
+		if i%3 == 0 {
+			ans = "no"
+		}
+		rec(store.Event{Kind: analytics.PulseStandout, Dim: ans})
+		if i < 10 {
+			rec(store.Event{CredentialID: id, Kind: analytics.Shared, Dim: "linkedin"})
+			rec(store.Event{CredentialID: id, Kind: analytics.Verified, Dim: "page", Domain: "acme.example"})
+		}
+	}
+	for range 3 {
+		rec(store.Event{Kind: analytics.PulseHire, Dim: "yes"})
+	}
+	return day
+}
+
+func TestImpactDashboard(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	day := seedImpact(t, e)
+	page := e.do(request{method: "GET", path: "/admin/orgs/city-uni/impact", as: "viewer"})
+	if page.Code != http.StatusOK {
+		t.Fatalf("impact page = %d: %s", page.Code, clipBody(page.Body.String()))
+	}
+	body := page.Body.String()
+	claim := analytics.NewProportion(30, 41)
+	want := fmt.Sprintf("73%% (95%% CI %d–%d%%)", int(claim.Low*100+0.5), int(claim.High*100+0.5))
+	for _, s := range []string{"Micro-Credentials Impact Report", want, "fewer than 5", `id="chart-issued-t"`, `data-value="41"`,
+		`role="img"`, `id="table-funnel"`, "impact.csv?table=achievements", "print=1", "pathways", `href="/admin/orgs/city-uni/impact"`} {
+		if !strings.Contains(body, s) {
+			t.Errorf("impact page lacks %q", s)
+		}
+	}
+	// The employers' pulse has 3 answers: neither the count nor the rate shows.
+	if !strings.Contains(body, "fewer than 5 answers") || strings.Contains(body, "3 answers") {
+		t.Error("a suppressed pulse is shown")
+	}
+
+	// Each table downloads as CSV with the page's cells.
+	csvRec := e.do(request{method: "GET", path: "/admin/orgs/city-uni/impact.csv?table=funnel&period=12m", as: "viewer"})
+	if csvRec.Code != 200 || !strings.HasPrefix(csvRec.Header().Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv = %d %q", csvRec.Code, csvRec.Header().Get("Content-Type"))
+	}
+	rows, err := csv.NewReader(strings.NewReader(csvRec.Body.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 || rows[0][0] != "Stage" || rows[1][1] != "41" || rows[2][1] != "30" || rows[4][1] != "10" {
+		t.Errorf("funnel csv = %q", rows)
+	}
+	if r := e.do(request{method: "GET", path: "/admin/orgs/city-uni/impact.csv?table=nope", as: "viewer"}); r.Code != http.StatusBadRequest {
+		t.Errorf("unknown table = %d", r.Code)
+	}
+
+	// A custom period before the data shows none of it; a bad date names the field.
+	old := e.do(request{method: "GET", path: "/admin/orgs/city-uni/impact?period=custom&from=2001-01-01&to=2001-03-31", as: "owner"})
+	if old.Code != 200 || strings.Contains(old.Body.String(), `data-value="41"`) || !strings.Contains(old.Body.String(), "1 January 2001 to 31 March 2001") {
+		t.Errorf("custom period = %d", old.Code)
+	}
+	bad := e.do(request{method: "GET", path: "/admin/orgs/city-uni/impact?period=custom&from=yesterday&to=" + day.Format(time.DateOnly), as: "owner"})
+	if bad.Code != http.StatusBadRequest || !strings.Contains(bad.Body.String(), "From: enter a date") {
+		t.Errorf("bad from = %d", bad.Code)
+	}
+	// Filtering by another achievement leaves nothing; an unknown one is refused.
+	if r := e.do(request{method: "GET", path: "/admin/orgs/city-uni/impact?achievement=nope", as: "owner"}); r.Code != http.StatusBadRequest || !strings.Contains(r.Body.String(), "Achievement: choose") {
+		t.Errorf("unknown achievement = %d", r.Code)
+	}
+	if r := e.do(request{method: "GET", path: "/admin/orgs/city-uni/impact?period=all&achievement=" + e.achievementID, as: "owner"}); r.Code != 200 || !strings.Contains(r.Body.String(), `data-value="41"`) {
+		t.Errorf("filtered all-time = %d", r.Code)
+	}
+	// Members only.
+	if r := e.do(request{method: "GET", path: "/admin/orgs/city-uni/impact", as: "learner"}); r.Code != http.StatusNotFound {
+		t.Errorf("learner sees the report: %d", r.Code)
+	}
+}
+
+func TestImpactFormatting(t *testing.T) {
+	for _, c := range []struct {
+		p    analytics.Proportion
+		want string
+	}{
+		{analytics.NewProportion(72, 100), "72% (95% CI 63–80%)"},
+		{analytics.NewProportion(3, 4), "fewer than 5"},
+		{analytics.NewProportion(0, 0), "no data yet"},
+	} {
+		if got := web.FmtProportion(c.p); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.p, got, c.want)
+		}
+	}
+}
