@@ -267,6 +267,7 @@ func (a *API) routes() []route {
 	}
 	rs = append(rs, a.statusRoutes()...)
 	rs = append(rs, a.renewRoutes()...)
+	rs = append(rs, a.metricsRoutes()...)
 	return rs
 }
 

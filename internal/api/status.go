@@ -77,6 +77,9 @@ func schemas() map[string]any {
 	for k, v := range renewSchemas() {
 		all[k] = v
 	}
+	for k, v := range metricsSchemas() {
+		all[k] = v
+	}
 	return all
 }
 

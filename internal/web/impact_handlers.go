@@ -20,71 +20,16 @@ import (
 // with every chart's numbers also in a table beside it and every table
 // downloadable as CSV.
 
-// impactPeriod is the period a report covers: [From, To).
-type impactPeriod struct {
-	Key       string // 30d, 12m, all, custom
-	From, To  time.Time
-	FromInput string // the custom form's values, as typed
-	ToInput   string
-	Label     string
-}
+// impactPeriod is the period a report covers.
+type impactPeriod = analytics.Period
 
-// allTimeStart is where "all time" begins; the months before the first
-// with any figure are trimmed from the report.
-var allTimeStart = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// parsePeriod reads period, from and to (dates, to inclusive) from q.
-// Problems name the field by its label.
+// parsePeriod reads period, from and to from q; problems name the field
+// by its label.
 func parsePeriod(q url.Values, now time.Time) (impactPeriod, formErrors) {
+	p, problems := analytics.ParsePeriod(q.Get("period"), q.Get("from"), q.Get("to"), now)
 	var errs formErrors
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	tomorrow := today.AddDate(0, 0, 1)
-	p := impactPeriod{Key: q.Get("period"), FromInput: q.Get("from"), ToInput: q.Get("to")}
-	if p.Key == "" {
-		p.Key = "12m"
-		if p.FromInput != "" || p.ToInput != "" {
-			p.Key = "custom"
-		}
-	}
-	switch p.Key {
-	case "30d":
-		p.From, p.To, p.Label = today.AddDate(0, 0, -29), tomorrow, "the last 30 days"
-	case "12m":
-		p.From, p.To, p.Label = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -11, 0), tomorrow, "the last 12 months"
-	case "all":
-		p.From, p.To, p.Label = allTimeStart, tomorrow, "all time"
-	case "custom":
-		from, err := time.Parse(time.DateOnly, strings.TrimSpace(p.FromInput))
-		if err != nil {
-			errs.add("from", "From: enter a date such as 2026-01-31.")
-		}
-		to, err := time.Parse(time.DateOnly, strings.TrimSpace(p.ToInput))
-		if err != nil {
-			errs.add("to", "To: enter a date such as 2026-12-31.")
-		}
-		if errs.Any() {
-			break
-		}
-		switch {
-		case to.Before(from):
-			errs.add("to", "To must be on or after From.")
-		case from.Before(allTimeStart):
-			errs.add("from", "From must be in the year 2000 or later.")
-		case to.Sub(from) > 30*366*24*time.Hour:
-			errs.add("to", "The period can be at most 30 years long.")
-		}
-		p.From, p.To = from, to.AddDate(0, 0, 1)
-		p.Label = fmt.Sprintf("%s to %s", from.Format("2 January 2006"), to.Format("2 January 2006"))
-	default:
-		errs.add("period", "Period: choose one of the listed periods.")
-	}
-	if errs.Any() {
-		// Show the default period rather than nothing.
-		p.From, p.To = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -11, 0), tomorrow
-		p.Label = "the last 12 months"
-		if p.Key != "custom" {
-			p.Key = "12m"
-		}
+	for _, pr := range problems {
+		errs.add(pr.Field, pr.Message)
 	}
 	return p, errs
 }
