@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -123,4 +124,77 @@ func TestImpactFormatting(t *testing.T) {
 			t.Errorf("%+v: %q, want %q", c.p, got, c.want)
 		}
 	}
+}
+
+// rollupCounts sums the rollups of kind/dim of the env's organization
+// around now.
+func (e *env) rollupCounts(t *testing.T) map[string]int64 {
+	t.Helper()
+	now := time.Now().UTC()
+	q := store.RollupQuery{OrgID: e.org.ID, From: now.AddDate(0, 0, -2).Format(time.DateOnly), To: now.AddDate(0, 0, 2).Format(time.DateOnly)}
+	rs, err := e.store.RollupsByMonth(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, r := range rs {
+		out[r.Kind+"/"+r.Dim] += r.N
+	}
+	return out
+}
+
+func TestVerifyPageRecordsVerificationAndPulse(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	// A bad domain names the field and verifies nothing.
+	bad := e.do(request{method: "POST", path: "/verify", form: url.Values{"credential": {e.document()}, "verifier_domain": {"not a domain!"}}})
+	if bad.Code != http.StatusBadRequest || !strings.Contains(bad.Body.String(), "Your organization&#39;s domain: enter a domain") {
+		t.Fatalf("bad domain = %d", bad.Code)
+	}
+	// A member of the issuing organization checking is not a third party.
+	if r := e.do(request{method: "POST", path: "/verify", as: "owner", form: url.Values{"credential": {e.document()}}}); r.Code != 200 || strings.Contains(r.Body.String(), "more likely to hire") {
+		t.Fatalf("owner verify = %d", r.Code)
+	}
+	if n := e.rollupCounts(t)[analytics.Verified+"/page"]; n != 0 {
+		t.Errorf("the owner's check was counted: %d", n)
+	}
+	rec := e.do(request{method: "POST", path: "/verify", form: url.Values{"credential": {e.document()}, "verifier_domain": {"https://www.HR.Acme.example/jobs"}}})
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "✔ Verified") || !strings.Contains(body, "more likely to hire") {
+		t.Fatalf("verify = %d %s", rec.Code, clipBody(body))
+	}
+	token := between(body, `name="token" value="`, `"`)
+	id := between(body, `name="credential_id" value="`, `"`)
+	if token == "" || id == "" {
+		t.Fatal("no pulse form")
+	}
+	ans := e.do(request{method: "POST", path: "/verify/pulse", form: url.Values{"credential_id": {id}, "token": {token}, "answer": {"yes"}}})
+	if ans.Code != 200 || !strings.Contains(ans.Body.String(), "Thank you") {
+		t.Errorf("pulse = %d", ans.Code)
+	}
+	// A second answer for the same credential, a forged token and a bad answer are not counted.
+	e.do(request{method: "POST", path: "/verify/pulse", form: url.Values{"credential_id": {id}, "token": {token}, "answer": {"no"}}})
+	if r := e.do(request{method: "POST", path: "/verify/pulse", form: url.Values{"credential_id": {id}, "token": {"1." + token}, "answer": {"no"}}}); r.Code != http.StatusBadRequest {
+		t.Errorf("forged token = %d", r.Code)
+	}
+	if r := e.do(request{method: "POST", path: "/verify/pulse", form: url.Values{"credential_id": {id}, "token": {token}, "answer": {"maybe"}}}); r.Code != http.StatusBadRequest {
+		t.Errorf("answer maybe = %d", r.Code)
+	}
+	counts := e.rollupCounts(t)
+	if counts[analytics.Verified+"/page"] != 1 || counts[analytics.PulseHire+"/yes"] != 1 || counts[analytics.PulseHire+"/no"] != 0 {
+		t.Errorf("rollups = %v", counts)
+	}
+	now := time.Now().UTC()
+	d, err := e.store.VerifierDomains(context.Background(), store.RollupQuery{OrgID: e.org.ID, From: now.AddDate(0, 0, -2).Format(time.DateOnly), To: now.AddDate(0, 0, 2).Format(time.DateOnly)})
+	if err != nil || d["*"] != 1 {
+		t.Errorf("verifier domains = %v %v", d, err)
+	}
+}
+
+func between(s, from, to string) string {
+	_, rest, ok := strings.Cut(s, from)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, to)
+	return v
 }

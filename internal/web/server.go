@@ -259,6 +259,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /c/{uuid}/share/linkedin", s.shareLinkedIn)
 	mux.HandleFunc("GET /verify", s.verifyForm)
 	mux.HandleFunc("POST /verify", s.verifySubmit)
+	mux.HandleFunc("POST /verify/pulse", s.verifyPulse)
 	s.logRoutes(mux)
 	s.statusRoutes(mux)
 	s.bulkRoutes(mux)
