@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Idempotency", testIdempotency},
 		{"SharedParts", testSharedParts},
 		{"CredentialQueries", testCredentialQueries},
+		{"CredentialSearch", testCredentialSearch},
 		{"TxRollback", testTxRollback},
 		{"ConcurrentIssuance", testConcurrentIssuance},
 		{"ConcurrentVersions", testConcurrentVersions},
