@@ -241,6 +241,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /admin/orgs/{slug}/issue", s.orgRoute(catalogRoles, s.issueForm))
 	mux.HandleFunc("POST /admin/orgs/{slug}/issue", s.orgRoute(catalogRoles, s.issueSubmit))
 	mux.HandleFunc("GET /admin/orgs/{slug}/credentials", s.orgRoute(anyRole, s.orgCredentials))
+	mux.HandleFunc("GET /admin/orgs/{slug}/credentials.csv", s.orgRoute(anyRole, s.orgCredentialsCSV))
 	mux.HandleFunc("GET /admin/orgs/{slug}/impact", s.orgRoute(anyRole, s.impact))
 	mux.HandleFunc("GET /admin/orgs/{slug}/impact.csv", s.orgRoute(anyRole, s.impactCSV))
 	mux.HandleFunc("GET /admin/orgs/{slug}/audit", s.orgRoute(ownerOnly, s.audit))
