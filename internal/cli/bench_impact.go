@@ -187,7 +187,9 @@ func benchImpact(ctx context.Context, e *env, data *dataFlags, learners, creds, 
 		}},
 		{"metrics JSON API", 300, nil},
 		{"credentials first page", 50, func(int) string { return prefix + "/credentials" }},
-		{"credentials name prefix", 50, func(i int) string { return prefix + "/credentials?q=" + url.QueryEscape(fmt.Sprintf("Learner %d", rng.IntN(learners))) }},
+		{"credentials name prefix", 50, func(i int) string {
+			return prefix + "/credentials?q=" + url.QueryEscape(fmt.Sprintf("Learner %d", rng.IntN(learners)))
+		}},
 		{"credentials email", 50, func(i int) string {
 			return prefix + "/credentials?q=" + url.QueryEscape(fmt.Sprintf("learner%d@bench.example", rng.IntN(learners)))
 		}},
