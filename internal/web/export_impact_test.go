@@ -2,3 +2,4 @@ package web
 
 // Exported for the external tests.
 var FmtProportion = fmtProportion
+var AuditDetails = auditDetails

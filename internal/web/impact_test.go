@@ -198,3 +198,32 @@ func between(s, from, to string) string {
 	v, _, _ := strings.Cut(rest, to)
 	return v
 }
+
+func TestAuditLogReadable(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := e.do(request{method: "GET", path: "/admin/orgs/city-uni/audit", as: "owner"})
+	body := r.Body.String()
+	for _, want := range []string{"Owner Person &lt;owner@example.edu&gt;", "(user)", "issued a credential", "created the organization", "<dt>Achievement version</dt>", "Technical record"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("audit page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<td><code>"+e.users["owner"].ID+"</code></td>") {
+		t.Error("the actor is shown as an id")
+	}
+}
+
+func TestAuditDetails(t *testing.T) {
+	got := web.AuditDetails([]byte(`{"recipientEmail":"a@b.example","notify":true,"valid_until":null,"n":3,"list":["x"]}`))
+	want := "List=[\"x\"];N=3;Notify=yes;Recipient email=a@b.example;Valid until=none;"
+	var s string
+	for _, d := range got {
+		s += d.Label + "=" + d.Value + ";"
+	}
+	if s != want {
+		t.Errorf("details = %s, want %s", s, want)
+	}
+	if d := web.AuditDetails([]byte(`"plain"`)); len(d) != 1 || d[0].Value != `"plain"` {
+		t.Errorf("non-object details = %+v", d)
+	}
+}

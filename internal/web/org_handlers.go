@@ -124,7 +124,7 @@ func (s *server) audit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "audit", "Audit log of "+oc.Org.Name, map[string]any{
-		"Org": oc.Org, "Role": oc.Role, "Events": events,
+		"Org": oc.Org, "Role": oc.Role, "Events": s.auditRows(r, events),
 	})
 }
 
