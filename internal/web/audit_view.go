@@ -47,7 +47,7 @@ type auditDetail struct{ Label, Value string }
 type auditRow struct {
 	store.AuditEvent
 	Who, WhoKind, What string
-	Details           []auditDetail
+	Details            []auditDetail
 }
 
 // detailLabel turns a JSON key such as "recipientEmail" or "valid_until"
