@@ -227,3 +227,17 @@ func TestAuditDetails(t *testing.T) {
 		t.Errorf("non-object details = %+v", d)
 	}
 }
+
+func TestTransparencyPage(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := e.do(request{method: "GET", path: "/transparency"})
+	body := r.Body.String()
+	for _, want := range []string{"What it proves", "City University issued a credential", `href="/log/entries/0"`, "No names, email addresses"} {
+		if r.Code != 200 || !strings.Contains(body, want) {
+			t.Errorf("transparency page (%d) lacks %q", r.Code, want)
+		}
+	}
+	if strings.Contains(body, "learner@example.edu") {
+		t.Error("the transparency page shows a recipient")
+	}
+}

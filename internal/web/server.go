@@ -262,6 +262,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("POST /verify", s.verifySubmit)
 	mux.HandleFunc("POST /verify/pulse", s.verifyPulse)
 	s.logRoutes(mux)
+	mux.HandleFunc("GET /transparency", s.transparency)
 	s.statusRoutes(mux)
 	s.bulkRoutes(mux)
 	return nil
