@@ -189,6 +189,9 @@ func (s *seeder) run(ctx context.Context) error {
 	if err := s.learners(ctx, orgs); err != nil {
 		return err
 	}
+	if err := s.events(ctx); err != nil {
+		return err
+	}
 	if err := s.apiClient(ctx, provider); err != nil {
 		return err
 	}
