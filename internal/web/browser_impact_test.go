@@ -40,7 +40,9 @@ func TestBrowserImpactDashboard(t *testing.T) {
 	}
 	achID := entry.Achievement.ID
 	now := time.Now().UTC()
-	month := func(back int) time.Time { return time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, time.UTC).AddDate(0, -back, 0) }
+	month := func(back int) time.Time {
+		return time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, time.UTC).AddDate(0, -back, 0)
+	}
 	// Issued: 40 this month, 12 last month, 3 (suppressed) the month before.
 	for back, n := range map[int]int64{0: 40, 1: 12, 2: 3} {
 		if err := b.store.AddRollups(ctx, []store.Rollup{{OrgID: b.org.ID, AchievementID: achID, Day: month(back).Format(time.DateOnly), Kind: analytics.Issued, N: n}}); err != nil {
