@@ -112,3 +112,49 @@ func testCredentialSearch(t *testing.T, s store.Store) {
 	_, err := s.SearchCredentials(ctx, q(func(c *store.CredentialSearch) { c.Status = "lost" }))
 	wantErr(t, "unknown status", err, store.ErrInvalid)
 }
+
+// testRollupsMonthly checks that ranges reading whole months from the
+// monthly rollups and partial ones from the daily rollups count the same
+// as the days they cover.
+func testRollupsMonthly(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var rs []store.Rollup
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for d := range 120 { // 1 January to 30 April
+		rs = append(rs, store.Rollup{OrgID: "m", AchievementID: []string{"a", "b"}[d%2], Day: day.AddDate(0, 0, d).Format(time.DateOnly), Kind: "issued", N: int64(d + 1), Total: 0.5})
+	}
+	need(t, s.AddRollups(ctx, rs))
+	sum := func(from, to, ach string) (n int64, total float64) {
+		for _, r := range rs {
+			if r.Day >= from && r.Day < to && (ach == "" || r.AchievementID == ach) {
+				n, total = n+r.N, total+r.Total
+			}
+		}
+		return
+	}
+	for _, c := range []struct{ from, to, ach string }{
+		{"2026-01-01", "2026-05-01", ""},  // whole months only
+		{"2026-01-15", "2026-04-10", ""},  // partial at both ends
+		{"2026-02-01", "2026-03-20", "b"}, // one whole month, a partial one, one achievement
+		{"2026-03-03", "2026-03-09", ""},  // inside one month
+		{"2025-12-20", "2026-01-01", ""},  // nothing
+	} {
+		got := try(s.RollupsByMonth(ctx, store.RollupQuery{OrgID: "m", AchievementID: c.ach, From: c.from, To: c.to})).must(t)
+		var n int64
+		var total float64
+		months := map[string]int64{}
+		for _, r := range got {
+			n, total = n+r.N, total+r.Total
+			months[r.Day] += r.N
+		}
+		wn, wt := sum(c.from, c.to, c.ach)
+		if n != wn || total != wt {
+			t.Errorf("%+v: n %d total %v, want %d %v (months %v)", c, n, total, wn, wt, months)
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i-1].Day > got[i].Day {
+				t.Errorf("%+v: months out of order: %v", c, got)
+			}
+		}
+	}
+}
