@@ -116,17 +116,17 @@ func benchImpact(ctx context.Context, e *env, data *dataFlags, learners, creds, 
 	}
 	rng := mrand.New(mrand.NewPCG(15, 240))
 	start := time.Now().UTC().AddDate(-1, 0, 0)
-	e.printf("bench impact: generating a year of rollups for %d credentials...\n", creds)
+	fmt.Fprintf(e.stderr, "bench impact: generating a year of rollups for %d credentials...\n", creds)
 	if err := benchRollups(ctx, a.store, org.ID, achs, creds, start, rng); err != nil {
 		return nil, err
 	}
-	e.printf("bench impact: inserting %d credential rows in batches...\n", creds)
+	fmt.Fprintf(e.stderr, "bench impact: inserting %d credential rows in batches...\n", creds)
 	t0 := time.Now()
 	ids, err := benchCredentialRows(ctx, a.store, org.ID, achs, learners, creds, start, rng)
 	if err != nil {
 		return nil, err
 	}
-	e.printf("bench impact: inserted in %s\n", time.Since(t0).Round(time.Second))
+	fmt.Fprintf(e.stderr, "bench impact: inserted in %s\n", time.Since(t0).Round(time.Second))
 
 	// A signed-in owner.
 	hash, _ := auth.HashPassword(rand.Text())
