@@ -17,14 +17,13 @@ func (s *Store) SearchCredentials(ctx context.Context, q store.CredentialSearch)
 	status := func(purpose string) string {
 		return `EXISTS (SELECT 1 FROM credential_status cs WHERE cs.credential_id = c.id AND cs.purpose = '` + purpose + `' AND cs.is_set = ?)`
 	}
-	// For an email address or expired credentials, the organization is
-	// written so that no index on it applies: the planner then starts from
-	// the address (or the validity end), a handful of rows, instead of
-	// walking the organization's credentials newest first looking for
-	// them (SQLite, without statistics, prefers the index that gives the
-	// order).
+	// For an email address the organization is written so that no index
+	// on it applies: the planner then starts from the address, a handful
+	// of rows, instead of walking the organization's credentials newest
+	// first looking for them (SQLite, without statistics, prefers the
+	// index that gives the order).
 	org := "c.org_id = ?"
-	if q.Email != "" || q.Status == store.StatusExpired {
+	if q.Email != "" {
 		org = "c.org_id || '' = ?"
 	}
 	where := []string{org}

@@ -2,11 +2,11 @@
 -- (issued_at, id) newest first, per organization and per achievement; the
 -- search by name prefix uses the lower-cased name; the status filters
 -- start from the few credentials whose revocation or suspension bit is set;
--- the expired filter from the validity end.
+-- the expired filter walks only the credentials that have a validity end.
 CREATE INDEX credentials_org_issued_id ON credentials (org_id, issued_at, id);
 CREATE INDEX credentials_org_achievement_issued ON credentials (org_id, achievement_id, issued_at, id);
 CREATE INDEX credentials_org_name ON credentials (org_id, lower(recipient_name));
-CREATE INDEX credentials_valid_until ON credentials (valid_until);
+CREATE INDEX credentials_org_expiring ON credentials (org_id, issued_at, id, valid_until) WHERE valid_until IS NOT NULL;
 CREATE INDEX credential_status_set ON credential_status (org_id, purpose, is_set);
 
 -- The impact dashboard reads a year as twelve monthly rows per
