@@ -37,6 +37,7 @@ type Month struct {
 	Month                             string // YYYY-MM
 	Issued, Claimed, Shared, Verified int64
 	Verifications, EvidenceApproved   int64
+	VerifiedBy                        map[string]int64 // third-party verifications by source: page, api, qr
 }
 
 // Report is an organization's impact report for a period.
@@ -57,7 +58,12 @@ type Names func(achievementID string) string
 // kept as events happen, so its cost depends on the number of
 // achievements and months, not of learners.
 func Build(ctx context.Context, st store.AnalyticsStore, orgID string, from, to time.Time, names Names) (*Report, error) {
-	q := store.RollupQuery{OrgID: orgID, From: from.UTC().Format("2006-01-02"), To: to.UTC().Format("2006-01-02")}
+	return BuildFor(ctx, st, orgID, "", from, to, names)
+}
+
+// BuildFor is Build restricted to one achievement ("" for all of them).
+func BuildFor(ctx context.Context, st store.AnalyticsStore, orgID, achievementID string, from, to time.Time, names Names) (*Report, error) {
+	q := store.RollupQuery{OrgID: orgID, AchievementID: achievementID, From: from.UTC().Format("2006-01-02"), To: to.UTC().Format("2006-01-02")}
 	rs, err := st.RollupsByMonth(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: %w", err)
@@ -102,6 +108,12 @@ func Build(ctx context.Context, st store.AnalyticsStore, orgID string, from, to 
 			m.Verified += r.N
 		case Verified:
 			m.Verifications += r.N
+			if r.Dim != "" {
+				if m.VerifiedBy == nil {
+					m.VerifiedBy = map[string]int64{}
+				}
+				m.VerifiedBy[r.Dim] += r.N
+			}
 		case EvidenceApproved:
 			m.EvidenceApproved += r.N
 		}

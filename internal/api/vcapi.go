@@ -239,6 +239,7 @@ func (a *API) verifyCredential(w http.ResponseWriter, r *http.Request, _ *caller
 	if !rep.Verified {
 		status = http.StatusUnprocessableEntity
 	}
+	a.recordAPIVerification(r, rep)
 	writeJSON(w, status, res)
 	return nil
 }

@@ -58,6 +58,9 @@ func runBench(e *env, args []string) int {
 	if len(args) > 0 && args[0] == "mixed" {
 		return runBenchMixed(e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "impact" {
+		return runBenchImpact(e, args[1:])
+	}
 	if len(args) == 0 || (args[0] != "sign" && args[0] != "verify") {
 		return fail(e, exitBadInput, "bench: expected sign, verify or issue: bench sign|verify [--suite S] [-n N] [--varied [--seed N]] [--json] | bench issue [--db URL] [-n N] [-c C] [--json]")
 	}

@@ -143,18 +143,6 @@ func (s *server) credentialRows(list []store.Credential) []credentialRow {
 	return rows
 }
 
-func (s *server) orgCredentials(w http.ResponseWriter, r *http.Request) {
-	oc := currentOrg(r)
-	list, err := s.store.ListCredentials(r.Context(), store.CredentialQuery{OrgID: oc.Org.ID, Limit: 500})
-	if err != nil {
-		s.serverError(w, r, fmt.Errorf("list credentials: %w", err))
-		return
-	}
-	s.render(w, r, http.StatusOK, "credentials", "Credentials of "+oc.Org.Name, map[string]any{
-		"Org": oc.Org, "Role": oc.Role, "Credentials": s.credentialRows(list),
-	})
-}
-
 func (s *server) audit(w http.ResponseWriter, r *http.Request) {
 	oc := currentOrg(r)
 	events, err := s.store.ListAudit(r.Context(), store.AuditQuery{OrgID: oc.Org.ID, Descending: true, Limit: 500})
@@ -163,7 +151,7 @@ func (s *server) audit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "audit", "Audit log of "+oc.Org.Name, map[string]any{
-		"Org": oc.Org, "Role": oc.Role, "Events": events,
+		"Org": oc.Org, "Role": oc.Role, "Events": s.auditRows(r, events),
 	})
 }
 

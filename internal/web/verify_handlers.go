@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/certificate"
 	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/verify"
@@ -17,6 +18,10 @@ import (
 type verifyData struct {
 	Input   string
 	Verdict *verdict
+	// Domain is the optional "Your organization's domain" field; Pulse
+	// the employer question shown after a verified result.
+	Domain string
+	Pulse  *hirePulse
 }
 
 func (s *server) verifyForm(w http.ResponseWriter, r *http.Request) {
@@ -71,8 +76,14 @@ func (s *server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	d := verifyData{Input: input}
+	d := verifyData{Input: input, Domain: strings.TrimSpace(r.PostFormValue("verifier_domain"))}
 	var errs formErrors
+	domain := analytics.VerifierDomain(d.Domain)
+	if d.Domain != "" && domain == "" {
+		errs.add("verifier_domain", "Your organization's domain: enter a domain such as hr.example.com, or leave it empty.")
+		s.renderForm(w, r, "verify", "Verify a credential", d, errs)
+		return
+	}
 	if strings.TrimSpace(input) == "" {
 		errs.add("credential", "Paste a credential (JSON or JWT) or choose a file.")
 		s.renderForm(w, r, "verify", "Verify a credential", d, errs)
@@ -90,5 +101,6 @@ func (s *server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	vd := verdictOf(rep)
 	d.Verdict = &vd
+	d.Pulse = s.recordPageVerification(r, rep, domain)
 	s.render(w, r, http.StatusOK, "verify", "Verification result", d)
 }

@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Idempotency", testIdempotency},
 		{"SharedParts", testSharedParts},
 		{"CredentialQueries", testCredentialQueries},
+		{"CredentialSearch", testCredentialSearch},
+		{"RollupsMonthly", testRollupsMonthly},
 		{"TxRollback", testTxRollback},
 		{"ConcurrentIssuance", testConcurrentIssuance},
 		{"ConcurrentVersions", testConcurrentVersions},

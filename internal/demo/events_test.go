@@ -1,0 +1,49 @@
+package demo
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/microcred/microcred/internal/analytics"
+)
+
+// The demo's impact report spreads its issued credentials over the year
+// and shows claims, shares and third-party verifications no greater than
+// what was issued.
+func TestSeedEvents(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t)
+	res, err := Seed(ctx, svc, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, err := st.OrganizationBySlug(ctx, res.Orgs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	rep, err := analytics.Build(ctx, st, org.ID, now.AddDate(-1, 0, -7), now.AddDate(0, 0, 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := 0
+	var sum int64
+	for _, m := range rep.Months {
+		if m.Issued < 0 {
+			t.Errorf("month %s issued %d", m.Month, m.Issued)
+		}
+		if m.Issued > 0 {
+			busy++
+		}
+		sum += m.Issued
+	}
+	tot := rep.Total
+	if busy < 6 || sum != tot.Issued.N || tot.Issued.N == 0 {
+		t.Errorf("issued %d over %d months", sum, busy)
+	}
+	if tot.Claimed.N == 0 || tot.Claimed.N > tot.Issued.N || tot.ShareRate.K == 0 || tot.ShareRate.K > tot.Claimed.N ||
+		tot.Verifications.N == 0 || tot.VerifiedRate.K > tot.ShareRate.K || tot.StandsOut.N == 0 || tot.LikelierToHire.N == 0 || tot.VerifierDomains.N == 0 {
+		t.Errorf("demo totals = %+v", tot)
+	}
+}

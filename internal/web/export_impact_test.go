@@ -1,0 +1,5 @@
+package web
+
+// Exported for the external tests.
+var FmtProportion = fmtProportion
+var AuditDetails = auditDetails
