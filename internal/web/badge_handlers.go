@@ -23,9 +23,11 @@ type badgePageData struct {
 	UseLogo     bool
 }
 
-// isBadgeUpload reports a POST to an achievement's badge page.
+// isBadgeUpload reports a POST of an image: an achievement's badge or an
+// organization's logo.
 func isBadgeUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/admin/orgs/") && strings.HasSuffix(r.URL.Path, "/badge")
+	return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/admin/orgs/") &&
+		(strings.HasSuffix(r.URL.Path, "/badge") || strings.HasSuffix(r.URL.Path, "/logo"))
 }
 
 // orgLogoPNG returns the organization's logo when it is a data: PNG, the
@@ -127,4 +129,25 @@ func (s *server) readBadgeUpload(r *http.Request, errs *formErrors) string {
 		return ""
 	}
 	return badge.DataURI("image/svg+xml", clean)
+}
+
+// orgLogo takes the organization's logo by upload: a PNG or an SVG of at
+// most 1 MB, its type read from its content and an SVG sanitized, as for
+// badge images. It appears on the organization's pages, in designed
+// badges and PDF certificates, and in the issuer profile of credentials
+// issued from then on.
+func (s *server) orgLogo(w http.ResponseWriter, r *http.Request) {
+	oc := currentOrg(r)
+	var errs formErrors
+	uri := s.readBadgeUpload(r, &errs)
+	if errs.Any() {
+		s.renderError(w, r, http.StatusBadRequest, "The logo was not changed: "+strings.Join(errs.Get("file"), " "))
+		return
+	}
+	if err := s.issuer.SetLogo(r.Context(), oc.Org.ID, uri, currentViewer(r).User.ID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.setFlash(w, "The logo was saved. Credentials issued from now on carry it.")
+	seeOther(w, r, "/admin/orgs/"+oc.Org.Slug)
 }

@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"strings"
 	"testing"
 
 	"github.com/microcred/microcred/internal/bake"
+	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/verify"
 )
 
@@ -44,5 +47,40 @@ func TestBakedBadges(t *testing.T) {
 	}
 	if page := e.do(request{method: "GET", path: "/c/" + e.credUUID}).Body.String(); !strings.Contains(page, `id="baked-png"`) {
 		t.Error("the credential page does not offer the baked badge")
+	}
+}
+
+func TestOrganizationLogo(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	upload := func(as, name string, data []byte) *httptestRecorder {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("csrf_token", e.logins[as].CSRF)
+		fw, _ := mw.CreateFormFile("file", name)
+		_, _ = fw.Write(data)
+		_ = mw.Close()
+		return e.do(request{method: "POST", path: "/admin/orgs/city-uni/logo", as: as, body: body.String(), contentType: mw.FormDataContentType()})
+	}
+	if rec := upload("issuer", "logo.png", testPNG); rec.Code != 403 {
+		t.Errorf("an issuer changed the logo: %d", rec.Code)
+	}
+	if rec := upload("owner", "logo.txt", []byte("hello")); rec.Code != 400 || !strings.Contains(rec.Body.String(), "neither a PNG nor an SVG") {
+		t.Errorf("text as logo: %d", rec.Code)
+	}
+	svg := []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="alert(1)"><script>alert(2)</script><circle cx="5" cy="5" r="4"/></svg>`)
+	if rec := upload("owner", "logo.svg", svg); rec.Code != 303 {
+		t.Fatalf("logo upload: %d %s", rec.Code, rec.Body.String())
+	}
+	org, err := e.store.OrganizationBySlug(ctx, "city-uni")
+	if err != nil || !strings.HasPrefix(org.ImageURL, "data:image/svg+xml") {
+		t.Fatalf("logo not stored: %q %v", org.ImageURL, err)
+	}
+	if strings.Contains(org.ImageURL, "alert") || strings.Contains(org.ImageURL, "script") {
+		t.Error("the stored logo kept a script")
+	}
+	events, _ := e.store.ListAudit(ctx, store.AuditQuery{OrgID: org.ID, Action: "org.logo.update"})
+	if len(events) != 1 {
+		t.Errorf("logo change audited %d times", len(events))
 	}
 }

@@ -257,6 +257,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /admin/orgs/{slug}/audit", s.orgRoute(ownerOnly, s.audit))
 	mux.HandleFunc("GET /admin/orgs/{slug}/outbox", s.orgRoute(ownerOnly, s.orgOutbox))
 	mux.HandleFunc("POST /admin/orgs/{slug}/settings", s.orgRoute(ownerOnly, s.orgSettings))
+	mux.HandleFunc("POST /admin/orgs/{slug}/logo", s.orgRoute(ownerOnly, s.orgLogo))
 
 	mux.HandleFunc("GET /wallet", s.requireUser(s.walletPage))
 	mux.HandleFunc("POST /wallet/import", s.requireUser(s.importCredential))
