@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/microcred/microcred/internal/analytics"
+	"github.com/microcred/microcred/internal/bake"
 	"github.com/microcred/microcred/internal/certificate"
 	"github.com/microcred/microcred/internal/limit"
 	"github.com/microcred/microcred/internal/verify"
@@ -71,6 +72,17 @@ func (s *server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 				}
 				b = att
 			}
+			if bake.Format(b) != "" {
+				// A baked badge carries the credential inside the image.
+				baked, err := bake.Unbake(b)
+				if err != nil {
+					var errs formErrors
+					errs.add("file", "This image carries no credential: it is a plain badge image, not one with the credential baked in. Ask its holder for the credential's link or file.")
+					s.renderForm(w, r, "verify", "Verify a credential", verifyData{}, errs)
+					return
+				}
+				b = baked.Credential
+			}
 			if len(strings.TrimSpace(string(b))) > 0 {
 				input = string(b)
 			}
@@ -88,6 +100,18 @@ func (s *server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		errs.add("credential", "Paste a credential (JSON or JWT) or choose a file.")
 		s.renderForm(w, r, "verify", "Verify a credential", d, errs)
 		return
+	}
+	if link := strings.TrimSpace(input); strings.HasPrefix(link, "https://") || strings.HasPrefix(link, "http://") {
+		// A link pasted into the box: this server's credential pages
+		// are read from the store, other addresses through the guarded
+		// client.
+		doc, err := s.credentialAtLink(r, link)
+		if err != nil {
+			errs.add("credential", "The link could not be used: "+err.Error()+".")
+			s.renderForm(w, r, "verify", "Verify a credential", d, errs)
+			return
+		}
+		input = string(doc)
 	}
 	rep, err := s.issuer.Verify(r.Context(), []byte(strings.TrimSpace(input)))
 	if err != nil {
