@@ -71,7 +71,7 @@ func (r localResolver) PublicKey(ctx context.Context, vm, relationship string) (
 // Data Integrity proofs, or a VC-JWT) with the service's resolver.
 func (s *Service) Verify(ctx context.Context, data []byte) (*verify.Report, error) {
 	s.init()
-	rep, err := verify.Credential(ctx, data, verify.Options{Keys: s.Resolver(), KeySets: s.fetcher(), Now: s.now(), Status: s.checker})
+	rep, err := verify.Credential(ctx, data, verify.Options{Keys: s.Resolver(), KeySets: s.fetcher(), Now: s.now(), Status: s.checker, OB2: s.ob2Client()})
 	if s.OnVerify != nil {
 		switch {
 		case err != nil:

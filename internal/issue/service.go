@@ -50,7 +50,11 @@ type Service struct {
 	// from the store, others over HTTP, verified and cached.
 	checker *status.Checker
 	links   links // see Links
-	cache   struct {
+	ob2     struct {
+		once   sync.Once
+		client *fetch.Client
+	}
+	cache struct {
 		keys         *boundedCache[string, *keys.KeyPair]            // key id → unsealed pair (immutable)
 		active       *boundedCache[string, activeKey]                // org id → active key, short-lived
 		orgs         *boundedCache[string, store.Organization]       // org id → organization, short-lived
@@ -135,6 +139,16 @@ func (s *Service) FetchClient() *fetch.Client {
 		return s.Fetch
 	}
 	return fetch.Default()
+}
+
+// ob2Client is the guarded client for Open Badges 2.0 documents: the same
+// allow list as every fetch, with plain http allowed, since Open Badges
+// 2.0 ids predate https everywhere (the address checks still apply).
+func (s *Service) ob2Client() *fetch.Client {
+	s.ob2.once.Do(func() {
+		s.ob2.client = fetch.New(fetch.Config{Allow: s.FetchClient().Allow(), AllowHTTP: true})
+	})
+	return s.ob2.client
 }
 
 func (s *Service) fetcher() did.Fetcher {

@@ -2,13 +2,16 @@ package verify
 
 import (
 	"bytes"
+	"context"
+	"time"
+
+	"github.com/microcred/microcred/internal/verify/ob2"
 )
 
-// Formats this pipeline recognizes but does not read itself: baked badge
-// images and Open Badges 2.0 assertions. Until their readers are plugged in
-// (see the ob2 and bake packages), such input is reported as "could not be
-// checked", not as unusable and never as not verified: a genuine badge from
-// 2018 is not false because this build cannot read it.
+// Formats read through other packages: baked badge images (internal/bake)
+// and Open Badges 2.0 assertions (internal/verify/ob2). What cannot be read
+// or reached is reported as "could not be checked", never as not verified:
+// a genuine badge from 2018 is not false because a document is offline.
 
 // pngMagic starts every PNG file.
 var pngMagic = []byte("\x89PNG\r\n\x1a\n")
@@ -24,11 +27,11 @@ func imageKind(data []byte) string {
 	return ""
 }
 
-// unreadImage reports a baked badge image.
-func unreadImage(rep *Report, kind string) {
-	rep.Format = "a baked badge image (" + kind + ")"
-	rep.notChecked("format", "This is a badge image. Reading the credential baked into it is not supported here yet, so it could not be checked; verify the credential file or link instead.",
-		kind+" image: no reader for baked credentials in this build")
+// unreadImage reports a badge image that carries no readable credential.
+func unreadImage(rep *Report, kind string, err error) {
+	rep.Format = "a badge image (" + kind + ")"
+	rep.notChecked("format", "This is a badge image, but no credential could be read out of it, so there is nothing to check: ask its holder for the credential's file or link.",
+		kind+" image: "+err.Error())
 }
 
 // isOB2 tells an Open Badges 2.0 assertion (JSON-LD with the OB 2.0
@@ -42,9 +45,27 @@ func isOB2(doc map[string]any) bool {
 	return doc["@context"] == nil && contains(stringsOf(doc["type"]), "Assertion")
 }
 
-// unreadOB2 reports an Open Badges 2.0 assertion.
-func unreadOB2(rep *Report) {
+// checkOB2 verifies an Open Badges 2.0 assertion (JSON, a compact JWS, or
+// a hosted assertion's URL) with the ob2 package and reports its checks
+// with the same states and plain sentences as any credential's.
+func checkOB2(ctx context.Context, rep *Report, data []byte, opt Options, now time.Time) {
 	rep.Format = "an Open Badges 2.0 assertion"
-	rep.notChecked("format", "This is an Open Badges 2.0 badge. Checking Open Badges 2.0 assertions is not supported here yet, so it could not be checked.",
-		"Open Badges 2.0 assertion (context https://w3id.org/openbadges/v2): no OB 2.0 verifier in this build")
+	res, err := ob2.Verify(ctx, data, ob2.Options{Fetch: opt.OB2, Offline: opt.OB2 == nil, Now: now})
+	if err != nil {
+		rep.notChecked("format", "This Open Badges 2.0 badge could not be read, so it could not be checked.", err.Error())
+		return
+	}
+	if res.Method != "" {
+		rep.Format = "an Open Badges 2.0 assertion (" + res.Method + ")"
+	}
+	for _, c := range res.Checks {
+		switch c.Status {
+		case ob2.Passed:
+			rep.pass(c.Name, c.Meaning, c.Detail)
+		case ob2.Failed:
+			rep.fail(c.Name, c.Meaning, c.Detail)
+		default:
+			rep.notChecked(c.Name, c.Meaning, c.Detail)
+		}
+	}
 }

@@ -27,7 +27,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microcred/microcred/internal/bake"
 	"github.com/microcred/microcred/internal/did"
+	"github.com/microcred/microcred/internal/fetch"
 	"github.com/microcred/microcred/internal/jsonld"
 	"github.com/microcred/microcred/internal/proof"
 )
@@ -52,6 +54,11 @@ type Options struct {
 	// Log, when set, adds the transparency-log inclusion check (see
 	// LogOptions); nil leaves the check out.
 	Log *LogOptions
+	// OB2 fetches what an Open Badges 2.0 assertion names (a hosted
+	// assertion, its badge class and issuer, a signing key, a revocation
+	// list): pass the guarded outbound client. Nil means offline, and such
+	// a badge is reported as could not be checked.
+	OB2 *fetch.Client
 }
 
 // Credential verifies data, which holds either a JSON credential with one
@@ -70,8 +77,18 @@ func Credential(ctx context.Context, data []byte, opt Options) (*Report, error) 
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	var signers []signer
 	if kind := imageKind(trimmed); kind != "" {
-		unreadImage(rep, kind)
-		return rep.finish(), nil
+		// A baked badge: the credential inside is what is checked.
+		baked, err := bake.Unbake(trimmed)
+		if err != nil {
+			unreadImage(rep, kind, err)
+			return rep.finish(), nil
+		}
+		inner, err := Credential(ctx, baked.Credential, opt)
+		if err != nil {
+			return nil, err
+		}
+		inner.Format = inner.Format + ", read from a baked badge image (" + kind + ")"
+		return inner, nil
 	}
 	if len(trimmed) > 0 && trimmed[0] != '{' {
 		var err error
@@ -84,7 +101,7 @@ func Credential(ctx context.Context, data []byte, opt Options) (*Report, error) 
 			return nil, unusable("%v", err)
 		}
 		if isOB2(doc) {
-			unreadOB2(rep)
+			checkOB2(ctx, rep, trimmed, opt, now)
 			return rep.finish(), nil
 		}
 		rep.Credential = doc
@@ -397,8 +414,7 @@ func checkJWT(ctx context.Context, rep *Report, token string, opt Options, now t
 		return nil, err
 	}
 	if isOB2(payload) {
-		unreadOB2(rep) // an Open Badges 2.0 signed assertion
-		rep.Format = "an Open Badges 2.0 signed assertion (JWS)"
+		checkOB2(ctx, rep, []byte(token), opt, now) // an Open Badges 2.0 signed assertion
 		return nil, nil
 	}
 	typ, _ := header["typ"].(string)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"mime/multipart"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -82,5 +83,24 @@ func TestOrganizationLogo(t *testing.T) {
 	events, _ := e.store.ListAudit(ctx, store.AuditQuery{OrgID: org.ID, Action: "org.logo.update"})
 	if len(events) != 1 {
 		t.Errorf("logo change audited %d times", len(events))
+	}
+}
+
+// TestVerifyPageOpenBadges2: an Open Badges 2.0 assertion pasted on the
+// verification page goes to the Open Badges 2.0 verifier; its issuer's
+// site is not reachable from here (the test host is not public), so the
+// verdict says "could not be checked", in plain words, never "false".
+func TestVerifyPageOpenBadges2(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	assertion := `{"@context":"https://w3id.org/openbadges/v2","type":"Assertion","id":"https://127.0.0.1:1/assertions/1",
+		"recipient":{"type":"email","hashed":false,"identity":"kim@example.org"},"badge":"https://127.0.0.1:1/badges/5",
+		"verification":{"type":"hosted"},"issuedOn":"2018-02-15T00:00:00Z"}`
+	rec := e.do(request{method: "POST", path: "/verify", form: url.Values{"credential": {assertion}}})
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "Could not be checked") || !strings.Contains(body, "website could not be asked") || !strings.Contains(body, "loopback range") {
+		t.Fatalf("OB 2.0 on the verify page: %d %s", rec.Code, body)
+	}
+	if strings.Contains(body, "Not verified") {
+		t.Error("an unreachable OB 2.0 issuer was called not verified")
 	}
 }
