@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/microcred/microcred/internal/issue"
+	"github.com/microcred/microcred/internal/proof"
 )
 
 // errorStyle selects how a route writes its error bodies.
@@ -206,6 +207,12 @@ func decodeStrict(data []byte, v any, prefix string) error {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return fieldError(pathOrBody(prefix), "must be a JSON object")
+	}
+	// encoding/json would turn a lone surrogate (\ud800) or a byte that
+	// is not UTF-8 into U+FFFD, so what is signed or verified would not be
+	// what was sent (I-JSON, RFC 7493, which JCS builds on, forbids both).
+	if err := proof.CheckIJSONText(trimmed); err != nil {
+		return fieldError(pathOrBody(prefix), err.Error())
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.DisallowUnknownFields()

@@ -317,6 +317,13 @@ type presentationResult struct {
 // presentation and every credential are verified, 422 otherwise, 400 when
 // the request cannot be read.
 func (a *API) verifyPresentation(w http.ResponseWriter, r *http.Request, _ *caller) error {
+	// Presentations are verified credentials and more: the same admission
+	// gate bounds the memory they take.
+	release, err := a.issuer.AdmitVerify(r.Context(), r.ContentLength, MaxBodyBytes)
+	if err != nil {
+		return busyError(err)
+	}
+	defer release()
 	body, err := readBody(r)
 	if err != nil {
 		return err

@@ -349,3 +349,15 @@ func TestVerifyBusy(t *testing.T) {
 		t.Errorf("after release: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestLoneSurrogatesRefused: a credential carrying a lone surrogate is
+// refused with 400 rather than silently changed before it is signed.
+func TestLoneSurrogatesRefused(t *testing.T) {
+	e := newEnv(t, "sqlite", store.DIDKey)
+	tok := e.token("all")
+	body := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":{"id":"did:example:1","name":"x\ud800y"}}}`
+	rec := e.do("POST", "/credentials/issue", bearer(tok), body)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "surrogate") {
+		t.Errorf("lone surrogate: %d %s", rec.Code, rec.Body)
+	}
+}
