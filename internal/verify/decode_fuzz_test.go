@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/microcred/microcred/internal/proof"
 )
 
 // FuzzDecodeDocument checks the fast path of DecodeDocument against the
@@ -25,6 +27,14 @@ func FuzzDecodeDocument(f *testing.F) {
 		if len(trimmed) == 0 || trimmed[0] != '{' {
 			if err == nil {
 				t.Fatal("accepted a non-object")
+			}
+			return
+		}
+		if proof.CheckIJSONText(trimmed) != nil {
+			// Text that is not I-JSON (a lone surrogate, a byte that is
+			// not UTF-8) is refused before either decoder runs.
+			if err == nil {
+				t.Fatal("accepted text that is not I-JSON")
 			}
 			return
 		}
