@@ -150,6 +150,9 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 		{name: "wallet", path: "/wallet", axe: true},
 		{name: "account", path: "/account", axe: true},
 		{name: "applications", path: "/applications", axe: true},
+		{name: "present", path: "/wallet/present", axe: true},
+		{name: "pathways-public", path: "/pathways", axe: true},
+		{name: "transparency", path: "/transparency", axe: true},
 		{name: "credential-as-learner", path: credPath, axe: true},
 	}
 	org := "/admin/orgs/harbour"
@@ -177,6 +180,8 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 		{name: "credentials", path: org + "/credentials"},
 		{name: "reviews", path: org + "/reviews"},
 		{name: "audit", path: org + "/audit"},
+		{name: "impact", path: org + "/impact"},
+		{name: "pathways-admin", path: org + "/pathways"},
 		{name: "org-outbox", path: org + "/outbox"},
 		{name: "credential-as-issuer", path: credPath, axe: true},
 	}
