@@ -89,9 +89,15 @@ func (s *server) useLink(r *http.Request, tx store.Store, exp time.Time) error {
 	return err
 }
 
-// mailAllowed limits the mail one address or one client can make us send.
-func (s *server) mailAllowed(r *http.Request, email string) bool {
-	return s.mailLimiter.Allow("ip:"+clientIP(r)) && s.mailLimiter.Allow("to:"+store.EmailKey(email))
+// mailAllowed limits the mail one address or one client can make us send;
+// beyond the limit it answers 429 itself and returns false.
+func (s *server) mailAllowed(w http.ResponseWriter, r *http.Request, email string) bool {
+	if s.mailLimiter.Allow("ip:"+clientIP(r)) && s.mailLimiter.Allow("to:"+store.EmailKey(email)) {
+		return true
+	}
+	w.Header().Set("Retry-After", "60")
+	s.renderError(w, r, http.StatusTooManyRequests, "We sent several messages to this address or from your network a moment ago. Wait a minute and try again.")
+	return false
 }
 
 // hashPassword hashes a new password through the server's gate on
@@ -303,9 +309,7 @@ func (s *server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "signup", "Create an account", d, errs)
 		return
 	}
-	if !s.mailAllowed(r, d.Email) {
-		w.Header().Set("Retry-After", "60")
-		s.renderError(w, r, http.StatusTooManyRequests, "We sent several messages to this address or from your network a moment ago. Wait a minute and try again.")
+	if !s.mailAllowed(w, r, d.Email) {
 		return
 	}
 	m := store.Mail{To: d.Email}
@@ -417,9 +421,7 @@ func (s *server) resetSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "reset", "Choose a new password", d, errs)
 		return
 	}
-	if !s.mailAllowed(r, d.Email) {
-		w.Header().Set("Retry-After", "60")
-		s.renderError(w, r, http.StatusTooManyRequests, "We sent several messages to this address or from your network a moment ago. Wait a minute and try again.")
+	if !s.mailAllowed(w, r, d.Email) {
 		return
 	}
 	u, err := s.store.UserByEmail(r.Context(), d.Email)
@@ -550,9 +552,7 @@ func (s *server) addEmailSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderAccount(w, r, d, errs)
 		return
 	}
-	if !s.mailAllowed(r, d.NewEmail) {
-		w.Header().Set("Retry-After", "60")
-		s.renderError(w, r, http.StatusTooManyRequests, "We sent several messages to this address a moment ago. Wait a minute and try again.")
+	if !s.mailAllowed(w, r, d.NewEmail) {
 		return
 	}
 	tok := s.issuer.Links().Sign(account.EmailPurpose, s.now().Add(account.EmailLinkLifetime), v.User.ID, d.NewEmail)
