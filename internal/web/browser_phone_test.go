@@ -73,8 +73,7 @@ type axeViolation struct {
 type phonePage struct {
 	name string
 	path string
-	// axe runs axe-core on the page: public and learner pages and the
-	// issuing forms.
+	// axe runs axe-core on the page (every page of the walks does).
 	axe bool
 	// before, when set, runs after the page loads and before the checks
 	// (to submit a form and check its answer page).
@@ -83,8 +82,8 @@ type phonePage struct {
 
 // TestBrowserPhoneWidthAndAccessibility loads every public, learner and
 // admin page in a 390 px wide viewport, asserts that nothing scrolls
-// sideways, and runs axe-core on the public and learner pages and the
-// issuing forms, failing on any violation whatever its impact.
+// sideways, and runs axe-core on each, failing on any violation whatever
+// its impact.
 func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 	b := newBrowserEnv(t, browserOptions{})
 	axe := axeSource(t)
@@ -157,66 +156,38 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 	}
 	org := "/admin/orgs/harbour"
 	admin := []phonePage{
-		{name: "admin", path: "/admin"},
-		{name: "org-new", path: "/admin/orgs/new"},
-		{name: "outbox", path: "/admin/outbox"},
-		{name: "org", path: org},
-		{name: "members", path: org + "/members"},
-		{name: "keys", path: org + "/keys"},
-		{name: "clients", path: org + "/clients"},
-		{name: "achievements", path: org + "/achievements"},
+		{name: "admin", path: "/admin", axe: true},
+		{name: "org-new", path: "/admin/orgs/new", axe: true},
+		{name: "outbox", path: "/admin/outbox", axe: true},
+		{name: "org", path: org, axe: true},
+		{name: "members", path: org + "/members", axe: true},
+		{name: "keys", path: org + "/keys", axe: true},
+		{name: "clients", path: org + "/clients", axe: true},
+		{name: "achievements", path: org + "/achievements", axe: true},
 		{name: "achievement-new", path: org + "/achievements/new", axe: true},
 		{name: "achievement-new-errors", path: org + "/achievements/new", axe: true, before: []chromedp.Action[chromedp.Void]{
 			submit, chromedp.WaitVisible(chromedp.CSS(`.errors`)),
 		}},
 		{name: "achievement-edit", path: org + "/achievements/" + achievementID + "/edit", axe: true},
-		{name: "evidence-requirement", path: org + "/achievements/" + achievementID + "/evidence"},
+		{name: "evidence-requirement", path: org + "/achievements/" + achievementID + "/evidence", axe: true},
 		{name: "issue", path: org + "/issue", axe: true},
 		{name: "issue-errors", path: org + "/issue", axe: true, before: []chromedp.Action[chromedp.Void]{
 			submit, chromedp.WaitVisible(chromedp.CSS(`.errors`)),
 		}},
 		{name: "bulk", path: org + "/bulk", axe: true},
 		{name: "badge-designer", path: org + "/achievements/" + achievementID + "/badge", axe: true},
-		{name: "credentials", path: org + "/credentials"},
-		{name: "reviews", path: org + "/reviews"},
-		{name: "audit", path: org + "/audit"},
-		{name: "impact", path: org + "/impact"},
-		{name: "pathways-admin", path: org + "/pathways"},
-		{name: "org-outbox", path: org + "/outbox"},
+		{name: "credentials", path: org + "/credentials", axe: true},
+		{name: "reviews", path: org + "/reviews", axe: true},
+		{name: "audit", path: org + "/audit", axe: true},
+		{name: "impact", path: org + "/impact", axe: true},
+		{name: "pathways-admin", path: org + "/pathways", axe: true},
+		{name: "org-outbox", path: org + "/outbox", axe: true},
 		{name: "credential-as-issuer", path: credPath, axe: true},
 	}
 
 	check := func(p phonePage) {
 		t.Helper()
-		actions := append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(b.base + p.path), chromedp.WaitReady(chromedp.CSS(`body`))}, p.before...)
-		b.step("phone-"+p.name, actions...)
-		width := evalJS[int](b, p.name+": scroll width", `document.documentElement.scrollWidth`)
-		if width > phoneWidth {
-			wide := evalJS[string](b, p.name+": wide elements", `Array.from(document.querySelectorAll("body *")).
-				filter((el) => el.getBoundingClientRect().right > `+fmt.Sprint(phoneWidth)+` + 0.5).
-				slice(-5).map((el) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).replace(/ /g, ".") : "") +
-					" (" + Math.round(el.getBoundingClientRect().right) + " px)").join(", ")`)
-			t.Errorf("%s (%s): the page is %d px wide at a %d px viewport; widest elements: %s", p.name, p.path, width, phoneWidth, wide)
-		}
-		if !p.axe {
-			return
-		}
-		if !evalJS[bool](b, "axe loaded", `typeof window.axe === "object"`) {
-			evalJS[bool](b, "inject axe", axe+"\n;true")
-		}
-		raw := evalJS[string](b, p.name+": axe", `axe.run(document, {resultTypes: ["violations"]}).then((r) => JSON.stringify(r.violations))`,
-			chromedp.EvalAwaitPromise)
-		var vs []axeViolation
-		if err := json.Unmarshal([]byte(raw), &vs); err != nil {
-			t.Fatalf("%s: axe result: %v", p.name, err)
-		}
-		for _, v := range vs {
-			var where []string
-			for _, n := range v.Nodes {
-				where = append(where, fmt.Sprint(n.Target)+" "+n.HTML)
-			}
-			t.Errorf("%s (%s): axe %s (%s): %s\n\t%s", p.name, p.path, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
-		}
+		checkPhonePage(t, b, axe, p)
 	}
 
 	b.do("anonymous", clearCookies())
@@ -271,6 +242,42 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 	if got["link"] != "Recipient email" || got["focus"] != "error-summary" || got["invalid"] != "true" || got["described"] == "" {
 		t.Errorf("issue form errors: summary link %q, focus on %q, aria-invalid %q, described by %q; want the label, the summary, true and the message",
 			got["link"], got["focus"], got["invalid"], got["described"])
+	}
+}
+
+// checkPhonePage loads p in the current (phone-width) viewport, runs its
+// before actions, fails if anything scrolls sideways and, when p.axe is
+// set, runs axe-core and fails on every violation whatever its impact.
+func checkPhonePage(t *testing.T, b *browserEnv, axe string, p phonePage) {
+	t.Helper()
+	actions := append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(b.base + p.path), chromedp.WaitReady(chromedp.CSS(`body`))}, p.before...)
+	b.step("phone-"+p.name, actions...)
+	width := evalJS[int](b, p.name+": scroll width", `document.documentElement.scrollWidth`)
+	if width > phoneWidth {
+		wide := evalJS[string](b, p.name+": wide elements", `Array.from(document.querySelectorAll("body *")).
+			filter((el) => el.getBoundingClientRect().right > `+fmt.Sprint(phoneWidth)+` + 0.5).
+			slice(-5).map((el) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).replace(/ /g, ".") : "") +
+				" (" + Math.round(el.getBoundingClientRect().right) + " px)").join(", ")`)
+		t.Errorf("%s (%s): the page is %d px wide at a %d px viewport; widest elements: %s", p.name, p.path, width, phoneWidth, wide)
+	}
+	if !p.axe {
+		return
+	}
+	if !evalJS[bool](b, "axe loaded", `typeof window.axe === "object"`) {
+		evalJS[bool](b, "inject axe", axe+"\n;true")
+	}
+	raw := evalJS[string](b, p.name+": axe", `axe.run(document, {resultTypes: ["violations"]}).then((r) => JSON.stringify(r.violations))`,
+		chromedp.EvalAwaitPromise)
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
+		t.Fatalf("%s: axe result: %v", p.name, err)
+	}
+	for _, v := range vs {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, fmt.Sprint(n.Target)+" "+n.HTML)
+		}
+		t.Errorf("%s (%s): axe %s (%s): %s\n\t%s", p.name, p.path, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
 	}
 }
 
@@ -402,4 +409,90 @@ func TestBrowserCredentialPrintsOnOneA4Page(t *testing.T) {
 	if !strings.Contains(string(pdf), "/MediaBox [0 0 59") {
 		t.Errorf("the printout is not A4")
 	}
+}
+
+// TestBrowserPhoneWidthLinkPages walks, at phone width and with axe-core,
+// the pages a person reaches only through a link made for them: the claim,
+// invitation, sign-up and password-reset links from the mails, a shared
+// credential and the public profile, the embeddable card, and the
+// registrar's page of one credential.
+func TestBrowserPhoneWidthLinkPages(t *testing.T) {
+	b := newBrowserEnv(t, browserOptions{})
+	axe := axeSource(t)
+	ctx := context.Background()
+	a := catalog.DemoCatalogAt(b.base)[0].Achievements[0]
+	a.StacksInto = nil
+	entry, err := b.svc.SaveAchievement(ctx, b.org.ID, &a, b.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	learner, err := b.store.CreateUser(ctx, store.User{Email: "ada.learner@example.org", Name: "Ada Learner", PasswordHash: hash, IsLearner: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, _, err := b.svc.Issue(ctx, issue.Request{OrgID: b.org.ID, AchievementID: entry.Achievement.ID, RecipientEmail: learner.Email,
+		RecipientName: learner.Name, Actor: b.owner.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A credential for someone with no account yet: its mail links to the
+	// claim page.
+	if _, _, err := b.svc.Issue(ctx, issue.Request{OrgID: b.org.ID, AchievementID: entry.Achievement.ID, RecipientEmail: "new.learner@example.org",
+		RecipientName: "Nia Newcomer", Notify: true, Actor: b.owner.ID}); err != nil {
+		t.Fatal(err)
+	}
+	uuid := b.svc.CredentialUUID(held.ID)
+	submit := chromedp.Click(chromedp.CSS(`main form button[type="submit"]`))
+	check := func(p phonePage) {
+		t.Helper()
+		checkPhonePage(t, b, axe, p)
+	}
+
+	// The mails: a sign-up and a password reset asked for anonymously, an
+	// invitation sent by the owner.
+	b.do("phone viewport", chromedp.EmulateViewport(phoneWidth, 844))
+	b.do("ask for a sign-up link", clearCookies(), chromedp.Navigate(b.base+"/signup"), chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		setValue(`#email`, "grace@example.org"), submit, chromedp.WaitVisible(chromedp.CSS(`.notice-page`)))
+	b.do("ask for a reset link", chromedp.Navigate(b.base+"/reset"), chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		setValue(`#email`, b.owner.Email), submit, chromedp.WaitVisible(chromedp.CSS(`.notice-page`)))
+	b.signInAs("phone-links-owner", b.owner.Email, testPassword, "/admin/orgs/"+b.org.Slug+"/members")
+	b.do("invite a member", setValue(`#m-email`, "new.member@example.org"), setValue(`#m-name`, "Mo Member"),
+		dropFlash(), chromedp.Click(chromedp.CSS(`form[action$="/members"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	check(phonePage{name: "credential-admin", path: "/admin/orgs/" + b.org.Slug + "/credentials/" + uuid, axe: true})
+
+	b.do("anonymous", clearCookies())
+	for _, p := range []phonePage{
+		{name: "claim", path: "/claim/" + b.mailedToken("new.learner@example.org", "/claim/"), axe: true},
+		{name: "claim-errors", path: "/claim/" + b.mailedToken("new.learner@example.org", "/claim/"), axe: true,
+			before: []chromedp.Action[chromedp.Void]{setValue(`#password`, "short"), submit, chromedp.WaitVisible(chromedp.CSS(`.errors`))}},
+		{name: "invitation", path: "/invite/" + b.mailedToken("new.member@example.org", "/invite/"), axe: true},
+		{name: "signup-link", path: "/signup/" + b.mailedToken("grace@example.org", "/signup/"), axe: true},
+		{name: "reset-link", path: "/reset/" + b.mailedToken(b.owner.Email, "/reset/"), axe: true},
+		{name: "embed", path: "/c/" + uuid + "/embed", axe: true},
+	} {
+		check(p)
+	}
+
+	// The learner shares a credential by link and opens a public profile.
+	b.signInAs("phone-links-learner", learner.Email, testPassword, "/wallet")
+	b.do("share by link",
+		chromedp.Click(chromedp.CSS(`.wallet-item details summary`)),
+		chromedp.Click(chromedp.CSS(`.wallet-item form[action="/wallet/share"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice-page`)),
+	)
+	shared := regexp.MustCompile(`/s/[A-Za-z0-9_-]+`).FindString(b.text(`.notice-page`))
+	if shared == "" {
+		t.Fatal("no share link shown")
+	}
+	b.do("choose a profile address", chromedp.Navigate(b.base+"/wallet"), chromedp.WaitVisible(chromedp.CSS(`#handle`)),
+		setValue(`#handle`, "ada-learner"), dropFlash(), chromedp.Click(chromedp.CSS(`form[action="/wallet/profile"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	check(phonePage{name: "wallet-pathways", path: "/wallet/pathways", axe: true})
+	b.do("anonymous again", clearCookies())
+	check(phonePage{name: "shared", path: shared, axe: true})
+	check(phonePage{name: "public-profile", path: "/u/ada-learner", axe: true})
 }

@@ -156,13 +156,13 @@ var embedTemplate = template.Must(template.New("embed").Funcs(template.FuncMap{"
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430}
 a.card{display:flex;gap:12px;align-items:center;padding:10px 12px;border:1px solid #d8dde5;border-radius:8px;text-decoration:none;color:inherit;max-width:420px;box-sizing:border-box}
 img{width:72px;height:72px;object-fit:contain;flex:none}
-.name{font-weight:700;font-size:16px;margin:0 0 2px}
+h1{font-weight:700;font-size:16px;margin:0 0 2px}
 .meta{font-size:13px;color:#5b6472;margin:0}
 .status{display:inline-block;font-size:12px;font-weight:700;border-radius:4px;padding:1px 6px;margin-top:4px}
 .ok{background:#e7f6ec;color:#17723b}.fail{background:#fbeae8;color:#a3261b}
 </style></head>
-<body><a class="card" href="{{.PageURL}}" target="_blank" rel="noopener">
+<body><main><a class="card" href="{{.PageURL}}" target="_blank" rel="noopener">
 {{with imageSrc .Image}}<img src="{{.}}" alt="">{{end}}
-<span><p class="name">{{.Name}}</p><p class="meta">{{with .Learner}}{{.}} · {{end}}Issued by {{.OrgName}}</p>
-<span class="status {{.StatusClass}}">{{.Status}}</span></span></a></body></html>
+<span><h1>{{.Name}}</h1><p class="meta">{{with .Learner}}{{.}} · {{end}}Issued by {{.OrgName}}</p>
+<span class="status {{.StatusClass}}">{{.Status}}</span></span></a></main></body></html>
 `))
