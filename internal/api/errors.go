@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/microcred/microcred/internal/canonjson"
 	"github.com/microcred/microcred/internal/issue"
-	"github.com/microcred/microcred/internal/proof"
 )
 
 // errorStyle selects how a route writes its error bodies.
@@ -211,7 +211,7 @@ func decodeStrict(data []byte, v any, prefix string) error {
 	// encoding/json would turn a lone surrogate (\ud800) or a byte that
 	// is not UTF-8 into U+FFFD, so what is signed or verified would not be
 	// what was sent (I-JSON, RFC 7493, which JCS builds on, forbids both).
-	if err := proof.CheckIJSONText(trimmed); err != nil {
+	if err := canonjson.CheckText(trimmed); err != nil {
 		return fieldError(pathOrBody(prefix), err.Error())
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))

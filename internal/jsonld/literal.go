@@ -2,17 +2,13 @@ package jsonld
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
-	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
 
-	"github.com/gowebpki/jcs"
+	"github.com/microcred/microcred/internal/canonjson"
 	"github.com/microcred/microcred/internal/jsonld/rdfc"
 )
 
@@ -148,143 +144,13 @@ func jsonLiteral(v any) (rdfc.Term, error) {
 	return rdfc.Term{Kind: rdfc.Literal, Value: c, Datatype: rdfJSON}, nil
 }
 
-// canonicalJSONValue is the RFC 8785 form of a decoded JSON value,
-// written directly (maps, slices, strings, float64, json.Number, bools,
-// nil); any other Go value goes through encoding/json and jcs.Transform.
+// canonicalJSONValue is the RFC 8785 form of a JSON value.
 func canonicalJSONValue(v any) (string, error) {
 	var buf bytes.Buffer
-	if err := appendJCS(&buf, v); err != nil {
+	if err := canonjson.Append(&buf, v); err != nil {
 		return "", fmt.Errorf("jsonld: @json value: %w", err)
 	}
 	return buf.String(), nil
-}
-
-func appendJCS(buf *bytes.Buffer, v any) error {
-	switch x := v.(type) {
-	case nil:
-		buf.WriteString("null")
-	case bool:
-		buf.WriteString(strconv.FormatBool(x))
-	case string:
-		return appendJCSString(buf, x)
-	case float64:
-		s, err := jcs.NumberToJSON(x)
-		if err != nil {
-			return err
-		}
-		buf.WriteString(s)
-	case json.Number:
-		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil {
-			return err
-		}
-		return appendJCS(buf, f)
-	case []any:
-		buf.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := appendJCS(buf, e); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte(']')
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		// RFC 8785 §3.2.3: member names sorted by their UTF-16 code units.
-		slices.SortFunc(keys, compareUTF16)
-		buf.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := appendJCSString(buf, k); err != nil {
-				return err
-			}
-			buf.WriteByte(':')
-			if err := appendJCS(buf, x[k]); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
-	default:
-		var raw bytes.Buffer
-		enc := json.NewEncoder(&raw)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		c, err := jcs.Transform(bytes.TrimRight(raw.Bytes(), "\n"))
-		if err != nil {
-			return err
-		}
-		buf.Write(c)
-	}
-	return nil
-}
-
-// appendJCSString writes s as RFC 8785 §3.2.2.2 requires: \b \t \n \f
-// \r " and \ as two-character escapes, other controls as \u00xx in
-// lower case, everything else verbatim.
-func appendJCSString(buf *bytes.Buffer, s string) error {
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("string %q is not valid Unicode", s)
-	}
-	const hex = "0123456789abcdef"
-	buf.WriteByte('"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		buf.WriteString(s[start:i])
-		switch c {
-		case '"', '\\':
-			buf.WriteByte('\\')
-			buf.WriteByte(c)
-		case '\b':
-			buf.WriteString(`\b`)
-		case '\t':
-			buf.WriteString(`\t`)
-		case '\n':
-			buf.WriteString(`\n`)
-		case '\f':
-			buf.WriteString(`\f`)
-		case '\r':
-			buf.WriteString(`\r`)
-		default:
-			buf.WriteString(`\u00`)
-			buf.WriteByte(hex[c>>4])
-			buf.WriteByte(hex[c&0xf])
-		}
-		start = i + 1
-	}
-	buf.WriteString(s[start:])
-	buf.WriteByte('"')
-	return nil
-}
-
-// compareUTF16 orders strings by their UTF-16 code units. Below U+D800
-// that is byte order, so the common case compares bytes.
-func compareUTF16(a, b string) int {
-	if lowBMP(a) && lowBMP(b) {
-		return strings.Compare(a, b)
-	}
-	return slices.Compare(utf16.Encode([]rune(a)), utf16.Encode([]rune(b)))
-}
-
-func lowBMP(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0xED {
-			return false
-		}
-	}
-	return true
 }
 
 // directionTerm is the literal of a string with a base direction, under

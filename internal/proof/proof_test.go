@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microcred/microcred/internal/canonjson"
 	"github.com/microcred/microcred/internal/jsonld"
 	"github.com/microcred/microcred/internal/keys"
 )
@@ -277,7 +278,7 @@ func TestSampleCredential(t *testing.T) {
 	if b["name"] == "changed" {
 		t.Fatal("SampleCredential returns shared state")
 	}
-	compact, err := canonicalJSON(b)
+	compact, err := canonjson.Marshal(b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mr-tron/base58"
 
+	"github.com/microcred/microcred/internal/canonjson"
 	"github.com/microcred/microcred/internal/jsonld"
 )
 
@@ -92,7 +93,7 @@ func Transform(doc map[string]any, suite string) ([]byte, error) {
 		if err := jcsTermCheck(doc); err != nil {
 			return nil, err
 		}
-		out, err := canonicalJSON(doc)
+		out, err := canonjson.Marshal(doc)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrCanonicalize, err)
 		}
@@ -168,7 +169,7 @@ func jcsHash(doc map[string]any) ([sha256.Size]byte, error) {
 		}
 	}()
 	buf.Reset()
-	if err := writeCanonical(buf, doc); err != nil {
+	if err := canonjson.Append(buf, doc); err != nil {
 		return [sha256.Size]byte{}, fmt.Errorf("%w: %w", ErrCanonicalize, err)
 	}
 	return sha256.Sum256(buf.Bytes()), nil

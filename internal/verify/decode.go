@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/microcred/microcred/internal/proof"
+	"github.com/microcred/microcred/internal/canonjson"
 )
 
 // maxDepth bounds JSON nesting: credentials are shallow, and a deep document
@@ -31,7 +31,7 @@ func DecodeDocument(data []byte) (map[string]any, error) {
 	// encoding/json would silently turn a lone surrogate or a non-UTF-8
 	// byte into U+FFFD, so the text signed or checked would not be the
 	// one given.
-	if err := proof.CheckIJSONText(trimmed); err != nil {
+	if err := canonjson.CheckText(trimmed); err != nil {
 		return nil, err
 	}
 	// Fast path: the standard decoder checks the syntax, and one scan of

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microcred/microcred/internal/proof"
+	"github.com/microcred/microcred/internal/canonjson"
 )
 
 // FuzzDecodeDocument checks the fast path of DecodeDocument against the
@@ -30,7 +30,7 @@ func FuzzDecodeDocument(f *testing.F) {
 			}
 			return
 		}
-		if proof.CheckIJSONText(trimmed) != nil {
+		if canonjson.CheckText(trimmed) != nil {
 			// Text that is not I-JSON (a lone surrogate, a byte that is
 			// not UTF-8) is refused before either decoder runs.
 			if err == nil {
