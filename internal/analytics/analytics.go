@@ -10,10 +10,12 @@ package analytics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/microcred/microcred/internal/store"
 )
@@ -26,6 +28,7 @@ const (
 	Viewed            = "viewed"   // the public page, by someone other than the learner
 	Verified          = "verified" // by a third party; Dim: page, api, qr
 	Revoked           = "revoked"
+	Expired           = "expired" // once per credential, on the day its validUntil passed
 	Suspended         = "suspended"
 	Renewed           = "renewed"
 	Stacked           = "stacked"
@@ -124,4 +127,48 @@ func Record(ctx context.Context, st Recorder, e store.Event) error {
 		}
 	}
 	return nil
+}
+
+// ExpiryStore is what RecordExpiries needs of the store.
+type ExpiryStore interface {
+	Recorder
+	ExpiredCredentials(ctx context.Context, after, upTo time.Time, fn func(store.ExpiredCredential) error) error
+	Setting(ctx context.Context, name string) (string, error)
+	SetSetting(ctx context.Context, name, value string) error
+}
+
+// expiredThrough is the setting that holds the instant up to which
+// expiries have been recorded.
+const expiredThrough = "analytics.expired_through"
+
+// RecordExpiries records an Expired event, dated at its validUntil, for
+// each credential that expired since the last call (the first call
+// catches up from the beginning), and returns how many it found. Nothing
+// happens at the moment a credential expires, so the server's housekeeping
+// calls this periodically. An expiry is counted once per credential, so
+// two servers of one database sweeping at once count it once.
+func RecordExpiries(ctx context.Context, st ExpiryStore, now time.Time) (int, error) {
+	var after time.Time
+	switch v, err := st.Setting(ctx, expiredThrough); {
+	case err == nil:
+		t, perr := time.Parse(time.RFC3339Nano, v)
+		if perr != nil {
+			return 0, fmt.Errorf("analytics: setting %s = %q: %w", expiredThrough, v, perr)
+		}
+		after = t
+	case !errors.Is(err, store.ErrNotFound):
+		return 0, fmt.Errorf("analytics: read %s: %w", expiredThrough, err)
+	}
+	n := 0
+	err := st.ExpiredCredentials(ctx, after, now, func(c store.ExpiredCredential) error {
+		n++
+		return Record(ctx, st, store.Event{OrgID: c.OrgID, AchievementID: c.AchievementID, CredentialID: c.ID, Kind: Expired, Once: true, At: c.ValidUntil})
+	})
+	if err != nil {
+		return n, fmt.Errorf("analytics: expiries: %w", err)
+	}
+	if err := st.SetSetting(ctx, expiredThrough, now.UTC().Format(time.RFC3339Nano)); err != nil {
+		return n, fmt.Errorf("analytics: save %s: %w", expiredThrough, err)
+	}
+	return n, nil
 }

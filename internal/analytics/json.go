@@ -43,6 +43,7 @@ type MetricsJSON struct {
 	Views             CountJSON        `json:"views"`
 	Revoked           CountJSON        `json:"revoked"`
 	Suspended         CountJSON        `json:"suspended"`
+	Expired           CountJSON        `json:"expired"`
 	Renewed           CountJSON        `json:"renewed"`
 	Stacked           CountJSON        `json:"stacked"`
 	CreditAwarded     float64          `json:"creditAwarded"`
@@ -123,7 +124,7 @@ func (m Metrics) JSON() MetricsJSON {
 		ClaimRate: m.ClaimRate.json(), ShareRate: m.ShareRate.json(), VerifiedRate: m.VerifiedRate.json(),
 		Verifications: m.Verifications.json(), VerifierDomains: m.VerifierDomains.json(),
 		Shares: suppressedMap(m.Shares), VerifiedBy: suppressedMap(m.VerifiedBy),
-		Views: countJSON(m.Views), Revoked: countJSON(m.Revoked), Suspended: countJSON(m.Suspended),
+		Views: countJSON(m.Views), Revoked: countJSON(m.Revoked), Suspended: countJSON(m.Suspended), Expired: countJSON(m.Expired),
 		Renewed: countJSON(m.Renewed), Stacked: countJSON(m.Stacked), CreditAwarded: m.CreditAwarded,
 		EvidenceSubmitted: countJSON(m.EvidenceSubmitted), EvidenceApproved: countJSON(m.EvidenceApproved),
 		StandsOut: m.StandsOut.json(), LikelierToHire: m.LikelierToHire.json()}

@@ -23,6 +23,7 @@ type Metrics struct {
 	VerifiedBy          map[string]int64 // by source: page, api, qr
 	Views               int64
 	Revoked, Suspended  int64
+	Expired             int64
 	Renewed, Stacked    int64
 	CreditAwarded       float64
 	EvidenceSubmitted   int64
@@ -126,7 +127,7 @@ func BuildFor(ctx context.Context, st store.AnalyticsStore, orgID, achievementID
 			VerifiedRate:  NewProportion(k["first."+Verified], k[Issued]),
 			Verifications: NewCount(k[Verified]), VerifierDomains: NewCount(int64(nDomains)),
 			Shares: map[string]int64{}, VerifiedBy: map[string]int64{},
-			Views: k[Viewed], Revoked: k[Revoked], Suspended: k[Suspended], Renewed: k[Renewed], Stacked: k[Stacked],
+			Views: k[Viewed], Revoked: k[Revoked], Suspended: k[Suspended], Expired: k[Expired], Renewed: k[Renewed], Stacked: k[Stacked],
 			CreditAwarded: a.totals[CreditAwarded], EvidenceSubmitted: k[EvidenceSubmitted], EvidenceApproved: k[EvidenceApproved],
 			StandsOut:      NewProportion(k[PulseStandout+"/yes"], k[PulseStandout]),
 			LikelierToHire: NewProportion(k[PulseHire+"/yes"], k[PulseHire]),

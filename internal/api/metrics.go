@@ -115,7 +115,7 @@ func metricsSchemas() map[string]any {
 			"claimRate": ref("ImpactProportion"), "shareRate": ref("ImpactProportion"), "thirdPartyVerifiedRate": ref("ImpactProportion"),
 			"thirdPartyVerifications": ref("ImpactCount"), "uniqueVerifierDomains": ref("ImpactCount"),
 			"sharesByChannel": byKey, "verificationsBySource": byKey,
-			"views": ref("ImpactCount"), "revoked": ref("ImpactCount"), "suspended": ref("ImpactCount"), "renewed": ref("ImpactCount"),
+			"views": ref("ImpactCount"), "revoked": ref("ImpactCount"), "suspended": ref("ImpactCount"), "expired": ref("ImpactCount"), "renewed": ref("ImpactCount"),
 			"stacked": ref("ImpactCount"), "creditAwarded": map[string]any{"type": "number"},
 			"evidenceSubmitted": ref("ImpactCount"), "evidenceApproved": ref("ImpactCount"),
 			"meanDaysToAward": num("Mean days from application to award; null when fewer than 5 were approved."),

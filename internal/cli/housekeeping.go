@@ -6,13 +6,15 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/store"
 )
 
 // sweepInterval is how often a server deletes expired sessions, access
-// tokens, authorization codes and refresh tokens. They are refused when
-// presented anyway; deleting them keeps the tables from growing without
-// bound.
+// tokens, authorization codes and refresh tokens, and counts the
+// credentials that expired for the impact report. Expired tokens are
+// refused when presented anyway; deleting them keeps the tables from
+// growing without bound.
 const sweepInterval = 10 * time.Minute
 
 // sweep deletes what has expired at now and returns how many rows of each
@@ -31,12 +33,19 @@ func runSweeper(ctx context.Context, st store.Store, interval time.Duration, log
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		s, tk, o, err := sweep(ctx, st, time.Now())
+		now := time.Now()
+		s, tk, o, err := sweep(ctx, st, now)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Warn("deleting expired sessions and tokens", "err", err)
 		case s+tk+o > 0:
 			logger.Info("deleted expired sessions and tokens", "sessions", s, "access_tokens", tk, "oauth_codes_and_refresh_tokens", o)
+		}
+		// Credentials expire silently; the impact report counts them here.
+		if n, err := analytics.RecordExpiries(ctx, st, now); err != nil && ctx.Err() == nil {
+			logger.Warn("recording expired credentials for the impact report", "err", err)
+		} else if n > 0 {
+			logger.Info("recorded expired credentials for the impact report", "credentials", n)
 		}
 		select {
 		case <-ctx.Done():

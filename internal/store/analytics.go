@@ -52,4 +52,13 @@ type AnalyticsStore interface {
 	// VerifierDomains counts the distinct third-party verifier domains per
 	// achievement in the range, and under the key "*" over all of them.
 	VerifierDomains(ctx context.Context, q RollupQuery) (map[string]int, error)
+	// ExpiredCredentials calls fn, in order of expiry, for each credential
+	// whose validUntil falls in (after, upTo].
+	ExpiredCredentials(ctx context.Context, after, upTo time.Time, fn func(ExpiredCredential) error) error
+}
+
+// ExpiredCredential is a credential that reached its validUntil.
+type ExpiredCredential struct {
+	ID, OrgID, AchievementID string
+	ValidUntil               time.Time
 }

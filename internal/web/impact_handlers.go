@@ -232,11 +232,11 @@ func (v *impactView) fill(rep *analytics.Report) {
 		}
 		achRows = append(achRows, []string{m.Name, fmtCount(m.Issued), fmtCount(m.Claimed), fmtProportion(m.ClaimRate), fmtProportion(m.ShareRate),
 			fmtProportion(m.VerifiedRate), fmtCount(m.Verifications), fmtCount(m.VerifierDomains), days,
-			strconv.FormatFloat(m.CreditAwarded, 'f', -1, 64), fmtN(m.Revoked), fmtN(m.Renewed), fmtProportion(m.StandsOut), fmtProportion(m.LikelierToHire)})
+			strconv.FormatFloat(m.CreditAwarded, 'f', -1, 64), fmtN(m.Revoked), fmtN(m.Expired), fmtN(m.Renewed), fmtProportion(m.StandsOut), fmtProportion(m.LikelierToHire)})
 	}
 	add(impactTable{Key: "achievements", Caption: "Figures by achievement",
 		Head: []string{"Achievement", "Issued", "Claimed", "Claim rate", "Share rate", "Verified by a third party", "Third-party verifications",
-			"Verifying organizations", "Days from application to award", "Credit awarded", "Revoked", "Renewed", "Learners: helps stand out", "Employers: likelier to hire"},
+			"Verifying organizations", "Days from application to award", "Credit awarded", "Revoked", "Expired", "Renewed", "Learners: helps stand out", "Employers: likelier to hire"},
 		Rows: achRows})
 	add(impactTable{Key: "issued", Caption: "Credentials issued and claimed per month", Head: []string{"Month", "Issued", "Claimed"}, Rows: issuedRows})
 	verHead := []string{"Month"}

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SharedParts", testSharedParts},
 		{"CredentialQueries", testCredentialQueries},
 		{"CredentialSearch", testCredentialSearch},
+		{"Expiries", testExpiries},
 		{"RollupsMonthly", testRollupsMonthly},
 		{"TxRollback", testTxRollback},
 		{"ConcurrentIssuance", testConcurrentIssuance},

@@ -202,3 +202,41 @@ func (s *Store) VerifierDomains(ctx context.Context, q store.RollupQuery) (map[s
 	out["*"] = all
 	return out, nil
 }
+
+// ExpiredCredentials implements store.Store, reading the index on
+// valid_until (migration 0018) in pages so that no transaction stays open
+// while fn runs.
+func (s *Store) ExpiredCredentials(ctx context.Context, after, upTo time.Time, fn func(store.ExpiredCredential) error) error {
+	const page = 1000
+	// The range excludes after itself; later pages resume after the last
+	// (valid_until, id) seen, so ties at a page's end are not lost.
+	from := `valid_until > ?`
+	args := []any{norm(after)}
+	for {
+		rows, err := s.r.Query(ctx, `SELECT id, org_id, achievement_id, valid_until FROM credentials
+			WHERE valid_until IS NOT NULL AND `+from+` AND valid_until <= ?
+			ORDER BY valid_until, id LIMIT ?`, append(args, norm(upTo), page)...)
+		if err != nil {
+			return s.fail("expired credentials", err)
+		}
+		cs, err := collect(rows, func(r Row) (store.ExpiredCredential, error) {
+			var c store.ExpiredCredential
+			err := r.Scan(&c.ID, &c.OrgID, &c.AchievementID, ts(&c.ValidUntil))
+			return c, err
+		}, s, "expired credentials")
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		if len(cs) < page {
+			return nil
+		}
+		last := cs[len(cs)-1]
+		from = `(valid_until > ? OR (valid_until = ? AND id > ?))`
+		args = []any{norm(last.ValidUntil), norm(last.ValidUntil), last.ID}
+	}
+}
