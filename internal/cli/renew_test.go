@@ -62,8 +62,14 @@ func TestRenewVerb(t *testing.T) {
 		t.Errorf("renewal replaces %q until %v", nc.Replaces, nc.ValidUntil)
 	}
 	events, err := a.store.ListAudit(ctx, store.AuditQuery{OrgID: nc.OrgID, Action: "credential.renew"})
-	if err != nil || len(events) != 1 || events[0].Actor != "cli" || events[0].Target != newID {
-		t.Errorf("audit of the renewal: %+v %v", events, err)
+	var mine []store.AuditEvent
+	for _, e := range events {
+		if e.Target == newID {
+			mine = append(mine, e)
+		}
+	}
+	if err != nil || len(mine) != 1 || mine[0].Actor != "cli" {
+		t.Errorf("audit of the renewal: %+v %v", mine, err)
 	}
 	// The public pages link the two credentials both ways.
 	newUUID := strings.TrimPrefix(newID, "urn:uuid:")

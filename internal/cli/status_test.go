@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
@@ -34,10 +35,7 @@ func seededWithStatuses(t *testing.T) (dir, both, revocationOnly string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	list, err := st.ListCredentials(ctx, store.CredentialQuery{Limit: 2})
-	if err != nil || len(list) < 2 {
-		t.Fatalf("not two demo credentials: %v", err)
-	}
+	list := activeDemoCredentials(t, st, 2)
 	c := list[0]
 	// The demo issues with the default revocation entry only; the first
 	// credential gets a suspension entry here.
@@ -170,4 +168,39 @@ func TestBenchStatusJSON(t *testing.T) {
 	if us <= 0 || us > 50 || ratio <= 0 {
 		t.Errorf("bench status = %s; want a cached check under 50 µs", out)
 	}
+}
+
+// activeDemoCredentials returns the newest n credentials of a seeded demo
+// that are in plain standing: not revoked or suspended, not expired, and
+// neither renewed nor a renewal (the demo revokes and renews a few).
+func activeDemoCredentials(t *testing.T, st store.Store, n int) []store.Credential {
+	t.Helper()
+	ctx := context.Background()
+	list, err := st.ListCredentials(ctx, store.CredentialQuery{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewed := map[string]bool{}
+	for _, c := range list {
+		renewed[c.Replaces] = true
+	}
+	svc := &status.Service{Store: st}
+	var out []store.Credential
+	for _, c := range list {
+		if len(out) == n {
+			break
+		}
+		s, err := svc.State(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Revoked || s.Suspended || c.Replaces != "" || renewed[c.ID] || c.ValidUntil != nil && c.ValidUntil.Before(time.Now()) {
+			continue
+		}
+		out = append(out, c)
+	}
+	if len(out) < n {
+		t.Fatalf("the demo has %d credentials in plain standing, want %d", len(out), n)
+	}
+	return out
 }

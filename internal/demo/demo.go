@@ -195,6 +195,9 @@ func (s *seeder) run(ctx context.Context) error {
 	if err := s.events(ctx); err != nil {
 		return err
 	}
+	if err := s.statusChanges(ctx, orgs); err != nil {
+		return err
+	}
 	if err := s.apiClient(ctx, provider); err != nil {
 		return err
 	}

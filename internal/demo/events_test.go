@@ -46,4 +46,28 @@ func TestSeedEvents(t *testing.T) {
 		tot.Verifications.N == 0 || tot.VerifiedRate.K > tot.ShareRate.K || tot.StandsOut.N == 0 || tot.LikelierToHire.N == 0 || tot.VerifierDomains.N == 0 {
 		t.Errorf("demo totals = %+v", tot)
 	}
+	// A credential's later life: one revoked at each organization, the
+	// expired certificates but one renewed, and, once the server's sweep
+	// has run, the expiries counted.
+	if _, err := analytics.RecordExpiries(ctx, st, now); err != nil {
+		t.Fatal(err)
+	}
+	var revoked, renewed, expired int64
+	for _, slug := range res.Orgs {
+		o, err := st.OrganizationBySlug(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := analytics.Build(ctx, st, o.ID, now.AddDate(-2, 0, 0), now.AddDate(0, 0, 1), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Total.Revoked != 1 {
+			t.Errorf("%s: %d revoked, want 1", slug, r.Total.Revoked)
+		}
+		revoked, renewed, expired = revoked+r.Total.Revoked, renewed+r.Total.Renewed, expired+r.Total.Expired
+	}
+	if revoked != 2 || renewed < 1 || expired < 2 {
+		t.Errorf("revoked %d, renewed %d, expired %d; want 2, at least 1 and at least 2", revoked, renewed, expired)
+	}
 }
