@@ -125,6 +125,10 @@ type seeder struct {
 	st  store.Store
 	now time.Time
 	res *Result
+	// plain is how many of res.CredentialIDs, from the start, are the
+	// learners' ordinary credentials (not stacked awards, not awarded on
+	// evidence).
+	plain int
 }
 
 // demoOrg is a seeded organization and its saved achievements.
@@ -190,6 +194,9 @@ func (s *seeder) run(ctx context.Context) error {
 		return err
 	}
 	if err := s.pathways(ctx, orgs); err != nil {
+		return err
+	}
+	if err := s.evidence(ctx, uni); err != nil {
 		return err
 	}
 	if err := s.events(ctx); err != nil {
@@ -353,6 +360,7 @@ func (s *seeder) learners(ctx context.Context, orgs []*demoOrg) error {
 			return fmt.Errorf("linking the credentials of %s: %w", email, err)
 		}
 	}
+	s.plain = len(s.res.CredentialIDs)
 	if sample.ID != "" {
 		s.res.SampleCredentialURL = s.svc.PublicURL(sample)
 	}

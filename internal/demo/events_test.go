@@ -42,6 +42,11 @@ func TestSeedEvents(t *testing.T) {
 	if busy < 6 || sum != tot.Issued.N || tot.Issued.N == 0 {
 		t.Errorf("issued %d over %d months", sum, busy)
 	}
+	// Work awarded on evidence: submissions, approvals and the days from
+	// application to award, enough of them to be shown.
+	if tot.EvidenceSubmitted < 10 || tot.EvidenceApproved < analytics.MinCell || tot.EvidenceApproved > tot.EvidenceSubmitted || tot.MeanDaysToAward < 3 {
+		t.Errorf("evidence: %d submitted, %d approved, %.1f days to award", tot.EvidenceSubmitted, tot.EvidenceApproved, tot.MeanDaysToAward)
+	}
 	if tot.Claimed.N == 0 || tot.Claimed.N > tot.Issued.N || tot.ShareRate.K == 0 || tot.ShareRate.K > tot.Claimed.N ||
 		tot.Verifications.N == 0 || tot.VerifiedRate.K > tot.ShareRate.K || tot.StandsOut.N == 0 || tot.LikelierToHire.N == 0 || tot.VerifierDomains.N == 0 {
 		t.Errorf("demo totals = %+v", tot)

@@ -2,9 +2,11 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -13,18 +15,25 @@ import (
 // revoked with a reason, and the certificates that expired renewed for
 // all but one learner (so that the demo still shows an expired
 // credential). Revocations are taken from the most recent learners'
-// ldp-rdfc credentials, never from the few of each format the checks
-// below the seed look at first.
+// ordinary ldp-rdfc credentials, never from the few of each format the
+// checks below the seed look at first. A resumed seed skips what was
+// done.
 func (s *seeder) statusChanges(ctx context.Context, orgs []*demoOrg) error {
 	statuses := s.svc.StatusService()
 	revoked := map[string]bool{}
 	var expired []store.Credential
-	for i := len(s.res.CredentialIDs) - 1; i >= 0; i-- {
+	for i := s.plain - 1; i >= 0; i-- {
 		c, err := s.st.Credential(ctx, s.res.CredentialIDs[i])
 		if err != nil {
 			return fmt.Errorf("loading credential %s: %w", s.res.CredentialIDs[i], err)
 		}
+		state, err := statuses.State(ctx, c.ID)
+		if err != nil {
+			return fmt.Errorf("status of %s: %w", c.ID, err)
+		}
 		switch {
+		case state.Revoked:
+			revoked[c.OrgID] = true
 		case c.ValidUntil != nil && c.ValidUntil.Before(s.now):
 			expired = append(expired, c)
 		case !revoked[c.OrgID] && c.Format == store.FormatLDPRDFC:
@@ -44,6 +53,9 @@ func (s *seeder) statusChanges(ctx context.Context, orgs []*demoOrg) error {
 			continue
 		}
 		renewal, err := s.svc.Renew(ctx, c.ID, s.now.AddDate(1, 0, 0).Truncate(time.Hour), actor)
+		if errors.Is(err, issue.ErrNotRenewable) {
+			continue // renewed by an earlier run
+		}
 		if err != nil {
 			return fmt.Errorf("renewing %s: %w", c.ID, err)
 		}

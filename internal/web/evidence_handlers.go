@@ -768,32 +768,10 @@ func (s *server) decide(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "/admin/orgs/"+d.Org.Slug+"/reviews/"+d.App.ID)
 }
 
-// awardApplication issues the credential of an approved application: the
-// statement, links and files as OB 3.0 evidence (files by name and digest,
-// not by address: they stay private to the learner and the reviewers) and
-// the rubric scores as results. The idempotency key makes a retry issue
-// nothing new.
+// awardApplication issues the credential of an approved application
+// (see evidence.AwardRequest).
 func (s *server) awardApplication(r *http.Request, d applicationData, scored evidence.Scored, comment string) (store.Credential, error) {
-	var ev []issue.Evidence
-	if d.App.Statement != "" {
-		ev = append(ev, issue.Evidence{Name: "Learner's statement", Narrative: d.App.Statement, Genre: "Statement"})
-	}
-	for _, l := range d.App.Links {
-		ev = append(ev, issue.Evidence{ID: l, Name: "Submitted link", Genre: "Link"})
-	}
-	for _, f := range d.Files {
-		ev = append(ev, issue.Evidence{Name: f.Name, Description: fmt.Sprintf("File submitted for review (%s, %d bytes, SHA-256 %x); held by %s.", f.MediaType, f.Size, f.SHA256, d.Org.Name), Genre: "File"})
-	}
-	if comment != "" {
-		ev = append(ev, issue.Evidence{Name: "Reviewer's assessment", Narrative: comment, Genre: "Assessment"})
-	}
-	results := []issue.Result{{Value: fmt.Sprintf("%d of %d points (pass mark %d)", scored.Points, scored.MaxPoints, d.Req.Rubric.PassPoints), Status: "Completed"}}
-	for _, l := range scored.Lines {
-		results = append(results, issue.Result{Value: fmt.Sprintf("%s: %s (%d points)", l.Criterion.Name, l.Level.Name, l.Level.Points)})
-	}
-	c, _, err := s.issuer.Issue(r.Context(), issue.Request{
-		OrgID: d.App.OrgID, AchievementID: d.App.AchievementID, RecipientEmail: d.Learner.Email, RecipientName: d.Learner.Name,
-		Evidence: ev, Results: results, IdempotencyKey: "application:" + d.App.ID, Actor: currentViewer(r).User.ID, Notify: true,
-	})
+	c, _, err := s.issuer.Issue(r.Context(), evidence.AwardRequest(evidence.Approval{App: d.App, Learner: d.Learner, OrgName: d.Org.Name,
+		Files: d.Files, Req: d.Req, Scored: scored, Comment: comment, Actor: currentViewer(r).User.ID}))
 	return c, err
 }
