@@ -1,0 +1,152 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/microcred/microcred/internal/store"
+)
+
+func TestEndorsementPages(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	agency, err := e.svc.CreateOrganization(ctx, store.Organization{Name: "Quality Agency", Slug: "quality-agency", URL: "https://qa.example",
+		Email: "office@qa.example"}, e.users["owner"].ID, e.users["owner"].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.AddMembership(ctx, store.Membership{OrgID: agency.ID, UserID: e.users["viewer"].ID, Role: store.RoleViewer}); err != nil {
+		t.Fatal(err)
+	}
+	achName := e.seeded[0].Name
+	comment := "Meets the agency's framework for short courses."
+	endorse := func(f url.Values) url.Values {
+		out := url.Values{"target": {"achievement"}, "achievement": {e.achievementID}, "comment": {comment}}
+		for k, v := range f {
+			out[k] = v
+		}
+		return out
+	}
+	admin := "/admin/orgs/quality-agency/endorsements"
+	for _, tc := range []struct {
+		name    string
+		req     request
+		status  int
+		want    []string
+		notWant []string
+	}{
+		{"admin page", request{method: "GET", path: admin, as: "owner"}, 200,
+			[]string{"Endorse an achievement or an organization", htmlEscape(achName) + " — City University", `<option value="city-uni"`, "has not endorsed anything yet"}, nil},
+		{"a viewer sees the page without the form", request{method: "GET", path: admin, as: "viewer"}, 200, []string{"Given by Quality Agency"}, []string{"Sign and publish"}},
+		{"a viewer may not endorse", request{method: "POST", path: admin, as: "viewer", form: endorse(nil)}, 403, nil, nil},
+		{"no CSRF token", request{method: "POST", path: admin, as: "owner", form: endorse(nil), noCSRF: true}, 403, nil, nil},
+		{"the words are required", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"comment": {" "}})}, 422,
+			[]string{"Your endorsement, in your words: is required", `aria-invalid="true"`}, nil},
+		{"nothing chosen", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"achievement": {""}})}, 422,
+			[]string{"What you endorse: choose an achievement"}, nil},
+		{"a bad external id", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"target": {"external"}, "subject_id": {"not an id"}})}, 422,
+			[]string{"Id of the achievement or profile: must be a web address"}, nil},
+		{"a bad date", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"valid_until": {"soon"}})}, 422,
+			[]string{"Valid until: give a date"}, nil},
+		{"self-endorsement is refused", request{method: "POST", path: "/admin/orgs/city-uni/endorsements", as: "owner", form: endorse(nil)}, 422,
+			[]string{"adds no trust"}, nil},
+		{"endorse", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"valid_until": {"2099-12-31"}})}, 303, nil, nil},
+		{"endorse the organization", request{method: "POST", path: admin, as: "owner",
+			form: endorse(url.Values{"target": {"organization"}, "organization": {"city-uni"}, "comment": {"A trustworthy issuer."}})}, 303, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := e.do(tc.req)
+			body := rec.Body.String()
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, body)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("body lacks %q", w)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(body, w) {
+					t.Errorf("body has %q", w)
+				}
+			}
+		})
+	}
+	given, err := e.store.ListEndorsements(ctx, store.EndorsementQuery{OrgID: agency.ID, SubjectAchievementID: e.achievementID})
+	if err != nil || len(given) != 1 {
+		t.Fatalf("given = %+v, %v", given, err)
+	}
+	id := strings.TrimPrefix(given[0].ID, "urn:uuid:")
+	page := "/endorsements/" + id
+
+	for _, tc := range []struct {
+		name   string
+		req    request
+		status int
+		want   []string
+	}{
+		{"achievement page", request{method: "GET", path: "/achievements/" + e.achievementID}, 200,
+			[]string{`id="endorsements-title"`, "<strong>Quality Agency</strong> endorses", htmlEscape(comment), `class="endorsement-verdict ok">Verified`, "the issuer, City University"}},
+		{"credential page", request{method: "GET", path: "/c/" + e.credUUID}, 200,
+			[]string{`id="endorsements-title"`, htmlEscape(comment), `class="endorsement-verdict ok">Verified`, "<summary>Technical detail</summary>"}},
+		{"endorsement page", request{method: "GET", path: page}, 200,
+			[]string{"Quality Agency endorses " + htmlEscape(achName), `href="/achievements/` + e.achievementID + `"`, ">Verified</span>", "How this was checked"}},
+		{"its JSON", request{method: "GET", path: page + ".json"}, 200, []string{`"EndorsementSubject"`, `"endorsementComment"`}},
+		{"JSON-LD by content negotiation", request{method: "GET", path: page, header: map[string]string{"Accept": "application/vc+ld+json"}}, 200,
+			[]string{`"EndorsementCredential"`, `"eddsa-rdfc-2022"`}},
+		{"an unknown endorsement", request{method: "GET", path: "/endorsements/00000000-0000-4000-8000-000000000000"}, 404, nil},
+		{"not an id", request{method: "GET", path: "/endorsements/nope"}, 404, nil},
+		{"admin lists what was given and received", request{method: "GET", path: "/admin/orgs/city-uni/endorsements", as: "owner"}, 200,
+			[]string{"Received by City University", "Quality Agency</a> endorses " + htmlEscape(achName)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := e.do(tc.req)
+			body := rec.Body.String()
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %.500s", rec.Code, tc.status, body)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("body lacks %q", w)
+				}
+			}
+		})
+	}
+	if ct := e.do(request{method: "GET", path: page, header: map[string]string{"Accept": "application/vc+ld+json"}}).Header().Get("Content-Type"); ct != "application/vc+ld+json" {
+		t.Errorf("negotiated content type %q", ct)
+	}
+
+	// The verify page says who endorses what.
+	rec := e.do(request{method: "POST", path: "/verify", form: url.Values{"credential": {given[0].Document}}})
+	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "Quality Agency (did:web:microcred.test:orgs:quality-agency) endorses") ||
+		!strings.Contains(body, "✔ Verified") {
+		t.Fatalf("verify page %d: %.2000s", rec.Code, body)
+	}
+
+	// Attaching: a tampered copy of a real endorsement is refused.
+	tampered := strings.Replace(given[0].Document, "Meets the agency", "Exceeds the agency", 1)
+	rec = e.do(request{method: "POST", path: "/admin/orgs/city-uni/endorsements/attach", as: "owner",
+		form: url.Values{"attach_to": {e.achievementID}, "document": {tampered}}})
+	if body := rec.Body.String(); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "Endorsement credential: did not verify") {
+		t.Fatalf("attach tampered %d: %.1000s", rec.Code, body)
+	}
+
+	// Withdrawal: only by the endorser's staff with the role to.
+	if rec := e.do(request{method: "POST", path: "/admin/orgs/city-uni/endorsements/withdraw", as: "owner", form: url.Values{"id": {given[0].ID}}}); rec.Code != 404 {
+		t.Fatalf("withdraw by the endorsed: %d", rec.Code)
+	}
+	if rec := e.do(request{method: "POST", path: admin + "/withdraw", as: "viewer", form: url.Values{"id": {given[0].ID}}}); rec.Code != 403 {
+		t.Fatalf("withdraw by a viewer: %d", rec.Code)
+	}
+	if rec := e.do(request{method: "POST", path: admin + "/withdraw", as: "owner", form: url.Values{"id": {given[0].ID}, "reason": {"Course retired"}}}); rec.Code != 303 {
+		t.Fatalf("withdraw: %d %s", rec.Code, rec.Body.String())
+	}
+	for _, path := range []string{page, "/achievements/" + e.achievementID, "/c/" + e.credUUID} {
+		if body := e.do(request{method: "GET", path: path}).Body.String(); !strings.Contains(body, `class="endorsement-verdict fail">Withdrawn`) {
+			t.Errorf("%s does not say the endorsement was withdrawn", path)
+		}
+	}
+}
