@@ -36,7 +36,7 @@ func (a *API) endorsementRoutes() []route {
 					"(a catalog achievement of another organization of this server), organization (another organization's slug), " +
 					"or subjectId with subjectKind (an achievement or profile elsewhere, by its URL or DID). An organization cannot " +
 					"endorse itself or its own achievements.",
-				body: jsonBody2("EndorsementRequest"),
+				body:      jsonBody2("EndorsementRequest"),
 				responses: []response{{status: 201, description: "The endorsement, with the signed credential.", content: jsonBody("Endorsement")}}},
 		},
 		{
@@ -45,15 +45,15 @@ func (a *API) endorsementRoutes() []route {
 				description: "The credential (a JSON object, or a compact VC-JWT as a string) must be an EndorsementCredential whose subject " +
 					"is the achievement named by achievementId, or the caller's organization when achievementId is absent. It is verified " +
 					"first: one that does not verify is refused; one that could not be fully checked only with acceptUnchecked.",
-				body: jsonBody2("EndorsementAttachRequest"),
+				body:      jsonBody2("EndorsementAttachRequest"),
 				responses: []response{{status: 201, description: "The attached endorsement.", content: jsonBody("Endorsement")}}},
 		},
 		{
 			method: "POST", path: "/api/v1/endorsements/{uuid}/withdraw", scope: ScopeIssue, style: styleJSON, handle: (*API).withdrawEndorsement,
 			op: operation{id: "withdrawEndorsement", tag: tagMicrocred, summary: "Withdraw an endorsement the caller's organization gave",
 				description: "Sets its revocation bit: every verifier then finds it revoked, and its pages say it was withdrawn. Final.",
-				params: []param{{name: "uuid", in: "path", required: true, description: "The endorsement id without urn:uuid:.", schema: map[string]any{"type": "string"}}},
-				body:   jsonBody2("StatusChangeRequest"),
+				params:      []param{{name: "uuid", in: "path", required: true, description: "The endorsement id without urn:uuid:.", schema: map[string]any{"type": "string"}}},
+				body:        jsonBody2("StatusChangeRequest"),
 				responses: []response{
 					{status: 200, description: "Withdrawn; the answer is the endorsement.", content: jsonBody("Endorsement")},
 					{status: 404, description: "The organization gave no such endorsement.", content: jsonBody("Error")},
