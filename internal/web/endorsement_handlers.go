@@ -200,33 +200,22 @@ func (s *server) renderEndorsements(w http.ResponseWriter, r *http.Request, f en
 	s.renderWith(w, r, status, "endorsements", pageData{Title: "Endorsements", Data: d, Errors: errs})
 }
 
-// endorsementLabels are the form's labels, so that an error names the
-// field as the person sees it.
-var endorsementLabels = map[string]string{
-	endorse.FieldAchievement:  "What you endorse",
-	endorse.FieldOrganization: "Organization",
-	endorse.FieldSubjectID:    "Id of the achievement or profile",
-	endorse.FieldSubjectKind:  "It names",
-	endorse.FieldComment:      "Your endorsement, in your words",
-	endorse.FieldValidUntil:   "Valid until",
-	endorse.FieldDocument:     "Endorsement credential",
-	endorse.FieldAccept:       "Attach even if it cannot be fully checked",
-	"reason":                  "Reason",
-}
-
-// labelled records err's field problems under their form labels and
-// reports whether err was of that kind.
-func labelled(errs *formErrors, err error) bool {
+// labelled records err's field problems as form errors and reports
+// whether err was of that kind. The error summary names each field by its
+// label (see forms.js), and each message also shows beside its field;
+// rename maps a problem's field to this form's input name where they
+// differ.
+func labelled(errs *formErrors, err error, rename map[string]string) bool {
 	var fe issue.FieldErrors
 	if !errors.As(err, &fe) {
 		return false
 	}
 	for _, e := range fe {
-		label := endorsementLabels[e.Field]
-		if label == "" {
-			label = e.Field
+		field := e.Field
+		if n, ok := rename[field]; ok {
+			field = n
 		}
-		errs.add(e.Field, label+": "+e.Problem+".")
+		errs.add(field, e.Problem+".")
 	}
 	return true
 }
@@ -256,7 +245,7 @@ func (s *server) endorseSubmit(w http.ResponseWriter, r *http.Request) {
 	if v := strings.TrimSpace(f.ValidUntil); v != "" {
 		t, err := time.Parse("2006-01-02", v)
 		if err != nil {
-			errs.add(endorse.FieldValidUntil, "Valid until: give a date such as 2027-06-30.")
+			errs.add(endorse.FieldValidUntil, "give a date such as 2027-06-30.")
 		} else {
 			req.ValidUntil = t.Add(24*time.Hour - time.Second)
 		}
@@ -264,7 +253,7 @@ func (s *server) endorseSubmit(w http.ResponseWriter, r *http.Request) {
 	if !errs.Any() {
 		e, err := s.endorser().Issue(r.Context(), req)
 		switch {
-		case labelled(&errs, err):
+		case labelled(&errs, err, nil):
 		case err != nil:
 			s.serverError(w, r, err)
 			return
@@ -305,7 +294,7 @@ func (s *server) attachSubmit(w http.ResponseWriter, r *http.Request) {
 	e, _, err := s.endorser().Attach(r.Context(), endorse.AttachRequest{OrgID: oc.Org.ID, Actor: currentViewer(r).User.ID,
 		AchievementID: achievementID, Document: doc, AcceptUnchecked: r.PostFormValue("accept_unchecked") == "1"})
 	switch {
-	case labelled(&errs, err):
+	case labelled(&errs, err, map[string]string{endorse.FieldAchievement: "attach_to"}):
 		s.renderEndorsements(w, r, f, errs)
 	case err != nil:
 		s.serverError(w, r, err)
@@ -328,8 +317,8 @@ func (s *server) withdrawEndorsement(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, endorse.ErrAlreadyWithdrawn):
 		s.setFlash(w, "That endorsement was already withdrawn.")
-	case labelled(&errs, err):
-		s.setFlash(w, "Not withdrawn: "+errs[0].Message)
+	case labelled(&errs, err, nil):
+		s.setFlash(w, "Not withdrawn: the reason "+errs[0].Message)
 	case err != nil:
 		s.serverError(w, r, err)
 		return

@@ -44,13 +44,13 @@ func TestEndorsementPages(t *testing.T) {
 		{"a viewer may not endorse", request{method: "POST", path: admin, as: "viewer", form: endorse(nil)}, 403, nil, nil},
 		{"no CSRF token", request{method: "POST", path: admin, as: "owner", form: endorse(nil), noCSRF: true}, 403, nil, nil},
 		{"the words are required", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"comment": {" "}})}, 422,
-			[]string{"Your endorsement, in your words: is required", `aria-invalid="true"`}, nil},
+			[]string{`data-field="comment"`, "is required: say in a sentence or two why you endorse it", `aria-invalid="true"`}, nil},
 		{"nothing chosen", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"achievement": {""}})}, 422,
-			[]string{"What you endorse: choose an achievement"}, nil},
+			[]string{`data-field="achievement"`, "choose an achievement, an organization"}, nil},
 		{"a bad external id", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"target": {"external"}, "subject_id": {"not an id"}})}, 422,
-			[]string{"Id of the achievement or profile: must be a web address"}, nil},
+			[]string{`data-field="subject_id"`, "must be a web address"}, nil},
 		{"a bad date", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"valid_until": {"soon"}})}, 422,
-			[]string{"Valid until: give a date"}, nil},
+			[]string{`data-field="valid_until"`, "give a date"}, nil},
 		{"self-endorsement is refused", request{method: "POST", path: "/admin/orgs/city-uni/endorsements", as: "owner", form: endorse(nil)}, 422,
 			[]string{"adds no trust"}, nil},
 		{"endorse", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"valid_until": {"2099-12-31"}})}, 303, nil, nil},
@@ -130,7 +130,7 @@ func TestEndorsementPages(t *testing.T) {
 	tampered := strings.Replace(given[0].Document, "Meets the agency", "Exceeds the agency", 1)
 	rec = e.do(request{method: "POST", path: "/admin/orgs/city-uni/endorsements/attach", as: "owner",
 		form: url.Values{"attach_to": {e.achievementID}, "document": {tampered}}})
-	if body := rec.Body.String(); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "Endorsement credential: did not verify") {
+	if body := rec.Body.String(); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "did not verify: ") {
 		t.Fatalf("attach tampered %d: %.1000s", rec.Code, body)
 	}
 
