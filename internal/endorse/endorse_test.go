@@ -241,8 +241,26 @@ func TestIssueVerifyWithdraw(t *testing.T) {
 	if views, _ := w.svc.About(ctx, w.univ.ID, w.course.Achievement.ID); len(views) != 1 || views[0].Label != endorse.LabelWithdrawn {
 		t.Fatalf("About after withdrawal = %+v", views)
 	}
-	if leaves, _ := w.st.LeavesByCredential(ctx, tlog.HashCredentialID(e.ID)); len(leaves) != 2 || leaves[1].Kind != string(tlog.KindRevoke) {
+	leaves, _ = w.st.LeavesByCredential(ctx, tlog.HashCredentialID(e.ID))
+	if len(leaves) != 2 || leaves[1].Kind != string(tlog.KindRevoke) {
 		t.Fatalf("log after withdrawal = %+v", leaves)
+	}
+	// The database auditor matches both entries with the row, and finds
+	// nothing stored that the log does not cover.
+	if rc, err = tlog.NewRowChecker(ctx, w.st); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range leaves {
+		ev, err := tlog.ParseLeaf(l.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rc.Check(ctx, l.Index, l.Data, ev); err != nil {
+			t.Errorf("row check of the %s entry: %v", l.Kind, err)
+		}
+	}
+	if un := rc.Unlogged(); len(un) != 0 {
+		t.Errorf("unlogged = %v", un)
 	}
 	events, err := w.st.ListAudit(ctx, store.AuditQuery{OrgID: w.accreditor.ID})
 	if err != nil {
