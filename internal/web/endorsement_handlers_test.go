@@ -94,6 +94,8 @@ func TestEndorsementPages(t *testing.T) {
 			[]string{`id="endorsements-title"`, htmlEscape(comment), `class="endorsement-verdict ok">Verified`, "<summary>Technical detail</summary>"}},
 		{"endorsement page", request{method: "GET", path: page}, 200,
 			[]string{"Quality Agency endorses " + htmlEscape(achName), `href="/achievements/` + e.achievementID + `"`, ">Verified</span>", "How this was checked"}},
+		{"the endorsed organization's public page", request{method: "GET", path: "/orgs/city-uni"}, 200,
+			[]string{`id="endorsements-title"`, "A trustworthy issuer."}},
 		{"its JSON", request{method: "GET", path: page + ".json"}, 200, []string{`"EndorsementSubject"`, `"endorsementComment"`}},
 		{"JSON-LD by content negotiation", request{method: "GET", path: page, header: map[string]string{"Accept": "application/vc+ld+json"}}, 200,
 			[]string{`"EndorsementCredential"`, `"eddsa-rdfc-2022"`}},
