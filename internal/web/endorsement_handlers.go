@@ -345,3 +345,31 @@ func (s *server) detachEndorsement(w http.ResponseWriter, r *http.Request) {
 	s.setFlash(w, "Endorsement removed from your pages.")
 	http.Redirect(w, r, "/admin/orgs/"+oc.Org.Slug+"/endorsements", http.StatusSeeOther)
 }
+
+// nameEndorsed adds, for an endorsement, the name of what it endorses
+// when this server knows the endorsed id (its achievement or organization,
+// or a subject endorsed here before), so that the verify page reads "X
+// endorses Statistics for Data Science (https://…)" rather than an address
+// alone. Only the name of the id is looked up: what the endorsement says
+// stays what the pasted document says.
+func (s *server) nameEndorsed(r *http.Request, vd *verdict, doc map[string]any) {
+	if doc == nil || len(vd.Meaning.Lines) == 0 {
+		return
+	}
+	info := endorse.Read(doc)
+	suffix := " endorses " + info.SubjectID
+	if info.SubjectID == "" || !strings.HasSuffix(vd.Meaning.Lines[0], suffix) {
+		return
+	}
+	known, err := s.store.ListEndorsements(r.Context(), store.EndorsementQuery{SubjectIDs: []string{info.SubjectID}, Limit: 5})
+	if err != nil {
+		return
+	}
+	for _, e := range known {
+		if e.SubjectName != "" {
+			line := vd.Meaning.Lines[0]
+			vd.Meaning.Lines[0] = strings.TrimSuffix(line, info.SubjectID) + e.SubjectName + " (" + info.SubjectID + ")"
+			return
+		}
+	}
+}

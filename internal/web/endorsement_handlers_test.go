@@ -123,7 +123,7 @@ func TestEndorsementPages(t *testing.T) {
 
 	// The verify page says who endorses what.
 	rec := e.do(request{method: "POST", path: "/verify", form: url.Values{"credential": {given[0].Document}}})
-	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "Quality Agency (did:web:microcred.test:orgs:quality-agency) endorses") ||
+	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "Quality Agency (did:web:microcred.test:orgs:quality-agency) endorses "+htmlEscape(achName)+" (") ||
 		!strings.Contains(body, "✔ Verified") {
 		t.Fatalf("verify page %d: %.2000s", rec.Code, body)
 	}
