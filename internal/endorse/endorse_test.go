@@ -352,6 +352,20 @@ func TestAttach(t *testing.T) {
 	}
 	courseID := ob3["id"].(string)
 	good := external(t, "", courseID, "Hired three graduates; strong skills.")
+	// The same kind of endorsement secured as a VC-JWT.
+	jwtKey, err := keys.Generate("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwtDoc, err := credential.NewEndorsementCredential("urn:uuid:"+store.NewID(), credential.Profile{ID: jwtKey.Controller, Name: "Industry Board"},
+		courseID, "Signed as a JWT.", "Industry Board endorsement", time.Now().Add(-time.Hour)).Map()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, err := proof.SignJWT(jwtDoc, jwtKey, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	unreachable := external(t, "did:web:board.example", courseID, "Recognised by the board.")
 	for _, tc := range []struct {
 		name   string
@@ -361,6 +375,7 @@ func TestAttach(t *testing.T) {
 		reason string
 	}{
 		{"verified", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(good)}, "", endorse.LabelVerified, ""},
+		{"a VC-JWT", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(jwt)}, "", endorse.LabelVerified, ""},
 		{"attached twice", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(good)}, endorse.FieldDocument, "", "already attached"},
 		{"tampered", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(strings.Replace(external(t, "", courseID, "Fine."), "Fine.", "Superb.", 1))}, endorse.FieldDocument, "", "did not verify"},
 		{"another subject", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(external(t, "", "https://elsewhere.example/a", "x"))}, endorse.FieldDocument, "", "endorses"},
@@ -393,7 +408,7 @@ func TestAttach(t *testing.T) {
 		})
 	}
 	views, err := w.svc.Received(ctx, w.univ.ID)
-	if err != nil || len(views) != 2 {
+	if err != nil || len(views) != 3 {
 		t.Fatalf("received = %d, %v", len(views), err)
 	}
 	if err := w.svc.Detach(ctx, w.accreditor.ID, views[0].ID, w.owner.ID); !errors.Is(err, endorse.ErrNotFound) {
