@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +17,6 @@ import (
 	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/status"
 	"github.com/microcred/microcred/internal/store"
-	"github.com/microcred/microcred/internal/store/sqlite"
 	"github.com/microcred/microcred/internal/tlog"
 	"github.com/microcred/microcred/internal/verify"
 )
@@ -42,17 +40,13 @@ type world struct {
 	course, ownCourse store.CatalogEntry
 }
 
-func newWorld(t *testing.T) world {
+func newWorld(t *testing.T) world { return newWorldOn(t, "sqlite") }
+
+func newWorldOn(t *testing.T, backend string) world {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "microcred.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, backend)
+	var err error
 	var master keys.MasterKey
 	_, _ = rand.Read(master[:])
 	iss := &issue.Service{Store: st, Master: master, BaseURL: testBase, Fetcher: offline{}}
@@ -141,7 +135,12 @@ func TestRequestValidate(t *testing.T) {
 // withdrawn (then not verified, and labelled so), and a tampered copy
 // never verifies.
 func TestIssueVerifyWithdraw(t *testing.T) {
-	w := newWorld(t)
+	for _, b := range backends() {
+		t.Run(b, func(t *testing.T) { testIssueVerifyWithdraw(t, newWorldOn(t, b)) })
+	}
+}
+
+func testIssueVerifyWithdraw(t *testing.T, w world) {
 	ctx := context.Background()
 	e, err := w.svc.Issue(ctx, endorse.Request{OrgID: w.accreditor.ID, Actor: w.owner.ID, AchievementID: w.course.Achievement.ID,
 		Comment: "Meets our quality framework for short courses.", ValidUntil: time.Now().Add(24 * time.Hour)})
