@@ -232,7 +232,21 @@ func (s *server) endorseSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	req := endorse.Request{OrgID: oc.Org.ID, Actor: currentViewer(r).User.ID, Comment: f.Comment}
 	// The form offers three ways to name what is endorsed; only the
-	// chosen one counts, whatever the other fields still hold.
+	// chosen one counts, whatever the other fields still hold. A person
+	// who filled in one of the others and left the chosen one empty
+	// meant that one.
+	filled := map[string]string{"achievement": f.AchievementID, "organization": f.OrgSlug, "external": f.SubjectID}
+	if strings.TrimSpace(filled[f.Target]) == "" {
+		var only []string
+		for k, v := range filled {
+			if strings.TrimSpace(v) != "" {
+				only = append(only, k)
+			}
+		}
+		if len(only) == 1 {
+			f.Target = only[0]
+		}
+	}
 	switch f.Target {
 	case "organization":
 		req.OrgSlug = f.OrgSlug

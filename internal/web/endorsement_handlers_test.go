@@ -54,8 +54,8 @@ func TestEndorsementPages(t *testing.T) {
 		{"self-endorsement is refused", request{method: "POST", path: "/admin/orgs/city-uni/endorsements", as: "owner", form: endorse(nil)}, 422,
 			[]string{"adds no trust"}, nil},
 		{"endorse", request{method: "POST", path: admin, as: "owner", form: endorse(url.Values{"valid_until": {"2099-12-31"}})}, 303, nil, nil},
-		{"endorse the organization", request{method: "POST", path: admin, as: "owner",
-			form: endorse(url.Values{"target": {"organization"}, "organization": {"city-uni"}, "comment": {"A trustworthy issuer."}})}, 303, nil, nil},
+		{"endorse the organization (chosen in its list, the radio button left on achievement)", request{method: "POST", path: admin, as: "owner",
+			form: endorse(url.Values{"achievement": {""}, "organization": {"city-uni"}, "comment": {"A trustworthy issuer."}})}, 303, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := e.do(tc.req)
