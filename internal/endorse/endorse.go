@@ -273,10 +273,6 @@ func asCredential(e store.Endorsement) store.Credential {
 	return store.Credential{ID: e.ID, OrgID: e.OrgID, Document: e.Document, IssuedAt: e.IssuedAt, ValidFrom: e.ValidFrom, ValidUntil: e.ValidUntil}
 }
 
-// AsCredential returns what of an endorsement the transparency log's row
-// checker compares with its entries (see tlog.RowChecker).
-func AsCredential(e store.Endorsement) store.Credential { return asCredential(e) }
-
 func audit(ctx context.Context, tx store.Store, orgID, actor, action, target string, detail map[string]any) error {
 	if actor == "" {
 		actor = "system"

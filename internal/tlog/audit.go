@@ -247,8 +247,8 @@ func (s StoreSource) Consistency(ctx context.Context, oldSize, newSize int64) ([
 }
 
 // RowChecker re-derives log entries from the rows of a store: an issuance
-// entry must match its credential (or given endorsement) row (organization, hash of the stored
-// document, issue time), a revocation or suspension entry a stored
+// entry must match its credential row, or given endorsement row
+// (organization, hash of the stored document, issue time), a revocation or suspension entry a stored
 // credential of that organization, a key rotation a stored key. After the
 // audit, Unlogged lists the stored credentials without an issuance entry.
 // A row edited or inserted behind the server's back shows up as a
