@@ -409,7 +409,7 @@ func (s *Service) Attach(ctx context.Context, r AttachRequest) (store.Endorsemen
 		return audit(ctx, tx, org.ID, r.Actor, "endorsement.attach", e.ID, map[string]any{"subject": want.id, "endorser": info.IssuerID, "verdict": string(rep.Verdict)})
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return store.Endorsement{}, rep, issue.FieldErrors{{Field: FieldDocument, Problem: "is already attached on this server"}}
+		return store.Endorsement{}, rep, issue.FieldErrors{{Field: FieldDocument, Problem: "is already kept on this server (attached before, or issued here), so it shows on your pages already"}}
 	}
 	if err != nil {
 		return store.Endorsement{}, rep, fmt.Errorf("endorse: attach: %w", err)

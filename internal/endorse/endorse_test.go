@@ -375,7 +375,7 @@ func TestAttach(t *testing.T) {
 	}{
 		{"verified", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(good)}, "", endorse.LabelVerified, ""},
 		{"a VC-JWT", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(jwt)}, "", endorse.LabelVerified, ""},
-		{"attached twice", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(good)}, endorse.FieldDocument, "", "already attached"},
+		{"attached twice", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(good)}, endorse.FieldDocument, "", "already kept on this server"},
 		{"tampered", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(strings.Replace(external(t, "", courseID, "Fine."), "Fine.", "Superb.", 1))}, endorse.FieldDocument, "", "did not verify"},
 		{"another subject", endorse.AttachRequest{AchievementID: w.course.Achievement.ID, Document: []byte(external(t, "", "https://elsewhere.example/a", "x"))}, endorse.FieldDocument, "", "endorses"},
 		{"the profile's subject is not the achievement", endorse.AttachRequest{Document: []byte(external(t, "", courseID, "x"))}, endorse.FieldDocument, "", "endorses"},
