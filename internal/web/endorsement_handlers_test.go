@@ -1,12 +1,19 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/microcred/microcred/internal/credential"
+	"github.com/microcred/microcred/internal/keys"
+	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -151,4 +158,69 @@ func TestEndorsementPages(t *testing.T) {
 			t.Errorf("%s does not say the endorsement was withdrawn", path)
 		}
 	}
+}
+
+// TestAttachEndorsementUpload attaches an endorsement issued elsewhere
+// (signed with a did:key, so it verifies offline) by uploading its file;
+// it then shows on the achievement's page, and the organization can take
+// it off again.
+func TestAttachEndorsementUpload(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	var ob3 map[string]any
+	if err := json.Unmarshal(must(e.store.AchievementVersion(ctx, e.achievementID, 1)).Document, &ob3); err != nil {
+		t.Fatal(err)
+	}
+	kp, err := keys.Generate("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := credential.NewEndorsementCredential("urn:uuid:"+store.NewID(), credential.Profile{ID: kp.Controller, Name: "Employers' Board"},
+		ob3["id"].(string), "Our members hire its graduates.", "Employers' Board endorsement", time.Now().Add(-time.Hour)).Map()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := proof.Sign(doc, kp, proof.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := json.Marshal(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("csrf_token", e.logins["issuer"].CSRF)
+	_ = mw.WriteField("attach_to", e.achievementID)
+	fw, _ := mw.CreateFormFile("file", "endorsement.json")
+	_, _ = fw.Write(file)
+	_ = mw.Close()
+	rec := e.do(request{method: "POST", path: "/admin/orgs/city-uni/endorsements/attach", as: "issuer", body: body.String(), contentType: mw.FormDataContentType()})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("attach: %d %s", rec.Code, rec.Body.String())
+	}
+	page := e.do(request{method: "GET", path: "/achievements/" + e.achievementID}).Body.String()
+	if !strings.Contains(page, "<strong>Employers&#39; Board</strong> endorses") || !strings.Contains(page, `class="endorsement-verdict ok">Verified`) {
+		t.Fatalf("achievement page lacks the attached endorsement")
+	}
+	if admin := e.do(request{method: "GET", path: "/admin/orgs/city-uni/endorsements", as: "viewer"}).Body.String(); !strings.Contains(admin, "(attached by you)") ||
+		strings.Contains(admin, "Remove from your pages") {
+		t.Fatal("the admin page does not list the attached endorsement, or offers a viewer to remove it")
+	}
+	if rec := e.do(request{method: "POST", path: "/admin/orgs/city-uni/endorsements/detach", as: "viewer", form: url.Values{"id": {doc["id"].(string)}}}); rec.Code != 403 {
+		t.Fatalf("detach by a viewer: %d", rec.Code)
+	}
+	if rec := e.do(request{method: "POST", path: "/admin/orgs/city-uni/endorsements/detach", as: "owner", form: url.Values{"id": {doc["id"].(string)}}}); rec.Code != 303 {
+		t.Fatalf("detach: %d", rec.Code)
+	}
+	if page := e.do(request{method: "GET", path: "/achievements/" + e.achievementID}).Body.String(); strings.Contains(page, "Employers&#39; Board") {
+		t.Fatal("the removed endorsement still shows")
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
