@@ -274,6 +274,7 @@ func (a *API) routes() []route {
 	rs = append(rs, a.renewRoutes()...)
 	rs = append(rs, a.settingsRoutes()...)
 	rs = append(rs, a.pathwayRoutes()...)
+	rs = append(rs, a.endorsementRoutes()...)
 	rs = append(rs, a.metricsRoutes()...)
 	return rs
 }

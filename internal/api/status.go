@@ -83,6 +83,9 @@ func schemas() map[string]any {
 	for k, v := range pathwaySchemas() {
 		all[k] = v
 	}
+	for k, v := range endorsementSchemas() {
+		all[k] = v
+	}
 	for k, v := range metricsSchemas() {
 		all[k] = v
 	}

@@ -199,6 +199,9 @@ func (s *seeder) run(ctx context.Context) error {
 	if err := s.evidence(ctx, uni); err != nil {
 		return err
 	}
+	if err := s.endorsements(ctx, uni, provider); err != nil {
+		return err
+	}
 	if err := s.events(ctx); err != nil {
 		return err
 	}

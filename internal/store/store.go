@@ -23,6 +23,7 @@ type Store interface {
 	WalletStore
 	PathwayStore
 	CredentialSearcher
+	EndorsementStore
 	// WithTx runs fn inside one database transaction and commits when fn
 	// returns nil; any error (or panic) rolls back everything fn wrote.
 	// fn must use only the Store it is given: on SQLite, writing through the

@@ -247,8 +247,8 @@ func (s StoreSource) Consistency(ctx context.Context, oldSize, newSize int64) ([
 }
 
 // RowChecker re-derives log entries from the rows of a store: an issuance
-// entry must match its credential row (organization, hash of the stored
-// document, issue time), a revocation or suspension entry a stored
+// entry must match its credential row, or given endorsement row
+// (organization, hash of the stored document, issue time), a revocation or suspension entry a stored
 // credential of that organization, a key rotation a stored key. After the
 // audit, Unlogged lists the stored credentials without an issuance entry.
 // A row edited or inserted behind the server's back shows up as a
@@ -270,6 +270,20 @@ func NewRowChecker(ctx context.Context, st store.Store) (*RowChecker, error) {
 		}
 		for _, c := range list {
 			rc.creds[HashCredentialID(c.ID)] = c
+		}
+		if len(list) < page {
+			break
+		}
+	}
+	// Endorsements given here are logged like credentials (package
+	// endorse); received ones were signed elsewhere and are not logged.
+	for offset := 0; ; offset += page {
+		list, err := st.ListEndorsements(ctx, store.EndorsementQuery{Direction: store.EndorsementGiven, Limit: page, Offset: offset})
+		if err != nil {
+			return nil, fmt.Errorf("tlog: audit: list endorsements: %w", err)
+		}
+		for _, e := range list {
+			rc.creds[HashCredentialID(e.ID)] = store.Credential{ID: e.ID, OrgID: e.OrgID, Document: e.Document, IssuedAt: e.IssuedAt}
 		}
 		if len(list) < page {
 			return rc, nil

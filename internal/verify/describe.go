@@ -12,6 +12,9 @@ func Describe(doc map[string]any) []string {
 	if doc == nil {
 		return nil
 	}
+	if lines := describeEndorsement(doc); lines != nil {
+		return lines
+	}
 	var lines []string
 	if name := issuerName(doc); name != "" {
 		lines = append(lines, "Issued by: "+name)
@@ -64,4 +67,36 @@ func oneLine(s string) string {
 		s = s[:300] + "…"
 	}
 	return s
+}
+
+// describeEndorsement says what an EndorsementCredential claims, "X
+// endorses Y" and the endorser's words, or returns nil for any other
+// credential.
+func describeEndorsement(doc map[string]any) []string {
+	endorsement := false
+	switch t := doc["type"].(type) {
+	case string:
+		endorsement = t == "EndorsementCredential"
+	case []any:
+		for _, x := range t {
+			endorsement = endorsement || x == "EndorsementCredential"
+		}
+	}
+	if !endorsement {
+		return nil
+	}
+	who := issuerName(doc)
+	if who == "" {
+		who = "An unnamed issuer"
+	}
+	subject, _ := doc["credentialSubject"].(map[string]any)
+	what, _ := subject["id"].(string)
+	if what == "" {
+		what = "something it does not name"
+	}
+	lines := []string{oneLine(who + " endorses " + what)}
+	if c, _ := subject["endorsementComment"].(string); c != "" {
+		lines = append(lines, "In their words: "+oneLine(c))
+	}
+	return lines
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/microcred/microcred/internal/auth"
 	"github.com/microcred/microcred/internal/badge"
 	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/endorse"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/testutil"
@@ -117,6 +118,17 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	credPath := "/c/" + b.svc.CredentialUUID(c.ID)
+	// An accreditor's endorsement of the achievement, shown on its pages.
+	agency, err := b.svc.CreateOrganization(ctx, store.Organization{Name: "Quality Agency", Slug: "quality-agency", URL: "https://qa.example",
+		Email: "office@qa.example"}, b.owner.ID, b.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	endorsement, err := (&endorse.Service{Store: b.store, Issuer: b.svc}).Issue(ctx, endorse.Request{OrgID: agency.ID, AchievementID: achievementID,
+		Comment: "Meets the agency's framework for short courses.", Actor: b.owner.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	credJSON := string(c.Document)
 
 	b.do("phone viewport", chromedp.EmulateViewport(phoneWidth, 844))
@@ -128,6 +140,7 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 		{name: "achievement", path: "/achievements/" + achievementID, axe: true},
 		{name: "org-profile", path: "/orgs/harbour", axe: true},
 		{name: "credential", path: credPath, axe: true},
+		{name: "endorsement", path: "/endorsements/" + strings.TrimPrefix(endorsement.ID, "urn:uuid:"), axe: true},
 		{name: "verify", path: "/verify", axe: true},
 		{name: "verify-result", path: "/verify", axe: true, before: []chromedp.Action[chromedp.Void]{
 			chromedp.SetValue(chromedp.CSS(`#credential`), credJSON), submit, chromedp.WaitVisible(chromedp.CSS(`.verdict`)),
@@ -181,6 +194,7 @@ func TestBrowserPhoneWidthAndAccessibility(t *testing.T) {
 		{name: "audit", path: org + "/audit", axe: true},
 		{name: "impact", path: org + "/impact", axe: true},
 		{name: "pathways-admin", path: org + "/pathways", axe: true},
+		{name: "endorsements-admin", path: org + "/endorsements", axe: true},
 		{name: "org-outbox", path: org + "/outbox", axe: true},
 		{name: "credential-as-issuer", path: credPath, axe: true},
 	}

@@ -185,7 +185,8 @@ func (s *server) achievementPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.renderWith(w, r, http.StatusOK, "achievement", pageData{
 		Title: a.Name,
-		Data:  map[string]any{"A": a, "Entry": entry, "Org": org, "CanEdit": canEdit, "JSONURL": "/achievements/" + id + ".json", "Requirement": req},
+		Data: map[string]any{"A": a, "Entry": entry, "Org": org, "CanEdit": canEdit, "JSONURL": "/achievements/" + id + ".json", "Requirement": req,
+			"Endorsements": s.endorsementsAbout(r, org.ID, entry.Achievement.ID)},
 		Meta: &ogMeta{Title: a.Name + " · " + org.Name, Description: clip(a.Description, 300), URL: pageURL, Type: "website",
 			Image: s.achievementImageURL(id, a.Image), ImageAlt: "Badge of " + a.Name},
 	})

@@ -17,6 +17,7 @@ import (
 	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/credential"
+	"github.com/microcred/microcred/internal/endorse"
 	"github.com/microcred/microcred/internal/store"
 	"github.com/microcred/microcred/internal/verify"
 )
@@ -75,6 +76,8 @@ type credentialPageData struct {
 	// ("revoked", "suspended", "expired", "private"), "" when it is.
 	ShareBlock string
 	EmbedCode  string
+	// Endorsements of the achievement and of its issuer, checked.
+	Endorsements []endorse.View
 }
 
 // credentialPage serves /c/{uuid} (HTML), /c/{uuid}.json (the stored
@@ -230,6 +233,7 @@ func (s *server) credentialHTML(w http.ResponseWriter, r *http.Request, c store.
 		d.Image = s.achievementImageURL(c.AchievementID, entry.Image)
 	}
 	d.Log = s.credentialLogEntry(ctx, c.ID)
+	d.Endorsements = s.endorsementsAbout(r, c.OrgID, c.AchievementID)
 	d.Lifecycle = s.lifecycleOf(r, c)
 	d.ShareBlock = s.shareBlock(r, c)
 	d.EmbedCode = `<iframe src="` + d.PublicURL + `/embed" width="420" height="110" style="border:0" title="` +

@@ -261,8 +261,9 @@ func (s *server) orgProfile(w http.ResponseWriter, r *http.Request) {
 	}
 	s.renderWith(w, r, http.StatusOK, "org_public", pageData{
 		Title: org.Name,
-		Data:  map[string]any{"Org": org, "Entries": s.catalogRows(entries, map[string]store.Organization{org.ID: org}), "IssuerID": issuerID},
-		Meta:  &ogMeta{Title: org.Name, Description: org.Description, URL: s.base + "/orgs/" + org.Slug, Type: "profile"},
+		Data: map[string]any{"Org": org, "Entries": s.catalogRows(entries, map[string]store.Organization{org.ID: org}), "IssuerID": issuerID,
+			"Endorsements": s.endorsementsAbout(r, org.ID, "")},
+		Meta: &ogMeta{Title: org.Name, Description: org.Description, URL: s.base + "/orgs/" + org.Slug, Type: "profile"},
 	})
 }
 

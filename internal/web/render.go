@@ -45,6 +45,9 @@ var templateFuncs = template.FuncMap{
 	"safeURL":    safeURL,
 	"dict":       dict,
 	"markdown":   renderMarkdown,
+	"verdictClass": func(label string) string {
+		return map[string]string{"Verified": "ok", "Withdrawn": "fail", "Not verified": "fail"}[label]
+	},
 }
 
 // dict builds a map from alternating keys and values, to pass several

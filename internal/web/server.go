@@ -294,6 +294,7 @@ func (s *server) routes(mux *http.ServeMux) error {
 	s.statusRoutes(mux)
 	s.bulkRoutes(mux)
 	s.pathwayRoutes(mux)
+	s.endorsementRoutes(mux)
 	return nil
 }
 

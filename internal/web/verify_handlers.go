@@ -124,6 +124,7 @@ func (s *server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vd := verdictOf(rep)
+	s.nameEndorsed(r, &vd, rep.Credential)
 	d.Verdict = &vd
 	d.Pulse = s.recordPageVerification(r, rep, domain)
 	s.render(w, r, http.StatusOK, "verify", "Verification result", d)

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OAuthClients", testOAuthClients}, {"OAuthCodes", testOAuthCodes}, {"OAuthRefreshAndGrants", testOAuthRefreshAndGrants},
 		{"LogAppend", testLogAppend}, {"LogConcurrentAppend", testLogConcurrentAppend}, {"LogCheckpoints", testLogCheckpoints},
 		{"PathwayDefinitions", testPathwayDefinitions}, {"PathwayProgress", testPathwayProgress}, {"CredentialFacts", testCredentialFacts},
+		{"Endorsements", testEndorsements},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
