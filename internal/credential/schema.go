@@ -34,6 +34,10 @@ const (
 	// SchemaClrCredential is CLR 2.0's ClrCredential (the JSON-LD
 	// adaptation 1EdTech publishes under the schema's own $id).
 	SchemaClrCredential Schema = "clrcredential"
+	// SchemaClrEmbedded is the ClrCredential schema's definition of an
+	// embedded credential ($defs/VerifiableCredential): what each entry
+	// of credentialSubject.verifiableCredential must match.
+	SchemaClrEmbedded Schema = "clrcredential#/$defs/VerifiableCredential"
 )
 
 // TypeClrCredential is the type of a CLR 2.0 credential.
@@ -65,6 +69,7 @@ var compiled = sync.OnceValues(func() (map[Schema]*jsonschema.Schema, error) {
 		}
 		ids[name] = id
 	}
+	ids[SchemaClrEmbedded] = ids[SchemaClrCredential] + "#/$defs/VerifiableCredential"
 	out := make(map[Schema]*jsonschema.Schema, len(ids))
 	for name, id := range ids {
 		s, err := c.Compile(id)

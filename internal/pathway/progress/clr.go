@@ -29,6 +29,17 @@ var clrContexts = []any{
 	"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 }
 
+// ErrClrEmpty is returned when the learner holds no credential of the
+// organization that can go into a record: CLR 2.0's ClrSubject requires
+// at least one embedded credential.
+var ErrClrEmpty = errors.New("clr: the learner holds no credential of the organization that can go into a record")
+
+// ErrClrSchema marks a record that does not match 1EdTech's CLR 2.0 JSON
+// Schema: it is not handed out. It means a fault of microcred (what it
+// builds is checked against the schema in the tests), so callers log it
+// and answer with an internal error.
+var ErrClrSchema = errors.New("clr: the record does not match 1EdTech's CLR 2.0 JSON Schema")
+
 // ClrCredential returns a Comprehensive Learner Record 2.0 ClrCredential
 // of the organization for a learner, signed with the organization's key
 // (eddsa-rdfc-2022): the organization's credentials issued to the
@@ -42,8 +53,12 @@ var clrContexts = []any{
 // for the associations alike: the wallet passes the learner's linked
 // credentials (other issuers' included), the API only the
 // organization's own.
-// Credentials secured as VC-JWT are left out: ClrSubject embeds
-// credentials as JSON objects.
+// Credentials secured as VC-JWT are left out (ClrSubject embeds
+// credentials as JSON objects), and so are those the CLR 2.0 schema does
+// not accept as embedded credentials (VC 1.1 ones). With no credential to embed the error is
+// ErrClrEmpty; a signed record is checked against 1EdTech's CLR 2.0 JSON
+// Schema before it is returned, and one that fails is refused with
+// ErrClrSchema.
 func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.Organization, email string, include func(id string) bool, now time.Time) ([]byte, error) {
 	key := store.EmailKey(email)
 	issuerID, err := signer.IssuerID(ctx, org)
@@ -72,7 +87,17 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 		if err := json.Unmarshal([]byte(c.Document), &doc); err != nil {
 			return nil, fmt.Errorf("clr: credential %s: %w", f.ID, err)
 		}
+		if credential.ValidateSchema(credential.SchemaClrEmbedded, doc) != nil {
+			// CLR 2.0 embeds VC 2.0 credentials (validFrom, the VC 2.0
+			// context first): one signed on VC 1.1, which the VC-API
+			// issue endpoint allows, cannot be embedded as it is, and
+			// re-signing would make it another credential.
+			continue
+		}
 		vcs = append(vcs, doc)
+	}
+	if len(vcs) == 0 {
+		return nil, ErrClrEmpty
 	}
 	subject := map[string]any{"type": []any{"ClrSubject"}}
 	var salt [16]byte
@@ -80,9 +105,7 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 		return nil, fmt.Errorf("clr: salt: %w", err)
 	}
 	subject["identifier"] = []any{credential.HashedEmail(key, hex.EncodeToString(salt[:]))}
-	if len(vcs) > 0 {
-		subject["verifiableCredential"] = vcs
-	}
+	subject["verifiableCredential"] = vcs
 	achievements, associations, err := l.clrPathways(ctx, org, key, include, now)
 	if err != nil {
 		return nil, err
@@ -121,7 +144,14 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 	if err != nil {
 		return nil, fmt.Errorf("clr: sign: %w", err)
 	}
-	return json.Marshal(signed)
+	out, err := json.Marshal(signed)
+	if err != nil {
+		return nil, fmt.Errorf("clr: encode: %w", err)
+	}
+	if err := credential.ValidateClr(out); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrClrSchema, err)
+	}
+	return out, nil
 }
 
 // clrPathways returns the award achievements of the pathways the learner
