@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -80,7 +81,12 @@ func TestPathwayAPI(t *testing.T) {
 				if strings.Contains(rec.Body.String(), foreign.ID) {
 					t.Error("the record holds another organization's credential")
 				}
+				if err := credential.ValidateClr(rec.Body.Bytes()); err != nil {
+					t.Errorf("the record fails 1EdTech's CLR 2.0 JSON Schema: %v", err)
+				}
 			}},
+		{name: "no record of a learner with none of the organization's credentials", method: "GET", url: "/api/v1/clr?learner=bob@example.org",
+			headers: bearer(readTok), status: 404, contains: []string{"no valid credential of this organization"}},
 		{name: "clr needs the read scope", method: "GET", url: "/api/v1/clr?learner=ada@example.org", headers: bearer(tok), status: 403},
 		{name: "audit needs a learner", method: "GET", url: "/api/v1/audit", headers: bearer(readTok), status: 400, contains: []string{`"field":"learner"`}},
 		{name: "audit needs the read scope", method: "GET", url: "/api/v1/audit?learner=ada@example.org", headers: bearer(tok), status: 403},

@@ -1,0 +1,116 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/credential"
+	"github.com/microcred/microcred/internal/issue"
+	"github.com/microcred/microcred/internal/pathway/progress"
+	"github.com/microcred/microcred/internal/store"
+)
+
+// clrEnv is a learner at several stages of City University's pathways: a
+// graded statistics credential, machine learning, Northwind's industry
+// certificate (another organization on this server) and a credential of an
+// issuer elsewhere imported into the wallet; two pathways and a credit
+// scheme.
+func clrEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	e := newEnv(t, envOptions{catalogSize: 4})
+	ps := &progress.Service{Store: e.store, IssuerID: e.svc.IssuerID, AchievementURL: e.svc.AchievementURL}
+	second := `{"id": "ml-track", "name": "Machine learning track", "award": {"achievementId": "applied-data-science-programme"},
+	  "root": {"kind": "allOf", "rules": [
+	    {"kind": "credential", "match": {"issuer": "org:city-uni", "achievement": "statistics-for-data-science"}},
+	    {"kind": "credential", "match": {"issuer": "org:city-uni", "achievement": "machine-learning-in-practice"}}]}}`
+	for _, d := range []struct {
+		kind store.PathwayKind
+		doc  string
+	}{{store.PathwayKindPathway, testPathway}, {store.PathwayKindPathway, second}, {store.PathwayKindScheme, testScheme}} {
+		if _, err := ps.Define(ctx, e.org, d.kind, []byte(d.doc), e.users["owner"].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	achID := func(orgID, slug string) string {
+		t.Helper()
+		a, err := e.store.AchievementBySlug(ctx, orgID, slug)
+		if err != nil {
+			t.Fatalf("achievement %s: %v", slug, err)
+		}
+		return a.ID
+	}
+	if _, _, err := e.svc.Issue(ctx, issue.Request{OrgID: e.org.ID, AchievementID: achID(e.org.ID, "machine-learning-in-practice"),
+		RecipientEmail: "learner@example.edu", RecipientName: "Learner Person", Actor: e.users["owner"].ID,
+		Results: []issue.Result{{Value: "8", Status: "Completed"}}}); err != nil {
+		t.Fatal(err)
+	}
+	nw := catalog.DemoCatalogAt(testBase)[1]
+	other, err := e.svc.CreateOrganization(ctx, store.Organization{Slug: nw.Slug, Name: nw.Name}, "", "system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ach := nw.Achievements[0]
+	entry, err := e.svc.SaveAchievement(ctx, other.ID, &ach, "system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Issue(ctx, issue.Request{OrgID: other.ID, AchievementID: entry.Achievement.ID, RecipientEmail: "learner@example.edu", Actor: "system"}); err != nil {
+		t.Fatal(err)
+	}
+	if rec := e.do(request{method: "POST", path: "/wallet/import", as: "learner", form: url.Values{"credential": {foreignCredential(t)}}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("import: %d", rec.Code)
+	}
+	return e
+}
+
+// TestWalletCLR checks the record the wallet hands out against 1EdTech's
+// CLR 2.0 JSON Schema and microcred's verifier, and the plain answer to a
+// learner who has nothing to put in one.
+func TestWalletCLR(t *testing.T) {
+	e := clrEnv(t)
+	rec := e.do(request{method: "GET", path: "/wallet/clr/city-uni", as: "learner"})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("record: %d\n%s", rec.Code, rec.Body)
+	}
+	raw := rec.Body.Bytes()
+	if err := credential.ValidateClr(raw); err != nil {
+		t.Fatalf("the record fails 1EdTech's CLR 2.0 JSON Schema: %v", err)
+	}
+	var doc struct {
+		CredentialSubject struct {
+			VerifiableCredential []map[string]any `json:"verifiableCredential"`
+			Achievement          []map[string]any `json:"achievement"`
+			Association          []map[string]any `json:"association"`
+		} `json:"credentialSubject"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s := doc.CredentialSubject
+	if len(s.VerifiableCredential) != 2 || len(s.Achievement) != 1 || len(s.Association) < 2 {
+		t.Errorf("record holds %d credentials, %d achievements, %d associations", len(s.VerifiableCredential), len(s.Achievement), len(s.Association))
+	}
+	rep, err := e.svc.Verify(context.Background(), raw)
+	if err != nil || !rep.Verified {
+		t.Fatalf("microcred's verifier: %v\n%+v", err, rep)
+	}
+	// Northwind's record of the same learner holds its certificate.
+	rec = e.do(request{method: "GET", path: "/wallet/clr/northwind-academy", as: "learner"})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("Northwind's record: %d", rec.Code)
+	}
+	if err := credential.ValidateClr(rec.Body.Bytes()); err != nil {
+		t.Errorf("Northwind's record fails the schema: %v", err)
+	}
+	// Someone who holds nothing from City University is told so.
+	rec = e.do(request{method: "GET", path: "/wallet/clr/city-uni", as: "viewer"})
+	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "You hold no credential from City University that can go into a learner record yet.") {
+		t.Errorf("empty record: %d\n%s", rec.Code, rec.Body)
+	}
+}
