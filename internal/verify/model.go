@@ -106,9 +106,16 @@ func checkModel(rep *Report) {
 	if ob {
 		warnings = append(warnings, obWarnings(doc, v1)...)
 	}
+	clr := isClr(doc)
+	if clr && !v1 {
+		warnings = append(warnings, clrWarnings(doc)...)
+	}
 	kind := "a W3C verifiable credential"
-	if ob {
+	switch {
+	case ob:
 		kind = "an Open Badges 3.0 credential"
+	case clr:
+		kind = "a Comprehensive Learner Record (CLR 2.0)"
 	}
 	version := "VC 2.0"
 	if v1 {
@@ -124,8 +131,38 @@ func checkModel(rep *Report) {
 		rep.warn(name, fmt.Sprintf("It is %s (%s). %s from the data model without affecting its validity.", kind, version, plural(len(warnings), "detail departs", "details depart")),
 			strings.Join(warnings, "; "))
 	default:
-		rep.pass(name, fmt.Sprintf("It is a well-formed %s (%s).", strings.TrimPrefix(strings.TrimPrefix(kind, "a "), "an "), version), "conforms to the "+version+" data model"+map[bool]string{true: " and the Open Badges 3.0 rules", false: ""}[ob])
+		rep.pass(name, fmt.Sprintf("It is a well-formed %s (%s).", strings.TrimPrefix(strings.TrimPrefix(kind, "a "), "an "), version), "conforms to the "+version+" data model"+map[bool]string{true: " and the Open Badges 3.0 rules", false: ""}[ob]+
+			map[bool]string{true: " and 1EdTech's CLR 2.0 JSON Schema", false: ""}[clr && !v1])
 	}
+}
+
+// clrWarnings are the findings of 1EdTech's CLR 2.0 JSON Schema on a
+// record: departures from the data model that a displayer can live with,
+// so warnings. The schema is the VC 2.0 build; a record on VC 1.1 is not
+// checked against it. Embedded credentials are checked on their own.
+func clrWarnings(doc map[string]any) []string {
+	const most = 10
+	err := credential.ValidateClr(doc)
+	var ve credential.ValidationErrors
+	if !errors.As(err, &ve) {
+		if err != nil {
+			return []string{"the CLR 2.0 JSON Schema could not be applied: " + err.Error()}
+		}
+		return nil
+	}
+	var out []string
+	for _, fe := range ve {
+		if len(out) == most {
+			out = append(out, fmt.Sprintf("and %d more findings of the CLR 2.0 JSON Schema", len(ve)-most))
+			break
+		}
+		p := fe.Path
+		if p == "" {
+			p = "credential"
+		}
+		out = append(out, p+": "+fe.Message+" (CLR 2.0 JSON Schema)")
+	}
+	return out
 }
 
 // recipientSummary explains the verdict on an Open Badge that names no
