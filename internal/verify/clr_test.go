@@ -36,7 +36,7 @@ func clrRecord(t *testing.T, kp *keys.KeyPair, creds ...[]byte) []byte {
 		"issuer":   map[string]any{"id": kp.Controller, "type": []any{"Profile"}, "name": "Example University"},
 		"name":     "Comprehensive Learner Record from Example University", "validFrom": "2026-01-01T00:00:00Z",
 		"credentialSubject": map[string]any{"type": []any{"ClrSubject"},
-			"identifier": []any{map[string]any{"type": "IdentityObject", "identityType": "emailAddress", "hashed": false, "identityHash": "ada@example.org"}},
+			"identifier":           []any{map[string]any{"type": "IdentityObject", "identityType": "emailAddress", "hashed": false, "identityHash": "ada@example.org"}},
 			"verifiableCredential": vcs},
 	}
 	return signed(t, kp, proof.SuiteRDFC, doc)
