@@ -75,6 +75,7 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 		return nil, fmt.Errorf("clr: %w", err)
 	}
 	var vcs []any
+	learnerName := ""
 	for _, f := range facts {
 		c, err := l.svc.Store.Credential(ctx, f.ID)
 		if err != nil {
@@ -95,11 +96,20 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 			continue
 		}
 		vcs = append(vcs, doc)
+		if learnerName == "" {
+			learnerName = c.RecipientName
+		}
 	}
 	if len(vcs) == 0 {
 		return nil, ErrClrEmpty
 	}
 	subject := map[string]any{"type": []any{"ClrSubject"}}
+	if learnerName != "" {
+		// The name the learner's credentials were issued to, as the VC
+		// 2.0 "name" of the subject, as in microcred's Open Badges: a
+		// reader sees whose record it is without the email address.
+		subject["name"] = learnerName
+	}
 	var salt [16]byte
 	if _, err := rand.Read(salt[:]); err != nil {
 		return nil, fmt.Errorf("clr: salt: %w", err)
