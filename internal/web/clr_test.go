@@ -114,3 +114,72 @@ func TestWalletCLR(t *testing.T) {
 		t.Errorf("empty record: %d\n%s", rec.Code, rec.Body)
 	}
 }
+
+// TestVerifyPageCLR pastes an exported record into the verify page: whose
+// record, from whom, each credential with its own verdict, credits and
+// pathways; then the same record after one of its credentials was
+// revoked (the record is still genuine, the credential is not), and the
+// record altered (not verified).
+func TestVerifyPageCLR(t *testing.T) {
+	e := clrEnv(t)
+	ctx := context.Background()
+	rec := e.do(request{method: "GET", path: "/wallet/clr/city-uni", as: "learner"})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("record: %d", rec.Code)
+	}
+	record := rec.Body.String()
+	page := func(t *testing.T, input string) string {
+		t.Helper()
+		rec := e.do(request{method: "POST", path: "/verify", form: url.Values{"credential": {input}}})
+		if rec.Code != http.StatusOK {
+			t.Fatalf("verify: %d\n%s", rec.Code, rec.Body)
+		}
+		return rec.Body.String()
+	}
+	expect := func(t *testing.T, body string, want, notWant []string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("page lacks %q", w)
+			}
+		}
+		for _, w := range notWant {
+			if strings.Contains(body, w) {
+				t.Errorf("page has %q", w)
+			}
+		}
+	}
+	stats := htmlEscape(e.seeded[0].Name)
+	expect(t, page(t, record), []string{
+		"✔ Verified", "This is a learner record (CLR 2.0).", "<dt>Whose record</dt><dd>Learner Person</dd>", "<dt>Issued by</dt><dd>City University</dd>",
+		"<dt>Credentials in it</dt><dd>2: 2 verified</dd>", "<dt>Credits</dt>", "Achievements, each checked on its own",
+		"<strong>" + stats + "</strong>, from City University", "<strong>Machine Learning in Practice</strong>", "✔ verified",
+		"<h3>Pathways</h3>", "Applied Data Science Programme Certificate", "Built from: ",
+	}, []string{"✘ not verified", "did not verify"})
+
+	// Machine learning is revoked after the record was handed out.
+	list, err := e.store.ListCredentials(ctx, store.CredentialQuery{OrgID: e.org.ID, RecipientEmail: "learner@example.edu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked := ""
+	for _, c := range list {
+		if strings.Contains(c.Document, "Machine Learning in Practice") {
+			revoked = c.ID
+		}
+	}
+	if _, err := e.svc.StatusService().Revoke(ctx, revoked, "issued in error", e.users["owner"].ID); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, page(t, record), []string{
+		"✔ Verified", "<strong>1 of them did not verify</strong>", "<dt>Credentials in it</dt><dd>2: 1 verified, 1 not verified</dd>",
+		"✘ not verified</span>\n      <strong>Machine Learning in Practice</strong>", "revoked", "Machine Learning in Practice (not verified)",
+	}, nil)
+
+	// The record altered after signing: the record is not verified.
+	altered := strings.Replace(record, `"name":"Learner Person"`, `"name":"Someone Else"`, 1)
+	if altered == record {
+		t.Fatal("the record does not carry the learner's name")
+	}
+	expect(t, page(t, altered), []string{"✘ Not verified", "The learner record (unverified)", "Someone Else"}, []string{"✔ Verified"})
+}

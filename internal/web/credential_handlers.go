@@ -33,6 +33,9 @@ type verdict struct {
 	Reason   string
 	Checks   []verify.Check
 	Meaning  meaning
+	// Record is set for a Comprehensive Learner Record: its credentials,
+	// each with its own verdict, and its pathways.
+	Record *recordView
 }
 
 // meaning is what a credential claims, read from its display fields.
@@ -294,6 +297,9 @@ func verdictOf(rep *verify.Report) verdict {
 	doc := rep.Credential
 	if doc == nil {
 		return v
+	}
+	if rep.Embedded != nil {
+		v.Record = recordOf(rep)
 	}
 	m := &v.Meaning
 	m.Lines = verify.Describe(doc)
