@@ -115,7 +115,7 @@ func checkModel(rep *Report) {
 	case ob:
 		kind = "an Open Badges 3.0 credential"
 	case clr:
-		kind = "a Comprehensive Learner Record (CLR 2.0)"
+		kind = "a CLR 2.0 learner record"
 	}
 	version := "VC 2.0"
 	if v1 {
