@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -50,8 +51,11 @@ var compiled = sync.OnceValues(func() (map[Schema]*jsonschema.Schema, error) {
 	// The schemas use "format": "date-time" and "date"; 2019-09 makes
 	// format an annotation unless asked, and 1EdTech's validator asserts it.
 	c.AssertFormat()
-	ids := map[Schema]string{}
-	for _, name := range []Schema{SchemaAchievementCredential, SchemaEndorsementCredential, SchemaProfile, SchemaClrCredential} {
+	ids, err := schemaIDs()
+	if err != nil {
+		return nil, err
+	}
+	for name, id := range ids {
 		b, err := schemaFiles.ReadFile("schemas/" + string(name) + ".json")
 		if err != nil {
 			return nil, fmt.Errorf("credential: schema %s: %w", name, err)
@@ -60,18 +64,14 @@ var compiled = sync.OnceValues(func() (map[Schema]*jsonschema.Schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("credential: schema %s: %w", name, err)
 		}
-		id, _ := doc.(map[string]any)["$id"].(string)
-		if id == "" {
-			return nil, fmt.Errorf("credential: schema %s has no $id", name)
-		}
 		if err := c.AddResource(id, doc); err != nil {
 			return nil, fmt.Errorf("credential: schema %s: %w", name, err)
 		}
-		ids[name] = id
 	}
-	ids[SchemaClrEmbedded] = ids[SchemaClrCredential] + "#/$defs/VerifiableCredential"
-	out := make(map[Schema]*jsonschema.Schema, len(ids))
-	for name, id := range ids {
+	all := maps.Clone(ids)
+	all[SchemaClrEmbedded] = ids[SchemaClrCredential] + "#/$defs/VerifiableCredential"
+	out := make(map[Schema]*jsonschema.Schema, len(all))
+	for name, id := range all {
 		s, err := c.Compile(id)
 		if err != nil {
 			return nil, fmt.Errorf("credential: compile schema %s: %w", name, err)
@@ -80,6 +80,45 @@ var compiled = sync.OnceValues(func() (map[Schema]*jsonschema.Schema, error) {
 	}
 	return out, nil
 })
+
+// schemaIDs reads the $id of each shipped schema file, once.
+var schemaIDs = sync.OnceValues(func() (map[Schema]string, error) {
+	ids := map[Schema]string{}
+	for _, name := range []Schema{SchemaAchievementCredential, SchemaEndorsementCredential, SchemaProfile, SchemaClrCredential} {
+		b, err := schemaFiles.ReadFile("schemas/" + string(name) + ".json")
+		if err != nil {
+			return nil, fmt.Errorf("credential: schema %s: %w", name, err)
+		}
+		var head struct {
+			ID string `json:"$id"`
+		}
+		if err := json.Unmarshal(b, &head); err != nil {
+			return nil, fmt.Errorf("credential: schema %s: %w", name, err)
+		}
+		if head.ID == "" {
+			return nil, fmt.Errorf("credential: schema %s has no $id", name)
+		}
+		ids[name] = head.ID
+	}
+	return ids, nil
+})
+
+// SchemaByID returns the shipped schema whose $id is id: what a
+// credential's credentialSchema entry of type
+// 1EdTechJsonSchemaValidator2019 names. ok is false for a schema this
+// build does not ship (it is never fetched).
+func SchemaByID(id string) (s Schema, ok bool) {
+	all, err := schemaIDs()
+	if err != nil {
+		return "", false
+	}
+	for name, sid := range all {
+		if sid == id {
+			return name, true
+		}
+	}
+	return "", false
+}
 
 // SchemaFor returns the schema for a credential document by its type:
 // AchievementCredential for OpenBadgeCredential and AchievementCredential,

@@ -3,6 +3,8 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -152,5 +154,46 @@ func TestClrSchemaWarnings(t *testing.T) {
 	c := checkNamed(rep, "data model")
 	if rep.Verdict != Verified || c == nil || c.State != Warning || !strings.Contains(c.Detail, "missing property 'name' (CLR 2.0 JSON Schema)") {
 		t.Errorf("verdict %s, data model %+v", rep.Verdict, c)
+	}
+}
+
+// TestClr1EdTechSample verifies 1EdTech's own signed CLR 2.0 sample (from
+// 1EdTech's validator) with microcred's verifier: the record and the
+// credential in it. Their issuers are https URLs whose verification
+// methods name Multikey keys by fragment; their controller documents are
+// supplied as the issuers would publish them.
+func TestClr1EdTechSample(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "credential", "testdata", "clr20", "simple.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	controller := func(id, key string) *did.Document {
+		return &did.Document{Context: []any{"https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"}, ID: id,
+			VerificationMethod: []did.VerificationMethod{{ID: id + "#" + key, Type: "Multikey", Controller: id, PublicKeyMultibase: key}},
+			AssertionMethod:    []any{id + "#" + key}}
+	}
+	keys := &did.Resolver{Documents: map[string]*did.Document{
+		"https://example.edu/issuers/565049": controller("https://example.edu/issuers/565049", "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"),
+		"https://example.com/issuers/876543": controller("https://example.com/issuers/876543", "z6MkvREVgsHx7Ppae68vCoByy73ZD4aMSJiPML2cryVL8JAx"),
+	}}
+	rep, err := Credential(context.Background(), data, Options{Keys: keys, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != Verified || rep.EmbeddedVerdict != Verified || len(rep.Embedded) != 1 || rep.Embedded[0].Name != "Teamwork" {
+		t.Fatalf("record %s, embedded %s\n%s", rep.Verdict, rep.EmbeddedVerdict, dump(rep))
+	}
+	// The record names 1EdTech's CLR 2.0 schema, which microcred ships:
+	// it is checked against it.
+	if c := checkNamed(rep, "schema"); c == nil || c.State != Passed || !strings.Contains(c.Summary, "CLR 2.0") {
+		t.Errorf("schema check %+v", c)
+	}
+	// Altered, the record no longer verifies; its credential still does.
+	rep, err = Credential(context.Background(), []byte(strings.Replace(string(data), "Sample Transcript", "Sample Diploma", 1)), Options{Keys: keys, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != NotVerified || rep.EmbeddedVerdict != Verified {
+		t.Errorf("altered record %s, embedded %s", rep.Verdict, rep.EmbeddedVerdict)
 	}
 }

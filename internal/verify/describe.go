@@ -89,8 +89,15 @@ func describeClr(doc map[string]any) []string {
 		}
 		return 1
 	}
-	lines = append(lines, fmt.Sprintf("Holds: %d credentials, %d further achievements, %d associations between them",
-		count(subject["verifiableCredential"]), count(subject["achievement"]), count(subject["association"])))
+	n := func(k int, one, many string) string {
+		if k == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", k, many)
+	}
+	lines = append(lines, "Holds: "+n(count(subject["verifiableCredential"]), "credential", "credentials")+", "+
+		n(count(subject["achievement"]), "further achievement", "further achievements")+", "+
+		n(count(subject["association"]), "association between them", "associations between them"))
 	return lines
 }
 

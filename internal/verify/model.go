@@ -329,17 +329,43 @@ func unknownContexts(ctx any) []string {
 }
 
 // checkSchemas notes the credentialSchema entries the credential names.
-// Open Badges 3.0 asks verifiers to validate a credential against a
-// 1EdTechJsonSchemaValidator2019 schema it names; the schemas are not
-// shipped with this build and are never fetched, so the check is reported
-// as not carried out. It is advisory: the verdict rests on the checks the
-// data model rules above make in its place.
+// Open Badges 3.0 and CLR 2.0 ask verifiers to validate a credential
+// against the 1EdTechJsonSchemaValidator2019 schemas it names. Those this
+// build ships (1EdTech's CLR 2.0 ClrCredential schema) are applied; the
+// others are never fetched, so for them the check is reported as not
+// carried out. Either way it is advisory or a warning: the verdict rests
+// on the checks the data model rules above make.
 func checkSchemas(rep *Report) {
-	var ids []string
+	var ids, findings []string
+	var shipped []credential.Schema
 	for _, s := range subjectList(rep.Credential["credentialSchema"]) {
 		id, _ := s["id"].(string)
 		t, _ := s["type"].(string)
+		if name, ok := credential.SchemaByID(id); ok && t == "1EdTechJsonSchemaValidator2019" {
+			shipped = append(shipped, name)
+			var ve credential.ValidationErrors
+			if err := credential.ValidateSchema(name, rep.Credential); errors.As(err, &ve) {
+				for _, fe := range ve {
+					findings = append(findings, fmt.Sprintf("%s: %s", orMissing(fe.Path), fe.Message))
+				}
+			} else if err != nil {
+				findings = append(findings, err.Error())
+			}
+			continue
+		}
 		ids = append(ids, fmt.Sprintf("%s (%s)", orMissing(id), orMissing(t)))
+	}
+	for _, name := range shipped {
+		label := map[credential.Schema]string{credential.SchemaClrCredential: "1EdTech's CLR 2.0 ClrCredential schema"}[name]
+		if label == "" {
+			label = "1EdTech's " + string(name) + " schema"
+		}
+		if len(findings) > 0 {
+			rep.warn("schema", "The credential does not fully match the JSON Schema it names, "+label+"; this does not make it false.",
+				strings.Join(findings, "; "))
+		} else {
+			rep.pass("schema", "It matches the JSON Schema it names, "+label+".", "credentialSchema "+string(name)+": valid (the schema ships with microcred)")
+		}
 	}
 	if len(ids) == 0 {
 		return

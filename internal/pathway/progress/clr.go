@@ -22,11 +22,17 @@ type ClrSigner interface {
 	ActiveKey(ctx context.Context, orgID string) (*keys.KeyPair, store.SigningKey, error)
 }
 
+// clrSchemaID is the $id of 1EdTech's CLR 2.0 ClrCredential JSON Schema.
+const clrSchemaID = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+
 // CLR 2.0 contexts, in the order the specification's examples use.
 var clrContexts = []any{
 	"https://www.w3.org/ns/credentials/v2",
 	"https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
 	"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+	// Defines 1EdTechJsonSchemaValidator2019, the type of the
+	// credentialSchema entry (1EdTech's own CLR samples carry it too).
+	"https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
 }
 
 // ErrClrEmpty is returned when the learner holds no credential of the
@@ -135,6 +141,9 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 		"name":              "Comprehensive Learner Record from " + org.Name,
 		"validFrom":         now.UTC().Truncate(time.Second).Format(time.RFC3339),
 		"credentialSubject": subject,
+		// The schema the record is checked against before it is handed
+		// out, named as CLR 2.0 asks, so that a verifier can apply it.
+		"credentialSchema": []any{map[string]any{"id": clrSchemaID, "type": "1EdTechJsonSchemaValidator2019"}},
 	}
 	// Signing works on plain JSON values (the JSON-LD processor knows
 	// []any, not []string or structs).

@@ -515,6 +515,16 @@ func TestClrCredentialSchema(t *testing.T) {
 	if err != nil || !rep.Verified {
 		t.Fatalf("verify: %v\n%+v", err, rep)
 	}
+	// It names the CLR 2.0 schema, which the verifier applies.
+	schemaChecked := false
+	for _, c := range rep.Checks {
+		schemaChecked = schemaChecked || (c.Name == "schema" && c.State == verify.Passed)
+	}
+	if !schemaChecked || len(rep.Embedded) != 2 || rep.EmbeddedVerdict != verify.CouldNotCheck {
+		// Offline, without the status lists, the embedded credentials
+		// cannot be checked for revocation: could not check, not invalid.
+		t.Errorf("schema checked %v, %d embedded, embedded verdict %s\n%+v", schemaChecked, len(rep.Embedded), rep.EmbeddedVerdict, rep.Checks)
+	}
 
 	// Bob holds only Northwind's certificate: the university has nothing
 	// to put in a record for him, and says so rather than handing out a
