@@ -137,3 +137,28 @@ func TestValidateClr(t *testing.T) {
 		t.Errorf("SchemaFor(ClrCredential) = %q, %v", s, ok)
 	}
 }
+
+// BenchmarkValidateClr measures the schema check every CLR export makes,
+// on 1EdTech's sample record, beside decoding the same record (the
+// baseline: the least any check of it costs).
+func BenchmarkValidateClr(b *testing.B) {
+	raw := readTestdata(b, "clr20/simple.json")
+	if err := ValidateClr(raw); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			var m map[string]any
+			if err := json.Unmarshal(raw, &m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("validate", func(b *testing.B) {
+		for b.Loop() {
+			if err := ValidateClr(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
