@@ -108,6 +108,31 @@ func TestWalletCLR(t *testing.T) {
 	if err := credential.ValidateClr(rec.Body.Bytes()); err != nil {
 		t.Errorf("Northwind's record fails the schema: %v", err)
 	}
+	// The learner keeps the record in the wallet; its page shows the
+	// record with each credential's verdict.
+	if rec := e.do(request{method: "POST", path: "/wallet/import", as: "learner", form: url.Values{"credential": {string(raw)}}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("import the record: %d\n%s", rec.Code, rec.Body)
+	}
+	items, err := e.store.WalletItems(context.Background(), e.users["learner"].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	itemID := ""
+	for _, it := range items {
+		if it.Name == "Comprehensive Learner Record from City University" && it.IssuerName == "City University" {
+			itemID = it.ID
+		}
+	}
+	if itemID == "" {
+		t.Fatalf("the record is not in the wallet under its name: %+v", items)
+	}
+	page := e.do(request{method: "GET", path: "/wallet/items/" + itemID, as: "learner"}).Body.String()
+	for _, want := range []string{"The learner record", "Achievements, each checked on its own", "Machine Learning in Practice"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the wallet's record page lacks %q", want)
+		}
+	}
+
 	// Someone who holds nothing from City University is told so.
 	rec = e.do(request{method: "GET", path: "/wallet/clr/city-uni", as: "viewer"})
 	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "You hold no credential from City University that can go into a learner record yet.") {
