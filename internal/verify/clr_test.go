@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ import (
 
 // clrRecord returns a CLR 2.0 record signed by kp that embeds creds (each
 // a signed credential, JSON or a JWT string).
-func clrRecord(t *testing.T, kp *keys.KeyPair, creds ...[]byte) []byte {
+func clrRecord(t testing.TB, kp *keys.KeyPair, creds ...[]byte) []byte {
 	t.Helper()
 	var vcs []any
 	for _, c := range creds {
@@ -195,5 +196,32 @@ func TestClr1EdTechSample(t *testing.T) {
 	}
 	if rep.Verdict != NotVerified || rep.EmbeddedVerdict != Verified {
 		t.Errorf("altered record %s, embedded %s", rep.Verdict, rep.EmbeddedVerdict)
+	}
+}
+
+// BenchmarkVerifyClr measures verifying a record of ten credentials (the
+// record and each credential in it) beside verifying one credential, the
+// baseline: the ratio is what a record costs in single verifications.
+func BenchmarkVerifyClr(b *testing.B) {
+	kp := testKey(b)
+	var creds [][]byte
+	for i := range 10 {
+		doc := sample(kp)
+		doc["id"] = fmt.Sprintf("urn:uuid:2f8c0b5e-7d3a-4c61-9a0e-%012d", i)
+		creds = append(creds, signed(b, kp, proof.SuiteRDFC, doc))
+	}
+	record := clrRecord(b, kp, creds...)
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{{"one credential", creds[0]}, {"record of 10", record}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				rep, err := Credential(context.Background(), c.data, Options{Keys: &did.Resolver{}, Now: testNow})
+				if err != nil || !rep.Verified {
+					b.Fatalf("%v %v", err, rep)
+				}
+			}
+		})
 	}
 }
