@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -83,6 +84,22 @@ func TestPathwayAPI(t *testing.T) {
 				}
 				if err := credential.ValidateClr(rec.Body.Bytes()); err != nil {
 					t.Errorf("the record fails 1EdTech's CLR 2.0 JSON Schema: %v", err)
+				}
+				// The VC-API verifier checks the record and each
+				// credential in it.
+				v := e.do("POST", "/credentials/verify", map[string]string{"Content-Type": "application/json"},
+					`{"verifiableCredential":`+rec.Body.String()+`}`)
+				var res struct {
+					Verdict         string `json:"verdict"`
+					EmbeddedVerdict string `json:"embeddedVerdict"`
+					Embedded        []struct {
+						Name    string `json:"name"`
+						Verdict string `json:"verdict"`
+					} `json:"embedded"`
+				}
+				if err := json.Unmarshal(v.Body.Bytes(), &res); err != nil || v.Code != 200 || res.Verdict != "verified" ||
+					res.EmbeddedVerdict != "verified" || len(res.Embedded) != 1 || res.Embedded[0].Verdict != "verified" || res.Embedded[0].Name == "" {
+					t.Errorf("verify the record: %d %v\n%s", v.Code, err, v.Body)
 				}
 			}},
 		{name: "no record of a learner with none of the organization's credentials", method: "GET", url: "/api/v1/clr?learner=bob@example.org",
