@@ -66,6 +66,7 @@ func checkEmbedded(ctx context.Context, rep *Report, opt Options) {
 	inner.nested = true
 	inner.Log = nil // the log check reads the issued bytes, which embedding re-encodes
 	rep.Embedded = make([]Embedded, 0, len(list))
+	rep.EmbeddedVerdict = Verified
 	for i, x := range list {
 		e := Embedded{Index: i}
 		var data []byte
@@ -108,9 +109,6 @@ func checkEmbedded(ctx context.Context, rep *Report, opt Options) {
 		e.Report = r
 		rep.Embedded = append(rep.Embedded, e)
 		rep.EmbeddedVerdict = worse(rep.EmbeddedVerdict, r.Verdict)
-	}
-	if rep.EmbeddedVerdict == "" {
-		rep.EmbeddedVerdict = Verified
 	}
 	var bad, unknown []string
 	var details []string

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -224,4 +225,41 @@ func BenchmarkVerifyClr(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzClr mutates signed learner records. Verification never panics, each
+// embedded credential gets one of the three verdicts, and the embedded
+// verdict is the worst of theirs.
+func FuzzClr(f *testing.F) {
+	kp := testKey(f)
+	one := signed(f, kp, proof.SuiteRDFC, sample(kp))
+	f.Add(clrRecord(f, kp, one))
+	f.Add(clrRecord(f, kp, one, signed(f, kp, "jwt", sample(kp))))
+	f.Add(clrRecord(f, kp, []byte("x")))
+	f.Add([]byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","ClrCredential"],` +
+		`"credentialSubject":{"verifiableCredential":[{"type":"ClrCredential","credentialSubject":{"verifiableCredential":[{}]}},7,null]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, err := Credential(context.Background(), data, Options{Keys: &did.Resolver{}, Now: testNow})
+		if err != nil {
+			if !errors.Is(err, ErrUnusable) {
+				t.Fatalf("error not marked unusable: %v", err)
+			}
+			return
+		}
+		worst := Verified
+		for _, e := range rep.Embedded {
+			switch e.Report.Verdict {
+			case Verified, NotVerified, CouldNotCheck:
+			default:
+				t.Fatalf("embedded %d: verdict %q", e.Index, e.Report.Verdict)
+			}
+			if len(e.Report.Embedded) > 0 {
+				t.Fatalf("embedded %d: a record inside a record was opened", e.Index)
+			}
+			worst = worse(worst, e.Report.Verdict)
+		}
+		if len(rep.Embedded) > 0 && rep.EmbeddedVerdict != worst {
+			t.Fatalf("embedded verdict %s, worst is %s", rep.EmbeddedVerdict, worst)
+		}
+	})
 }
