@@ -22,6 +22,9 @@ func TestValidateClrSamples(t *testing.T) {
 		want []FieldError
 	}{
 		{"clr20/simple.json", nil},
+		// The signed CLR test vector of the Open Badges 3.0
+		// implementation guide (Data Integrity for CLR 2.0).
+		{"clr20/ob-spec-clr-signed.json", nil},
 		// The CLR test vector of 1EdTech's Data Integrity section (shipped
 		// with the JSON-LD vectors).
 		{"../../jsonld/testdata/clr/unsigned.json", nil},

@@ -169,6 +169,10 @@ func TestClr1EdTechSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	vector, err := os.ReadFile(filepath.Join("..", "credential", "testdata", "clr20", "ob-spec-clr-signed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	controller := func(id, key string) *did.Document {
 		return &did.Document{Context: []any{"https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"}, ID: id,
 			VerificationMethod: []did.VerificationMethod{{ID: id + "#" + key, Type: "Multikey", Controller: id, PublicKeyMultibase: key}},
@@ -189,6 +193,18 @@ func TestClr1EdTechSample(t *testing.T) {
 	// it is checked against it.
 	if c := checkNamed(rep, "schema"); c == nil || c.State != Passed || !strings.Contains(c.Summary, "CLR 2.0") {
 		t.Errorf("schema check %+v", c)
+	}
+	// The signed CLR test vector of the Open Badges 3.0 implementation
+	// guide, signed with the same key: record and credential verify.
+	rep, err = Credential(context.Background(), vector, Options{Keys: keys, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != Verified || rep.EmbeddedVerdict != Verified || len(rep.Embedded) != 1 {
+		t.Errorf("the implementation guide's vector: record %s, embedded %s\n%s", rep.Verdict, rep.EmbeddedVerdict, dump(rep))
+		for _, e := range rep.Embedded {
+			t.Log(dump(e.Report))
+		}
 	}
 	// Altered, the record no longer verifies; its credential still does.
 	rep, err = Credential(context.Background(), []byte(strings.Replace(string(data), "Sample Transcript", "Sample Diploma", 1)), Options{Keys: keys, Now: testNow})
