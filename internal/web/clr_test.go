@@ -12,6 +12,7 @@ import (
 	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/pathway/progress"
+	"github.com/microcred/microcred/internal/proof"
 	"github.com/microcred/microcred/internal/store"
 )
 
@@ -199,6 +200,35 @@ func TestVerifyPageCLR(t *testing.T) {
 	expect(t, page(t, record), []string{
 		"✔ Verified", "<strong>1 of them did not verify</strong>", "<dt>Credentials in it</dt><dd>2: 1 verified, 1 not verified</dd>",
 		"✘ not verified</span>\n      <strong>Machine Learning in Practice</strong>", "revoked", "Machine Learning in Practice (not verified)",
+	}, nil)
+
+	// A record that holds a credential signed with a cryptosuite microcred
+	// does not implement: that credential could not be checked, which is
+	// not "not verified", and the record is still verified.
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(record), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var foreign map[string]any
+	if err := json.Unmarshal([]byte(foreignCredential(t)), &foreign); err != nil {
+		t.Fatal(err)
+	}
+	foreign["proof"].(map[string]any)["cryptosuite"] = "bbs-2023"
+	subject := doc["credentialSubject"].(map[string]any)
+	subject["verifiableCredential"] = append(subject["verifiableCredential"].([]any), foreign)
+	delete(doc, "proof")
+	kp, _, err := e.svc.ActiveKey(ctx, e.org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resigned, err := proof.Sign(doc, kp, proof.Options{Suite: proof.SuiteRDFC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(resigned)
+	expect(t, page(t, string(b)), []string{
+		"✔ Verified", "<dt>Credentials in it</dt><dd>3: 1 verified, 1 not verified, 1 could not be checked</dd>",
+		"? could not be checked</span>\n      <strong>Applied Data Analysis with Python</strong>, from Industry Academy",
 	}, nil)
 
 	// The record altered after signing: the record is not verified.
