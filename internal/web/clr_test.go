@@ -94,7 +94,10 @@ func TestWalletCLR(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := doc.CredentialSubject
-	if len(s.VerifiableCredential) != 2 || len(s.Achievement) != 1 || len(s.Association) < 2 {
+	// City University's two credentials and Northwind's certificate, which
+	// the data programme rests on; not the credential imported from
+	// elsewhere, which no pathway here counts.
+	if len(s.VerifiableCredential) != 3 || len(s.Achievement) != 1 || len(s.Association) < 3 {
 		t.Errorf("record holds %d credentials, %d achievements, %d associations", len(s.VerifiableCredential), len(s.Achievement), len(s.Association))
 	}
 	rep, err := e.svc.Verify(context.Background(), raw)
@@ -178,7 +181,7 @@ func TestVerifyPageCLR(t *testing.T) {
 	stats := htmlEscape(e.seeded[0].Name)
 	expect(t, page(t, record), []string{
 		"✔ Verified", "This is a learner record (CLR 2.0).", "<dt>Whose record</dt><dd>Learner Person</dd>", "<dt>Issued by</dt><dd>City University</dd>",
-		"<dt>Credentials in it</dt><dd>2: 2 verified</dd>", "<dt>Credits</dt>", "Achievements, each checked on its own",
+		"<dt>Credentials in it</dt><dd>3: 3 verified</dd>", "from Northwind Academy", "<dt>Credits</dt>", "Achievements, each checked on its own",
 		"<strong>" + stats + "</strong>, from City University", "<strong>Machine Learning in Practice</strong>", "✔ verified",
 		"<h3>Pathways</h3>", "Applied Data Science Programme Certificate", "Built from: ",
 	}, []string{"✘ not verified", "did not verify"})
@@ -198,7 +201,7 @@ func TestVerifyPageCLR(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, page(t, record), []string{
-		"✔ Verified", "<strong>1 of them did not verify</strong>", "<dt>Credentials in it</dt><dd>2: 1 verified, 1 not verified</dd>",
+		"✔ Verified", "<strong>1 of them did not verify</strong>", "<dt>Credentials in it</dt><dd>3: 2 verified, 1 not verified</dd>",
 		"✘ not verified</span>\n      <strong>Machine Learning in Practice</strong>", "revoked", "Machine Learning in Practice (not verified)",
 	}, nil)
 
@@ -227,7 +230,7 @@ func TestVerifyPageCLR(t *testing.T) {
 	}
 	b, _ := json.Marshal(resigned)
 	expect(t, page(t, string(b)), []string{
-		"✔ Verified", "<dt>Credentials in it</dt><dd>3: 1 verified, 1 not verified, 1 could not be checked</dd>",
+		"✔ Verified", "<dt>Credentials in it</dt><dd>4: 2 verified, 1 not verified, 1 could not be checked</dd>",
 		"? could not be checked</span>\n      <strong>Applied Data Analysis with Python</strong>, from Industry Academy",
 	}, nil)
 

@@ -583,7 +583,8 @@ func (s *server) viewerCredentials(r *http.Request, l *progress.Loaded, v *viewe
 }
 
 // walletCLR downloads the signed-in learner's Comprehensive Learner Record
-// (CLR 2.0) from one organization, built from their linked credentials.
+// (CLR 2.0) from one organization, built from their linked credentials:
+// the organization's own, and other issuers' that its pathways rest on.
 func (s *server) walletCLR(w http.ResponseWriter, r *http.Request) {
 	org, err := s.store.OrganizationBySlug(r.Context(), r.PathValue("org"))
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {

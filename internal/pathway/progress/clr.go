@@ -54,26 +54,38 @@ var ErrClrSchema = errors.New("clr: the record does not match 1EdTech's CLR 2.0 
 // as achievement, and for each pathway the learner has started an
 // isPartOf association from each credential's achievement to the
 // pathway's award. The learner is identified by a salted hash of their
-// email address, as Open Badges 3.0 does. include, when not nil, limits
-// the credentials to those it accepts, for the embedded credentials and
-// for the associations alike: the wallet passes the learner's linked
-// credentials (other issuers' included), the API only the
-// organization's own.
+// email address, as Open Badges 3.0 does, and named as their
+// credentials name them. include, when not nil, limits the credentials
+// to those it accepts, for the embedded credentials and for the
+// associations alike: the wallet passes the learner's linked credentials
+// (other issuers' included), the API only the organization's own. Other
+// organizations' credentials that include accepts and that the record's
+// pathways rest on are embedded too, each with its own issuer's proof
+// (CLR 2.0 records gather credentials of several issuers), so that a
+// reader can verify every part of a pathway the record shows; with a nil
+// include only the organization's own are embedded.
 // Credentials secured as VC-JWT are left out (ClrSubject embeds
 // credentials as JSON objects), and so are those the CLR 2.0 schema does
-// not accept as embedded credentials (VC 1.1 ones). With no credential to embed the error is
-// ErrClrEmpty; a signed record is checked against 1EdTech's CLR 2.0 JSON
-// Schema before it is returned, and one that fails is refused with
-// ErrClrSchema.
+// not accept as embedded credentials (VC 1.1 ones). With none of the
+// organization's own credentials to embed the error is ErrClrEmpty; a
+// signed record is checked against 1EdTech's CLR 2.0 JSON Schema before
+// it is returned, and one that fails is refused with ErrClrSchema.
 func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.Organization, email string, include func(id string) bool, now time.Time) ([]byte, error) {
 	key := store.EmailKey(email)
 	issuerID, err := signer.IssuerID(ctx, org)
 	if err != nil {
 		return nil, fmt.Errorf("clr: %w", err)
 	}
+	achievements, associations, used, err := l.clrPathways(ctx, org, key, include, now)
+	if err != nil {
+		return nil, err
+	}
 	var facts []store.CredentialFact
 	if err := l.svc.Store.CredentialFacts(ctx, key, func(f store.CredentialFact) error {
-		if f.OrgID == org.ID && !f.Revoked && !f.Suspended && (f.ValidUntil == nil || f.ValidUntil.After(now)) && (include == nil || include(f.ID)) {
+		counts := !f.Revoked && !f.Suspended && (f.ValidUntil == nil || f.ValidUntil.After(now))
+		own := f.OrgID == org.ID && (include == nil || include(f.ID))
+		other := f.OrgID != org.ID && include != nil && include(f.ID) && used[f.ID]
+		if counts && (own || other) {
 			facts = append(facts, f)
 		}
 		return nil
@@ -81,7 +93,7 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 		return nil, fmt.Errorf("clr: %w", err)
 	}
 	var vcs []any
-	learnerName := ""
+	learnerName, owned := "", 0
 	for _, f := range facts {
 		c, err := l.svc.Store.Credential(ctx, f.ID)
 		if err != nil {
@@ -102,11 +114,14 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 			continue
 		}
 		vcs = append(vcs, doc)
-		if learnerName == "" {
-			learnerName = c.RecipientName
+		if f.OrgID == org.ID {
+			owned++
+			if learnerName == "" {
+				learnerName = c.RecipientName
+			}
 		}
 	}
-	if len(vcs) == 0 {
+	if owned == 0 {
 		return nil, ErrClrEmpty
 	}
 	subject := map[string]any{"type": []any{"ClrSubject"}}
@@ -122,10 +137,6 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 	}
 	subject["identifier"] = []any{credential.HashedEmail(key, hex.EncodeToString(salt[:]))}
 	subject["verifiableCredential"] = vcs
-	achievements, associations, err := l.clrPathways(ctx, org, key, include, now)
-	if err != nil {
-		return nil, err
-	}
 	if len(achievements) > 0 {
 		subject["achievement"] = achievements
 	}
@@ -174,16 +185,17 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 }
 
 // clrPathways returns the award achievements of the pathways the learner
-// has started at org and the isPartOf associations of the achievements
-// their progress rests on.
-func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learnerKey string, include func(string) bool, now time.Time) ([]any, []any, error) {
+// has started at org, the isPartOf associations of the achievements
+// their progress rests on, and the credentials it rests on.
+func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learnerKey string, include func(string) bool, now time.Time) (achievements, associations []any, used map[string]bool, err error) {
+	used = map[string]bool{}
 	o, ok := l.OrgBySlug(org.Slug)
 	if !ok {
-		return nil, nil, nil
+		return nil, nil, used, nil
 	}
 	all, err := l.LearnerCredentials(ctx, learnerKey)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	creds := all[:0]
 	for _, c := range all {
@@ -195,7 +207,6 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 	for _, c := range creds {
 		achOf[c.ID] = c.AchievementID
 	}
-	var achievements, associations []any
 	seen := map[string]bool{}
 	for _, pr := range o.Engine.Progress(now, creds) {
 		if pr.Award == nil || len(pr.Used) == 0 {
@@ -206,7 +217,7 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 			continue // the award left the catalog: nothing to associate with
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		target, _ := award["id"].(string)
 		if !seen[target] {
@@ -214,6 +225,7 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 			achievements = append(achievements, award)
 		}
 		for _, id := range pr.Used {
+			used[id] = true
 			src := achOf[id]
 			if src == "" || src == target || seen[src+"\x00"+target] {
 				continue
@@ -224,7 +236,7 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 			})
 		}
 	}
-	return achievements, associations, nil
+	return achievements, associations, used, nil
 }
 
 // awardAchievement returns the OB 3.0 Achievement a pathway awards,

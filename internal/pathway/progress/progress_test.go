@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -524,6 +525,48 @@ func TestClrCredentialSchema(t *testing.T) {
 		// Offline, without the status lists, the embedded credentials
 		// cannot be checked for revocation: could not check, not invalid.
 		t.Errorf("schema checked %v, %d embedded, embedded verdict %s\n%+v", schemaChecked, len(rep.Embedded), rep.EmbeddedVerdict, rep.Checks)
+	}
+
+	// From the wallet (every linked credential accepted), the record also
+	// embeds Northwind's certificate, which the programme rests on, with
+	// Northwind's own proof; not Bob's.
+	raw, err = l.ClrCredential(ctx, e.svc, uni, "ada@example.org", func(string) bool { return true }, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := credential.ValidateClr(raw); err != nil {
+		t.Fatalf("the wallet's record fails the schema: %v", err)
+	}
+	var wallet struct {
+		CredentialSubject struct {
+			VerifiableCredential []struct {
+				ID     string         `json:"id"`
+				Issuer map[string]any `json:"issuer"`
+			} `json:"verifiableCredential"`
+		} `json:"credentialSubject"`
+	}
+	if err := json.Unmarshal(raw, &wallet); err != nil {
+		t.Fatal(err)
+	}
+	issuers := map[string]int{}
+	for _, vc := range wallet.CredentialSubject.VerifiableCredential {
+		issuers[fmt.Sprint(vc.Issuer["name"])]++
+	}
+	if len(wallet.CredentialSubject.VerifiableCredential) != 3 || issuers[e.orgs["northwind-academy"].Name] != 1 {
+		t.Errorf("the wallet's record embeds %v", issuers)
+	}
+	nwIssuer, _ := e.svc.IssuerID(ctx, e.orgs["northwind-academy"])
+	nwDoc, _ := e.svc.DIDDocument(ctx, e.orgs["northwind-academy"])
+	rep, err = verify.Credential(ctx, raw, verify.Options{Keys: &did.Resolver{Documents: map[string]*did.Document{issuer: didDoc, nwIssuer: nwDoc}}})
+	if err != nil || !rep.Verified || len(rep.Embedded) != 3 {
+		t.Fatalf("verify the wallet's record: %v\n%+v", err, rep)
+	}
+	for _, emb := range rep.Embedded {
+		for _, c := range emb.Report.Checks {
+			if c.Name == "proof" && c.State != verify.Passed {
+				t.Errorf("%s: proof %s", emb.Name, c.State)
+			}
+		}
 	}
 
 	// Bob holds only Northwind's certificate: the university has nothing
