@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/credential"
@@ -185,6 +186,19 @@ func TestVerifyPageCLR(t *testing.T) {
 		"<strong>" + stats + "</strong>, from City University", "<strong>Machine Learning in Practice</strong>", "✔ verified",
 		"<h3>Pathways</h3>", "Applied Data Science Programme Certificate", "Built from: ",
 	}, []string{"✘ not verified", "did not verify"})
+
+	// A record of City University's own credentials only (as the API
+	// hands out) says that a part of the pathway is not in it.
+	ps := &progress.Service{Store: e.store, IssuerID: e.svc.IssuerID, AchievementURL: e.svc.AchievementURL}
+	l, err := ps.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := l.ClrCredential(ctx, e.svc, e.org, "learner@example.edu", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, page(t, string(own)), []string{"✔ Verified", "<dt>Credentials in it</dt><dd>2: 2 verified</dd>", ", and 1 more not in this record"}, nil)
 
 	// Machine learning is revoked after the record was handed out.
 	list, err := e.store.ListCredentials(ctx, store.CredentialQuery{OrgID: e.org.ID, RecipientEmail: "learner@example.edu"})

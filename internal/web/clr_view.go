@@ -38,6 +38,9 @@ type recordItem struct {
 type recordPathway struct {
 	Name, Description, Credits string
 	Parts                      []recordItem
+	// Elsewhere counts the achievements the record says are part of it
+	// whose credentials the record does not hold.
+	Elsewhere int
 }
 
 // recordOf reads a verified-or-not learner record for display. The
@@ -99,6 +102,7 @@ func recordOf(rep *verify.Report) *recordView {
 		r.Credits = formatCredits(total)
 	}
 	parts := map[string][]recordItem{}
+	elsewhere := map[string]int{}
 	for _, x := range listOf(subj["association"]) {
 		a, _ := x.(map[string]any)
 		if str(a["associationType"]) != "isPartOf" {
@@ -106,6 +110,8 @@ func recordOf(rep *verify.Report) *recordView {
 		}
 		if it, ok := byAchievement[str(a["sourceId"])]; ok {
 			parts[str(a["targetId"])] = append(parts[str(a["targetId"])], it)
+		} else {
+			elsewhere[str(a["targetId"])]++
 		}
 	}
 	for _, x := range listOf(subj["achievement"]) {
@@ -113,7 +119,7 @@ func recordOf(rep *verify.Report) *recordView {
 		if a == nil {
 			continue
 		}
-		p := recordPathway{Name: str(a["name"]), Description: oneLineText(str(a["description"])), Parts: parts[str(a["id"])]}
+		p := recordPathway{Name: str(a["name"]), Description: oneLineText(str(a["description"])), Parts: parts[str(a["id"])], Elsewhere: elsewhere[str(a["id"])]}
 		if n, ok := number(a["creditsAvailable"]); ok {
 			p.Credits = formatCredits(n)
 		}
