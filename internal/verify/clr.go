@@ -12,6 +12,10 @@ import (
 // ones beyond it are reported as not checked.
 const MaxClrCredentials = 200
 
+// maxNamed bounds the credentials the summary of the embedded check names;
+// the report lists them all.
+const maxNamed = 5
+
 // TypeClr is the type of a Comprehensive Learner Record 2.0 credential.
 const TypeClr = "ClrCredential"
 
@@ -59,7 +63,7 @@ func checkEmbedded(ctx context.Context, rep *Report, opt Options) {
 		list = []any{v}
 	}
 	if len(list) == 0 {
-		rep.warn(name, "The record holds no credentials of its own to check.", "credentialSubject.verifiableCredential: absent or empty")
+		rep.warn(name, "The record holds no credentials to check.", "credentialSubject.verifiableCredential: absent or empty")
 		return
 	}
 	inner := opt
@@ -143,9 +147,13 @@ func checkEmbedded(ctx context.Context, rep *Report, opt Options) {
 	if n == 1 {
 		summary = "The credential in this record did not verify on its own. "
 	}
-	summary += strings.Join(append(bad, unknown...), " ")
+	named := append(bad, unknown...)
+	if len(named) > maxNamed {
+		named = append(named[:maxNamed:maxNamed], fmt.Sprintf("And %d more: see the list.", len(named)-maxNamed))
+	}
+	summary += strings.Join(named, " ")
 	if len(bad) > 0 {
-		summary += " The record itself is checked separately above: a record can be genuine while a credential in it has been revoked or altered since."
+		summary += " The record itself is checked separately: a record can be genuine while a credential in it has since been revoked, or was altered before the record was put together."
 	} else {
 		summary += " Could not be checked does not mean false."
 	}
