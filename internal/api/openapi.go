@@ -554,6 +554,13 @@ func baseSchemas() map[string]any {
 				"errors":   arrayOf(ref("Problem")),
 				"report": arrayOf(map[string]any{"type": "object", "required": []any{"name", "state", "ok", "summary", "detail"},
 					"description": "Every check: state passed, failed, not_checked or warning; summary in plain words; detail technical."}),
+				"embeddedVerdict": map[string]any{"type": "string", "enum": []any{"verified", "not_verified", "could_not_check"},
+					"description": "For a learner record (CLR 2.0): the worst verdict among the credentials in it. The record's own verdict does not include them."},
+				"embedded": arrayOf(map[string]any{"type": "object", "required": []any{"index", "name", "verdict", "summary", "errors"},
+					"description": "For a learner record (CLR 2.0): each credential in it (credentialSubject.verifiableCredential[index]), verified on its own.",
+					"properties": map[string]any{"index": map[string]any{"type": "integer"}, "name": str("What it was awarded for."),
+						"issuer": str("Who issued it, as it says."), "verdict": map[string]any{"type": "string", "enum": []any{"verified", "not_verified", "could_not_check"}},
+						"summary": str("Its verdict in one plain sentence."), "errors": arrayOf(ref("Problem"))}}),
 			},
 		},
 		"Problem": map[string]any{

@@ -91,11 +91,13 @@ func (a *API) pathwayRoutes() []route {
 		op: operation{id: "getClrCredential", tag: tagMicrocred, summary: "A learner's Comprehensive Learner Record (CLR 2.0) from the caller's organization",
 			description: "A ClrCredential signed by the caller's organization (eddsa-rdfc-2022): the credentials it issued to the learner " +
 				"that still count, the awards of the pathways the learner has started, and isPartOf associations from the achievements " +
-				"to those awards. Credentials secured as VC-JWT are left out.",
+				"to those awards. Credentials secured as VC-JWT or on VC 1.1 are left out (CLR 2.0 embeds VC 2.0 credentials as JSON). " +
+				"The record is checked against 1EdTech's CLR 2.0 JSON Schema before it is returned.",
 			params: []param{{name: "learner", in: "query", required: true, description: "The learner's email address.", schema: map[string]any{"type": "string"}}},
 			responses: []response{
 				{status: 200, description: "The signed ClrCredential.", content: map[string]any{"application/json": map[string]any{
 					"type": "object", "required": []any{"@context", "type", "issuer", "credentialSubject", "proof"}}}},
+				{status: 404, description: "The learner holds no valid credential of the organization that can go into a record.", content: jsonBody("Error")},
 			}},
 	})
 	rs = append(rs, route{
@@ -334,7 +336,12 @@ func (a *API) learnerCLR(w http.ResponseWriter, r *http.Request, c *caller) erro
 		return err
 	}
 	doc, err := l.ClrCredential(r.Context(), a.issuer, c.org, email, func(id string) bool { return ids[id] }, a.now())
+	if errors.Is(err, progress.ErrClrEmpty) {
+		return notFound("the learner holds no valid credential of this organization that can go into a record")
+	}
 	if err != nil {
+		// ErrClrSchema included: writeError logs it and answers 500
+		// without the detail.
 		return err
 	}
 	writeRawJSON(w, http.StatusOK, doc)

@@ -2,11 +2,13 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -80,7 +82,28 @@ func TestPathwayAPI(t *testing.T) {
 				if strings.Contains(rec.Body.String(), foreign.ID) {
 					t.Error("the record holds another organization's credential")
 				}
+				if err := credential.ValidateClr(rec.Body.Bytes()); err != nil {
+					t.Errorf("the record fails 1EdTech's CLR 2.0 JSON Schema: %v", err)
+				}
+				// The VC-API verifier checks the record and each
+				// credential in it.
+				v := e.do("POST", "/credentials/verify", map[string]string{"Content-Type": "application/json"},
+					`{"verifiableCredential":`+rec.Body.String()+`}`)
+				var res struct {
+					Verdict         string `json:"verdict"`
+					EmbeddedVerdict string `json:"embeddedVerdict"`
+					Embedded        []struct {
+						Name    string `json:"name"`
+						Verdict string `json:"verdict"`
+					} `json:"embedded"`
+				}
+				if err := json.Unmarshal(v.Body.Bytes(), &res); err != nil || v.Code != 200 || res.Verdict != "verified" ||
+					res.EmbeddedVerdict != "verified" || len(res.Embedded) != 1 || res.Embedded[0].Verdict != "verified" || res.Embedded[0].Name == "" {
+					t.Errorf("verify the record: %d %v\n%s", v.Code, err, v.Body)
+				}
 			}},
+		{name: "no record of a learner with none of the organization's credentials", method: "GET", url: "/api/v1/clr?learner=bob@example.org",
+			headers: bearer(readTok), status: 404, contains: []string{"no valid credential of this organization"}},
 		{name: "clr needs the read scope", method: "GET", url: "/api/v1/clr?learner=ada@example.org", headers: bearer(tok), status: 403},
 		{name: "audit needs a learner", method: "GET", url: "/api/v1/audit", headers: bearer(readTok), status: 400, contains: []string{`"field":"learner"`}},
 		{name: "audit needs the read scope", method: "GET", url: "/api/v1/audit?learner=ada@example.org", headers: bearer(tok), status: 403},

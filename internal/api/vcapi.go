@@ -166,6 +166,36 @@ type verifyResult struct {
 	Warnings []problem      `json:"warnings"`
 	Errors   []problem      `json:"errors"`
 	Report   []verify.Check `json:"report,omitempty"`
+	// EmbeddedVerdict and Embedded are set for a learner record (CLR
+	// 2.0): each credential in it with its own verdict, apart from the
+	// record's (a genuine record may hold a credential revoked since).
+	EmbeddedVerdict verify.Verdict   `json:"embeddedVerdict,omitempty"`
+	Embedded        []embeddedResult `json:"embedded,omitempty"`
+}
+
+// embeddedResult is one credential of a learner record with its own
+// verdict and the reasons for it.
+type embeddedResult struct {
+	Index   int            `json:"index"`
+	Name    string         `json:"name"`
+	Issuer  string         `json:"issuer,omitempty"`
+	Verdict verify.Verdict `json:"verdict"`
+	Summary string         `json:"summary"`
+	Errors  []problem      `json:"errors"`
+}
+
+// withEmbedded adds a learner record's embedded credentials to res.
+func withEmbedded(res verifyResult, rep *verify.Report) verifyResult {
+	if len(rep.Embedded) == 0 {
+		return res
+	}
+	res.EmbeddedVerdict = rep.EmbeddedVerdict
+	for _, e := range rep.Embedded {
+		r := resultOf(e.Report.Verdict, e.Report.Summary, nil, e.Report.Problems())
+		res.Embedded = append(res.Embedded, embeddedResult{Index: e.Index, Name: e.Name, Issuer: e.Issuer,
+			Verdict: e.Report.Verdict, Summary: e.Report.Summary, Errors: r.Errors})
+	}
+	return res
 }
 
 type problem struct {
@@ -234,7 +264,7 @@ func (a *API) verifyCredential(w http.ResponseWriter, r *http.Request, _ *caller
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	res := resultOf(rep.Verdict, rep.Summary, rep.Checks, rep.Problems())
+	res := withEmbedded(resultOf(rep.Verdict, rep.Summary, rep.Checks, rep.Problems()), rep)
 	status := http.StatusOK
 	if !rep.Verified {
 		status = http.StatusUnprocessableEntity
@@ -361,7 +391,7 @@ func (a *API) verifyPresentation(w http.ResponseWriter, r *http.Request, _ *call
 	var all []verify.Check
 	all = append(all, presProblems...)
 	for i, c := range rep.Credentials {
-		res.CredentialResults = append(res.CredentialResults, resultOf(c.Verdict, c.Summary, c.Checks, c.Problems()))
+		res.CredentialResults = append(res.CredentialResults, withEmbedded(resultOf(c.Verdict, c.Summary, c.Checks, c.Problems()), c))
 		for _, p := range c.Problems() {
 			p.Name = fmt.Sprintf("verifiableCredential[%d] %s", i, p.Name)
 			all = append(all, p)

@@ -15,8 +15,17 @@ import (
 	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
 	"rsc.io/qr"
 )
+
+// font is the family the certificate is set in: the Go fonts (BSD
+// licence, shipped inside the binary by golang.org/x/image), embedded as
+// UTF-8 TrueType fonts. The PDF core fonts cover only Windows-1252, so a
+// name such as "Łódź", "Ελληνικά" or "Кириллица" would lose its letters;
+// the Go fonts cover Latin, Greek and Cyrillic (WGL4).
+const font = "Go"
 
 // Paper sizes.
 const (
@@ -59,7 +68,11 @@ func Render(d Data) ([]byte, error) {
 	pdf.SetCreator("microcred", true)
 	pdf.SetMargins(20, 18, 20)
 	pdf.SetAutoPageBreak(false, 0)
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	pdf.AddUTF8FontFromBytes(font, "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes(font, "B", gobold.TTF)
+	if err := pdf.Error(); err != nil {
+		return nil, fmt.Errorf("certificate: font: %w", err)
+	}
 	pdf.AddPage()
 	w, h := pdf.GetPageSize()
 	cw := w - 40
@@ -75,24 +88,24 @@ func Render(d Data) ([]byte, error) {
 		y += 24
 	}
 	pdf.SetTextColor(29, 36, 48)
-	pdf.SetFont("Helvetica", "B", 16)
+	pdf.SetFont(font, "B", 16)
 	pdf.SetXY(20, y)
-	pdf.CellFormat(cw, 8, tr(d.OrgName), "", 1, "C", false, 0, "")
+	pdf.CellFormat(cw, 8, d.OrgName, "", 1, "C", false, 0, "")
 	y += 14
-	pdf.SetFont("Helvetica", "", 12)
+	pdf.SetFont(font, "", 12)
 	pdf.SetTextColor(91, 100, 114)
 	pdf.SetXY(20, y)
-	pdf.CellFormat(cw, 6, tr("certifies that"), "", 1, "C", false, 0, "")
+	pdf.CellFormat(cw, 6, "certifies that", "", 1, "C", false, 0, "")
 	y += 9
 	pdf.SetTextColor(29, 36, 48)
-	pdf.SetFont("Helvetica", "B", 24)
+	pdf.SetFont(font, "B", 24)
 	pdf.SetXY(20, y)
-	pdf.CellFormat(cw, 11, tr(d.Learner), "", 1, "C", false, 0, "")
+	pdf.CellFormat(cw, 11, d.Learner, "", 1, "C", false, 0, "")
 	y += 14
-	pdf.SetFont("Helvetica", "", 12)
+	pdf.SetFont(font, "", 12)
 	pdf.SetTextColor(91, 100, 114)
 	pdf.SetXY(20, y)
-	pdf.CellFormat(cw, 6, tr("has earned"), "", 1, "C", false, 0, "")
+	pdf.CellFormat(cw, 6, "has earned", "", 1, "C", false, 0, "")
 	y += 9
 	if len(d.BadgePNG) > 0 {
 		registerPNG(pdf, "badge", d.BadgePNG)
@@ -100,15 +113,15 @@ func Render(d Data) ([]byte, error) {
 		y += 44
 	}
 	pdf.SetTextColor(31, 95, 191)
-	pdf.SetFont("Helvetica", "B", 20)
+	pdf.SetFont(font, "B", 20)
 	pdf.SetXY(20, y)
-	pdf.MultiCell(cw, 9, tr(d.Achievement), "", "C", false)
+	pdf.MultiCell(cw, 9, d.Achievement, "", "C", false)
 	y = pdf.GetY() + 3
 	if d.Description != "" {
 		pdf.SetTextColor(29, 36, 48)
-		pdf.SetFont("Helvetica", "", 10.5)
+		pdf.SetFont(font, "", 10.5)
 		pdf.SetXY(30, y)
-		pdf.MultiCell(cw-20, 5, tr(clip(d.Description, 420)), "", "C", false)
+		pdf.MultiCell(cw-20, 5, clip(d.Description, 420), "", "C", false)
 		y = pdf.GetY() + 4
 	}
 
@@ -126,24 +139,24 @@ func Render(d Data) ([]byte, error) {
 	}
 	for _, f := range facts {
 		pdf.SetXY(30, y)
-		pdf.SetFont("Helvetica", "B", 10.5)
-		pdf.CellFormat(45, 6, tr(f[0]), "", 0, "L", false, 0, "")
-		pdf.SetFont("Helvetica", "", 10.5)
-		pdf.CellFormat(cw-55, 6, tr(f[1]), "", 1, "L", false, 0, "")
+		pdf.SetFont(font, "B", 10.5)
+		pdf.CellFormat(45, 6, f[0], "", 0, "L", false, 0, "")
+		pdf.SetFont(font, "", 10.5)
+		pdf.CellFormat(cw-55, 6, f[1], "", 1, "L", false, 0, "")
 		y += 6
 	}
 	if len(d.Outcomes) > 0 {
 		y += 3
 		pdf.SetXY(30, y)
-		pdf.SetFont("Helvetica", "B", 10.5)
-		pdf.CellFormat(cw-20, 6, tr("Learning outcomes"), "", 1, "L", false, 0, "")
-		pdf.SetFont("Helvetica", "", 10)
+		pdf.SetFont(font, "B", 10.5)
+		pdf.CellFormat(cw-20, 6, "Learning outcomes", "", 1, "L", false, 0, "")
+		pdf.SetFont(font, "", 10)
 		for i, o := range d.Outcomes {
 			if i == 8 || pdf.GetY() > h-80 {
 				break
 			}
 			pdf.SetX(33)
-			pdf.MultiCell(cw-26, 5, tr("- "+clip(o, 200)), "", "L", false)
+			pdf.MultiCell(cw-26, 5, "- "+clip(o, 200), "", "L", false)
 		}
 	}
 
@@ -155,12 +168,12 @@ func Render(d Data) ([]byte, error) {
 	registerPNG(pdf, "qr", code.PNG())
 	qs := 34.0
 	pdf.ImageOptions("qr", w-20-qs, h-20-qs-10, qs, qs, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-	pdf.SetFont("Helvetica", "", 8.5)
+	pdf.SetFont(font, "", 8.5)
 	pdf.SetTextColor(91, 100, 114)
 	pdf.SetXY(20, h-20-qs-8)
-	pdf.MultiCell(cw-qs-6, 4.5, tr("Check this certificate: scan the code or visit\n"+d.PageURL+
+	pdf.MultiCell(cw-qs-6, 4.5, "Check this certificate: scan the code or visit\n"+d.PageURL+
 		"\nThe page shows whether the credential is valid now. The signed credential ("+d.Filename+
-		") is attached to this PDF.\nCredential id: "+d.CredentialID), "", "L", false)
+		") is attached to this PDF.\nCredential id: "+d.CredentialID, "", "L", false)
 
 	pdf.SetAttachments([]fpdf.Attachment{{Content: d.Credential, Filename: d.Filename, Description: "The signed credential"}})
 	var buf bytes.Buffer

@@ -2,6 +2,10 @@ package certificate
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -35,4 +39,49 @@ func FuzzAttachment(f *testing.F) {
 			t.Fatalf("%d bytes", len(out))
 		}
 	})
+}
+
+// TestRenderKeepsEveryLetter draws names in Polish, Greek, Cyrillic and
+// Turkish and reads the PDF's text back with pdftotext (poppler-utils):
+// every letter must survive, as it would not in the PDF core fonts
+// (Windows-1252 only).
+func TestRenderKeepsEveryLetter(t *testing.T) {
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext not found: install poppler-utils")
+		}
+		t.Skip("pdftotext not found: install poppler-utils to read the certificate's text back")
+	}
+	names := map[string]string{
+		"org":         "Politechnika Łódzka",
+		"learner":     "Αλέξανδρος Παπαδόπουλος",
+		"achievement": "Кириллица и данные",
+		"description": "Bir İstanbul kursu: çalışma, öğrenme, ĞÜŞİÖÇ",
+		"outcome":     "Zażółć gęślą jaźń",
+	}
+	b, err := Render(Data{Paper: A4, OrgName: names["org"], Learner: names["learner"], Achievement: names["achievement"],
+		Description: names["description"], IssuedOn: "6 December 2026", Credits: "5 ECTS credits · 140 hours",
+		Outcomes: []string{names["outcome"]}, QRURL: "http://x.test/c/1?src=qr", PageURL: "http://x.test/c/1",
+		CredentialID: "urn:uuid:1", Credential: []byte(`{}`), Filename: "1.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "c.pdf")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	for what, name := range names {
+		if !strings.Contains(text, name) {
+			t.Errorf("%s %q is not in the certificate's text:\n%s", what, name, text)
+		}
+	}
+	if !strings.Contains(text, "5 ECTS credits · 140 hours") {
+		t.Errorf("credits line lost: %s", text)
+	}
 }

@@ -203,16 +203,36 @@ func printReport(e *env, rep *verify.Report) {
 		fmt.Fprintf(w, "      detail: %s\n", c.Detail)
 	}
 	lines := verify.Describe(rep.Credential)
-	if len(lines) == 0 {
+	if len(lines) > 0 {
+		if rep.Verified {
+			fmt.Fprintln(w, "What the credential says:")
+		} else {
+			fmt.Fprintln(w, "What the credential claims (UNVERIFIED, do not rely on it):")
+		}
+		for _, line := range lines {
+			fmt.Fprintln(w, "  "+line)
+		}
+	}
+	printEmbedded(e, rep)
+}
+
+// printEmbedded lists the credentials a learner record holds, each with
+// its own verdict and, when not verified, the reason in plain words.
+func printEmbedded(e *env, rep *verify.Report) {
+	if len(rep.Embedded) == 0 {
 		return
 	}
-	if rep.Verified {
-		fmt.Fprintln(w, "What the credential says:")
-	} else {
-		fmt.Fprintln(w, "What the credential claims (UNVERIFIED, do not rely on it):")
-	}
-	for _, line := range lines {
-		fmt.Fprintln(w, "  "+line)
+	w := e.stdout
+	fmt.Fprintf(w, "The credentials in this record, each checked on its own (%d):\n", len(rep.Embedded))
+	for i, c := range rep.Embedded {
+		by := ""
+		if c.Issuer != "" {
+			by = ", from " + c.Issuer
+		}
+		fmt.Fprintf(w, "  %d. [%s] %s%s\n", i+1, verdictLabels[c.Report.Verdict], c.Name, by)
+		if p := c.Report.Problems(); len(p) > 0 {
+			fmt.Fprintf(w, "      why: %s\n      detail: %s: %s\n", p[0].Summary, p[0].Name, p[0].Detail)
+		}
 	}
 }
 

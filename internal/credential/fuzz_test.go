@@ -9,6 +9,8 @@ func fuzzSeeds(f *testing.F) {
 	f.Add(ob3VectorCredential(f))
 	f.Add(readTestdata(f, "ob3-full.json"))
 	f.Add(readTestdata(f, "ob3-extensions.json"))
+	f.Add(readTestdata(f, "clr20/simple.json"))
+	f.Add(readTestdata(f, "clr20/simple_v1.json"))
 	for _, s := range []string{
 		`{}`, `[]`, `null`, `"x"`, `{"@context":"x","type":"y"}`,
 		`{"issuer":"did:web:x","image":{"id":"x"},"proof":[{},{"type":1}]}`,
@@ -17,6 +19,7 @@ func fuzzSeeds(f *testing.F) {
 		`{"name":"","type":[],"Name":"x","evidence":[]}`,
 		`{"a":"\u003c\u2028\ud800"}`,
 		`{"endorsement":[{"issuer":{"parentOrg":{"parentOrg":"x"}}}]}`,
+		`{"type":["ClrCredential"],"credentialSubject":{"verifiableCredential":["x",{},null],"association":{"associationType":1}}}`,
 	} {
 		f.Add([]byte(s))
 	}

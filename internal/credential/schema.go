@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -16,8 +17,9 @@ import (
 	"golang.org/x/text/message"
 )
 
-// The 1EdTech Open Badges 3.0 JSON Schemas, shipped unmodified (see
-// schemas/SOURCE.md for where they come from and their license).
+// The 1EdTech Open Badges 3.0 and Comprehensive Learner Record 2.0 JSON
+// Schemas, shipped unmodified (see schemas/SOURCE.md for where they come
+// from and their license).
 //
 //go:embed schemas/*.json
 var schemaFiles embed.FS
@@ -30,7 +32,17 @@ const (
 	SchemaAchievementCredential Schema = "achievementcredential"
 	SchemaEndorsementCredential Schema = "endorsementcredential"
 	SchemaProfile               Schema = "profile"
+	// SchemaClrCredential is CLR 2.0's ClrCredential (the JSON-LD
+	// adaptation 1EdTech publishes under the schema's own $id).
+	SchemaClrCredential Schema = "clrcredential"
+	// SchemaClrEmbedded is the ClrCredential schema's definition of an
+	// embedded credential ($defs/VerifiableCredential): what each entry
+	// of credentialSubject.verifiableCredential must match.
+	SchemaClrEmbedded Schema = "clrcredential#/$defs/VerifiableCredential"
 )
+
+// TypeClrCredential is the type of a CLR 2.0 credential.
+const TypeClrCredential = "ClrCredential"
 
 // compiled are the schemas, compiled once on first use (about 10 ms): a
 // process that never checks a schema never pays for it.
@@ -39,8 +51,11 @@ var compiled = sync.OnceValues(func() (map[Schema]*jsonschema.Schema, error) {
 	// The schemas use "format": "date-time" and "date"; 2019-09 makes
 	// format an annotation unless asked, and 1EdTech's validator asserts it.
 	c.AssertFormat()
-	ids := map[Schema]string{}
-	for _, name := range []Schema{SchemaAchievementCredential, SchemaEndorsementCredential, SchemaProfile} {
+	ids, err := schemaIDs()
+	if err != nil {
+		return nil, err
+	}
+	for name, id := range ids {
 		b, err := schemaFiles.ReadFile("schemas/" + string(name) + ".json")
 		if err != nil {
 			return nil, fmt.Errorf("credential: schema %s: %w", name, err)
@@ -49,17 +64,14 @@ var compiled = sync.OnceValues(func() (map[Schema]*jsonschema.Schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("credential: schema %s: %w", name, err)
 		}
-		id, _ := doc.(map[string]any)["$id"].(string)
-		if id == "" {
-			return nil, fmt.Errorf("credential: schema %s has no $id", name)
-		}
 		if err := c.AddResource(id, doc); err != nil {
 			return nil, fmt.Errorf("credential: schema %s: %w", name, err)
 		}
-		ids[name] = id
 	}
-	out := make(map[Schema]*jsonschema.Schema, len(ids))
-	for name, id := range ids {
+	all := maps.Clone(ids)
+	all[SchemaClrEmbedded] = ids[SchemaClrCredential] + "#/$defs/VerifiableCredential"
+	out := make(map[Schema]*jsonschema.Schema, len(all))
+	for name, id := range all {
 		s, err := c.Compile(id)
 		if err != nil {
 			return nil, fmt.Errorf("credential: compile schema %s: %w", name, err)
@@ -69,13 +81,54 @@ var compiled = sync.OnceValues(func() (map[Schema]*jsonschema.Schema, error) {
 	return out, nil
 })
 
+// schemaIDs reads the $id of each shipped schema file, once.
+var schemaIDs = sync.OnceValues(func() (map[Schema]string, error) {
+	ids := map[Schema]string{}
+	for _, name := range []Schema{SchemaAchievementCredential, SchemaEndorsementCredential, SchemaProfile, SchemaClrCredential} {
+		b, err := schemaFiles.ReadFile("schemas/" + string(name) + ".json")
+		if err != nil {
+			return nil, fmt.Errorf("credential: schema %s: %w", name, err)
+		}
+		var head struct {
+			ID string `json:"$id"`
+		}
+		if err := json.Unmarshal(b, &head); err != nil {
+			return nil, fmt.Errorf("credential: schema %s: %w", name, err)
+		}
+		if head.ID == "" {
+			return nil, fmt.Errorf("credential: schema %s has no $id", name)
+		}
+		ids[name] = head.ID
+	}
+	return ids, nil
+})
+
+// SchemaByID returns the shipped schema whose $id is id: what a
+// credential's credentialSchema entry of type
+// 1EdTechJsonSchemaValidator2019 names. ok is false for a schema this
+// build does not ship (it is never fetched).
+func SchemaByID(id string) (s Schema, ok bool) {
+	all, err := schemaIDs()
+	if err != nil {
+		return "", false
+	}
+	for name, sid := range all {
+		if sid == id {
+			return name, true
+		}
+	}
+	return "", false
+}
+
 // SchemaFor returns the schema for a credential document by its type:
 // AchievementCredential for OpenBadgeCredential and AchievementCredential,
-// EndorsementCredential for EndorsementCredential; ok is false for any
-// other document.
+// EndorsementCredential for EndorsementCredential, ClrCredential for
+// ClrCredential; ok is false for any other document.
 func SchemaFor(doc map[string]any) (s Schema, ok bool) {
 	types := typeStrings(doc["type"])
 	switch {
+	case slices.Contains(types, TypeClrCredential):
+		return SchemaClrCredential, true
 	case slices.Contains(types, TypeOpenBadgeCredential), slices.Contains(types, TypeAchievementCredential):
 		return SchemaAchievementCredential, true
 	case slices.Contains(types, TypeEndorsementCredential):
@@ -129,7 +182,7 @@ func ValidateSchema(name Schema, doc any) error {
 	var out ValidationErrors
 	collectSchemaErrors(ve, &out)
 	if len(out) == 0 {
-		out = ValidationErrors{{Message: "does not match the Open Badges 3.0 JSON Schema " + string(name)}}
+		out = ValidationErrors{{Message: "does not match the 1EdTech JSON Schema " + string(name)}}
 	}
 	return out
 }
@@ -200,7 +253,7 @@ func pointerToPath(ptr string) string {
 // its proof property, so the form changes no signature. Other credentials
 // keep the object form most VC tools expect.
 func ProofAsArray(signed map[string]any) {
-	if _, ob := SchemaFor(signed); !ob {
+	if s, ok := SchemaFor(signed); !ok || s == SchemaClrCredential {
 		return
 	}
 	if p, ok := signed["proof"].(map[string]any); ok {
@@ -208,12 +261,19 @@ func ProofAsArray(signed map[string]any) {
 	}
 }
 
+// ValidateClr checks a ClrCredential (bytes, or as decoded by
+// encoding/json) against 1EdTech's CLR 2.0 JSON Schema; the error is
+// ValidationErrors as for ValidateSchema.
+func ValidateClr(doc any) error {
+	return ValidateSchema(SchemaClrCredential, doc)
+}
+
 // ValidateIssued checks a secured credential as microcred hands it out
 // against the 1EdTech schema for its type: a JSON document with its
 // embedded proof, or a compact JWT whose payload is the credential
 // (VC-JOSE) or carries it in the "vc" claim (the Open Badges 3.0 JWT
 // format). The JWT's signature is not checked here. A document of no Open
-// Badges type is not checked (nil).
+// Badges or CLR type is not checked (nil).
 func ValidateIssued(secured string) error {
 	secured = strings.TrimSpace(secured)
 	var raw []byte

@@ -19,6 +19,9 @@ func Describe(doc map[string]any) []string {
 	if name := issuerName(doc); name != "" {
 		lines = append(lines, "Issued by: "+name)
 	}
+	if isClr(doc) {
+		return append(lines, describeClr(doc)...)
+	}
 	subject, _ := doc["credentialSubject"].(map[string]any)
 	if subject != nil {
 		if ach, ok := subject["achievement"].(map[string]any); ok {
@@ -99,4 +102,86 @@ func describeEndorsement(doc map[string]any) []string {
 		lines = append(lines, "In their words: "+oneLine(c))
 	}
 	return lines
+}
+
+// describeClr says what a learner record holds: whose it is and how many
+// credentials and achievements it lists.
+func describeClr(doc map[string]any) []string {
+	var lines []string
+	if n, _ := doc["name"].(string); n != "" {
+		lines = append(lines, "Learner record: "+oneLine(n))
+	}
+	subject, _ := doc["credentialSubject"].(map[string]any)
+	if who := ClrLearner(subject); who != "" {
+		lines = append(lines, "Learner: "+who)
+	}
+	count := func(v any) int {
+		switch t := v.(type) {
+		case nil:
+			return 0
+		case []any:
+			return len(t)
+		}
+		return 1
+	}
+	n := func(k int, one, many string) string {
+		if k == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", k, many)
+	}
+	lines = append(lines, "Holds: "+n(count(subject["verifiableCredential"]), "credential", "credentials")+", "+
+		n(count(subject["achievement"]), "further achievement", "further achievements")+", "+
+		n(count(subject["association"]), "association between them", "associations between them"))
+	return lines
+}
+
+// ClrLearner names the learner a record is about, as plainly as the
+// record allows: a name or an email address given in the clear, the
+// subject's id, or a note that the record identifies the learner only by
+// a hashed identifier (which a verifier can match against an address it
+// is given, not read).
+func ClrLearner(subject map[string]any) string {
+	if subject == nil {
+		return ""
+	}
+	var ids []any
+	switch t := subject["identifier"].(type) {
+	case []any:
+		ids = t
+	case map[string]any:
+		ids = []any{t}
+	}
+	hashed := ""
+	for _, x := range ids {
+		o, _ := x.(map[string]any)
+		kind, _ := o["identityType"].(string)
+		value, _ := o["identityHash"].(string)
+		if o["hashed"] == true {
+			if hashed == "" {
+				hashed = "identified by a hashed " + identityKind(kind) + " (not shown in the clear)"
+			}
+			continue
+		}
+		if value != "" {
+			return oneLine(value)
+		}
+	}
+	if n, _ := subject["name"].(string); n != "" {
+		return oneLine(n)
+	}
+	if id, _ := subject["id"].(string); id != "" {
+		return oneLine(id)
+	}
+	return hashed
+}
+
+func identityKind(k string) string {
+	switch k {
+	case "emailAddress":
+		return "email address"
+	case "", "identifier":
+		return "identifier"
+	}
+	return oneLine(k)
 }

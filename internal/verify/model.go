@@ -106,9 +106,16 @@ func checkModel(rep *Report) {
 	if ob {
 		warnings = append(warnings, obWarnings(doc, v1)...)
 	}
+	clr := isClr(doc)
+	if clr && !v1 {
+		warnings = append(warnings, clrWarnings(doc)...)
+	}
 	kind := "a W3C verifiable credential"
-	if ob {
+	switch {
+	case ob:
 		kind = "an Open Badges 3.0 credential"
+	case clr:
+		kind = "a CLR 2.0 learner record"
 	}
 	version := "VC 2.0"
 	if v1 {
@@ -124,8 +131,38 @@ func checkModel(rep *Report) {
 		rep.warn(name, fmt.Sprintf("It is %s (%s). %s from the data model without affecting its validity.", kind, version, plural(len(warnings), "detail departs", "details depart")),
 			strings.Join(warnings, "; "))
 	default:
-		rep.pass(name, fmt.Sprintf("It is a well-formed %s (%s).", strings.TrimPrefix(strings.TrimPrefix(kind, "a "), "an "), version), "conforms to the "+version+" data model"+map[bool]string{true: " and the Open Badges 3.0 rules", false: ""}[ob])
+		rep.pass(name, fmt.Sprintf("It is a well-formed %s (%s).", strings.TrimPrefix(strings.TrimPrefix(kind, "a "), "an "), version), "conforms to the "+version+" data model"+map[bool]string{true: " and the Open Badges 3.0 rules", false: ""}[ob]+
+			map[bool]string{true: " and 1EdTech's CLR 2.0 JSON Schema", false: ""}[clr && !v1])
 	}
+}
+
+// clrWarnings are the findings of 1EdTech's CLR 2.0 JSON Schema on a
+// record: departures from the data model that a displayer can live with,
+// so warnings. The schema is the VC 2.0 build; a record on VC 1.1 is not
+// checked against it. Embedded credentials are checked on their own.
+func clrWarnings(doc map[string]any) []string {
+	const most = 10
+	err := credential.ValidateClr(doc)
+	var ve credential.ValidationErrors
+	if !errors.As(err, &ve) {
+		if err != nil {
+			return []string{"the CLR 2.0 JSON Schema could not be applied: " + err.Error()}
+		}
+		return nil
+	}
+	var out []string
+	for _, fe := range ve {
+		if len(out) == most {
+			out = append(out, fmt.Sprintf("and %d more findings of the CLR 2.0 JSON Schema", len(ve)-most))
+			break
+		}
+		p := fe.Path
+		if p == "" {
+			p = "credential"
+		}
+		out = append(out, p+": "+fe.Message+" (CLR 2.0 JSON Schema)")
+	}
+	return out
 }
 
 // recipientSummary explains the verdict on an Open Badge that names no
@@ -292,17 +329,43 @@ func unknownContexts(ctx any) []string {
 }
 
 // checkSchemas notes the credentialSchema entries the credential names.
-// Open Badges 3.0 asks verifiers to validate a credential against a
-// 1EdTechJsonSchemaValidator2019 schema it names; the schemas are not
-// shipped with this build and are never fetched, so the check is reported
-// as not carried out. It is advisory: the verdict rests on the checks the
-// data model rules above make in its place.
+// Open Badges 3.0 and CLR 2.0 ask verifiers to validate a credential
+// against the 1EdTechJsonSchemaValidator2019 schemas it names. Those this
+// build ships (1EdTech's CLR 2.0 ClrCredential schema) are applied; the
+// others are never fetched, so for them the check is reported as not
+// carried out. Either way it is advisory or a warning: the verdict rests
+// on the checks the data model rules above make.
 func checkSchemas(rep *Report) {
-	var ids []string
+	var ids, findings []string
+	var shipped []credential.Schema
 	for _, s := range subjectList(rep.Credential["credentialSchema"]) {
 		id, _ := s["id"].(string)
 		t, _ := s["type"].(string)
+		if name, ok := credential.SchemaByID(id); ok && t == "1EdTechJsonSchemaValidator2019" {
+			shipped = append(shipped, name)
+			var ve credential.ValidationErrors
+			if err := credential.ValidateSchema(name, rep.Credential); errors.As(err, &ve) {
+				for _, fe := range ve {
+					findings = append(findings, fmt.Sprintf("%s: %s", orMissing(fe.Path), fe.Message))
+				}
+			} else if err != nil {
+				findings = append(findings, err.Error())
+			}
+			continue
+		}
 		ids = append(ids, fmt.Sprintf("%s (%s)", orMissing(id), orMissing(t)))
+	}
+	for _, name := range shipped {
+		label := map[credential.Schema]string{credential.SchemaClrCredential: "1EdTech's CLR 2.0 ClrCredential schema"}[name]
+		if label == "" {
+			label = "1EdTech's " + string(name) + " schema"
+		}
+		if len(findings) > 0 {
+			rep.warn("schema", "The credential does not fully match the JSON Schema it names, "+label+"; this does not make it false.",
+				strings.Join(findings, "; "))
+		} else {
+			rep.pass("schema", "It matches the JSON Schema it names, "+label+".", "credentialSchema "+string(name)+": valid (the schema ships with microcred)")
+		}
 	}
 	if len(ids) == 0 {
 		return

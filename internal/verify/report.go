@@ -83,6 +83,13 @@ type Report struct {
 	// or its vc claim). When the verdict is not Verified its claims are
 	// unverified, and displays must say so.
 	Credential map[string]any `json:"-"`
+	// Embedded are the reports of the credentials a Comprehensive
+	// Learner Record (CLR 2.0) embeds, in order; nil for other
+	// credentials. The record's own Verdict does not include them (a
+	// genuine record may hold a credential revoked since it was signed);
+	// EmbeddedVerdict is the worst of theirs.
+	Embedded        []Embedded `json:"embedded,omitempty"`
+	EmbeddedVerdict Verdict    `json:"embeddedVerdict,omitempty"`
 }
 
 func (r *Report) add(name string, state State, summary, detail string) *Check {

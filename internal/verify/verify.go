@@ -59,6 +59,11 @@ type Options struct {
 	// list): pass the guarded outbound client. Nil means offline, and such
 	// a badge is reported as could not be checked.
 	OB2 *fetch.Client
+
+	// nested marks the verification of a credential embedded in a
+	// Comprehensive Learner Record: its own embedded credentials are not
+	// verified again (one level deep).
+	nested bool
 }
 
 // Credential verifies data, which holds either a JSON credential with one
@@ -116,6 +121,9 @@ func Credential(ctx context.Context, data []byte, opt Options) (*Report, error) 
 		checkValidity(rep, now)
 		checkStatus(ctx, rep, opt, now)
 		checkLog(ctx, rep, opt.Log, trimmed)
+		if isClr(rep.Credential) && !opt.nested {
+			checkEmbedded(ctx, rep, opt)
+		}
 	}
 	return rep.finish(), nil
 }

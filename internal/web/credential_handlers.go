@@ -34,6 +34,9 @@ type verdict struct {
 	Reason   string
 	Checks   []verify.Check
 	Meaning  meaning
+	// Record is set for a Comprehensive Learner Record: its credentials,
+	// each with its own verdict, and its pathways.
+	Record *recordView
 }
 
 // meaning is what a credential claims, read from its display fields.
@@ -298,6 +301,9 @@ func verdictOf(rep *verify.Report) verdict {
 	doc := rep.Credential
 	if doc == nil {
 		return v
+	}
+	if rep.Embedded != nil {
+		v.Record = recordOf(rep)
 	}
 	m := &v.Meaning
 	m.Lines = verify.Describe(doc)

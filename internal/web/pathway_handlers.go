@@ -583,7 +583,8 @@ func (s *server) viewerCredentials(r *http.Request, l *progress.Loaded, v *viewe
 }
 
 // walletCLR downloads the signed-in learner's Comprehensive Learner Record
-// (CLR 2.0) from one organization, built from their linked credentials.
+// (CLR 2.0) from one organization, built from their linked credentials:
+// the organization's own, and other issuers' that its pathways rest on.
 func (s *server) walletCLR(w http.ResponseWriter, r *http.Request) {
 	org, err := s.store.OrganizationBySlug(r.Context(), r.PathValue("org"))
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
@@ -610,6 +611,17 @@ func (s *server) walletCLR(w http.ResponseWriter, r *http.Request) {
 		ids[c.ID] = true
 	}
 	doc, err := l.ClrCredential(r.Context(), s.issuer, org, v.User.Email, func(id string) bool { return ids[id] }, s.now())
+	if errors.Is(err, progress.ErrClrEmpty) {
+		s.renderError(w, r, http.StatusNotFound, "You hold no credential from "+org.Name+" that can go into a learner record yet. "+
+			"A record lists the credentials an organization issued to you that are still valid.")
+		return
+	}
+	if errors.Is(err, progress.ErrClrSchema) {
+		s.log.Error("learner record refused: it does not match the CLR 2.0 schema", "org", org.Slug, "err", err)
+		s.renderError(w, r, http.StatusInternalServerError, "Your learner record could not be put together correctly, so it was not handed out. "+
+			"The problem has been logged; please try again later.")
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -182,11 +182,21 @@ func (s *server) importCredential(w http.ResponseWriter, r *http.Request) {
 	}
 	vd := verdictOf(rep)
 	name := vd.Meaning.AchievementName
+	if name == "" && vd.Record != nil {
+		name = vd.Record.Name
+		if name == "" {
+			name = "Learner record"
+		}
+	}
 	if name == "" {
 		name = "Credential"
 	}
+	issuerName := vd.Meaning.IssuerName
+	if issuerName == "" && vd.Record != nil {
+		issuerName = vd.Record.Issuer
+	}
 	_, err = s.store.AddWalletItem(r.Context(), store.WalletItem{UserID: v.User.ID, Digest: p.Digest, CredentialID: p.CredentialID,
-		Document: p.Document, Format: p.Format, Name: name, IssuerName: vd.Meaning.IssuerName})
+		Document: p.Document, Format: p.Format, Name: name, IssuerName: issuerName})
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		s.setFlash(w, name+" is already in your wallet.")

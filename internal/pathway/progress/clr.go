@@ -22,12 +22,29 @@ type ClrSigner interface {
 	ActiveKey(ctx context.Context, orgID string) (*keys.KeyPair, store.SigningKey, error)
 }
 
+// clrSchemaID is the $id of 1EdTech's CLR 2.0 ClrCredential JSON Schema.
+const clrSchemaID = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+
 // CLR 2.0 contexts, in the order the specification's examples use.
 var clrContexts = []any{
 	"https://www.w3.org/ns/credentials/v2",
 	"https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
 	"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+	// Defines 1EdTechJsonSchemaValidator2019, the type of the
+	// credentialSchema entry (1EdTech's own CLR samples carry it too).
+	"https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
 }
+
+// ErrClrEmpty is returned when the learner holds no credential of the
+// organization that can go into a record: CLR 2.0's ClrSubject requires
+// at least one embedded credential.
+var ErrClrEmpty = errors.New("clr: the learner holds no credential of the organization that can go into a record")
+
+// ErrClrSchema marks a record that does not match 1EdTech's CLR 2.0 JSON
+// Schema: it is not handed out. It means a fault of microcred (what it
+// builds is checked against the schema in the tests), so callers log it
+// and answer with an internal error.
+var ErrClrSchema = errors.New("clr: the record does not match 1EdTech's CLR 2.0 JSON Schema")
 
 // ClrCredential returns a Comprehensive Learner Record 2.0 ClrCredential
 // of the organization for a learner, signed with the organization's key
@@ -37,22 +54,38 @@ var clrContexts = []any{
 // as achievement, and for each pathway the learner has started an
 // isPartOf association from each credential's achievement to the
 // pathway's award. The learner is identified by a salted hash of their
-// email address, as Open Badges 3.0 does. include, when not nil, limits
-// the credentials to those it accepts, for the embedded credentials and
-// for the associations alike: the wallet passes the learner's linked
-// credentials (other issuers' included), the API only the
-// organization's own.
-// Credentials secured as VC-JWT are left out: ClrSubject embeds
-// credentials as JSON objects.
+// email address, as Open Badges 3.0 does, and named as their
+// credentials name them. include, when not nil, limits the credentials
+// to those it accepts, for the embedded credentials and for the
+// associations alike: the wallet passes the learner's linked credentials
+// (other issuers' included), the API only the organization's own. Other
+// organizations' credentials that include accepts and that the record's
+// pathways rest on are embedded too, each with its own issuer's proof
+// (CLR 2.0 records gather credentials of several issuers), so that a
+// reader can verify every part of a pathway the record shows; with a nil
+// include only the organization's own are embedded.
+// Credentials secured as VC-JWT are left out (ClrSubject embeds
+// credentials as JSON objects), and so are those the CLR 2.0 schema does
+// not accept as embedded credentials (VC 1.1 ones). With none of the
+// organization's own credentials to embed the error is ErrClrEmpty; a
+// signed record is checked against 1EdTech's CLR 2.0 JSON Schema before
+// it is returned, and one that fails is refused with ErrClrSchema.
 func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.Organization, email string, include func(id string) bool, now time.Time) ([]byte, error) {
 	key := store.EmailKey(email)
 	issuerID, err := signer.IssuerID(ctx, org)
 	if err != nil {
 		return nil, fmt.Errorf("clr: %w", err)
 	}
+	achievements, associations, used, err := l.clrPathways(ctx, org, key, include, now)
+	if err != nil {
+		return nil, err
+	}
 	var facts []store.CredentialFact
 	if err := l.svc.Store.CredentialFacts(ctx, key, func(f store.CredentialFact) error {
-		if f.OrgID == org.ID && !f.Revoked && !f.Suspended && (f.ValidUntil == nil || f.ValidUntil.After(now)) && (include == nil || include(f.ID)) {
+		counts := !f.Revoked && !f.Suspended && (f.ValidUntil == nil || f.ValidUntil.After(now))
+		own := f.OrgID == org.ID && (include == nil || include(f.ID))
+		other := f.OrgID != org.ID && include != nil && include(f.ID) && used[f.ID]
+		if counts && (own || other) {
 			facts = append(facts, f)
 		}
 		return nil
@@ -60,6 +93,7 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 		return nil, fmt.Errorf("clr: %w", err)
 	}
 	var vcs []any
+	learnerName, owned := "", 0
 	for _, f := range facts {
 		c, err := l.svc.Store.Credential(ctx, f.ID)
 		if err != nil {
@@ -72,21 +106,37 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 		if err := json.Unmarshal([]byte(c.Document), &doc); err != nil {
 			return nil, fmt.Errorf("clr: credential %s: %w", f.ID, err)
 		}
+		if credential.ValidateSchema(credential.SchemaClrEmbedded, doc) != nil {
+			// CLR 2.0 embeds VC 2.0 credentials (validFrom, the VC 2.0
+			// context first): one signed on VC 1.1, which the VC-API
+			// issue endpoint allows, cannot be embedded as it is, and
+			// re-signing would make it another credential.
+			continue
+		}
 		vcs = append(vcs, doc)
+		if f.OrgID == org.ID {
+			owned++
+			if learnerName == "" {
+				learnerName = c.RecipientName
+			}
+		}
+	}
+	if owned == 0 {
+		return nil, ErrClrEmpty
 	}
 	subject := map[string]any{"type": []any{"ClrSubject"}}
+	if learnerName != "" {
+		// The name the learner's credentials were issued to, as the VC
+		// 2.0 "name" of the subject, as in microcred's Open Badges: a
+		// reader sees whose record it is without the email address.
+		subject["name"] = learnerName
+	}
 	var salt [16]byte
 	if _, err := rand.Read(salt[:]); err != nil {
 		return nil, fmt.Errorf("clr: salt: %w", err)
 	}
 	subject["identifier"] = []any{credential.HashedEmail(key, hex.EncodeToString(salt[:]))}
-	if len(vcs) > 0 {
-		subject["verifiableCredential"] = vcs
-	}
-	achievements, associations, err := l.clrPathways(ctx, org, key, include, now)
-	if err != nil {
-		return nil, err
-	}
+	subject["verifiableCredential"] = vcs
 	if len(achievements) > 0 {
 		subject["achievement"] = achievements
 	}
@@ -102,6 +152,9 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 		"name":              "Comprehensive Learner Record from " + org.Name,
 		"validFrom":         now.UTC().Truncate(time.Second).Format(time.RFC3339),
 		"credentialSubject": subject,
+		// The schema the record is checked against before it is handed
+		// out, named as CLR 2.0 asks, so that a verifier can apply it.
+		"credentialSchema": []any{map[string]any{"id": clrSchemaID, "type": "1EdTechJsonSchemaValidator2019"}},
 	}
 	// Signing works on plain JSON values (the JSON-LD processor knows
 	// []any, not []string or structs).
@@ -121,20 +174,28 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 	if err != nil {
 		return nil, fmt.Errorf("clr: sign: %w", err)
 	}
-	return json.Marshal(signed)
+	out, err := json.Marshal(signed)
+	if err != nil {
+		return nil, fmt.Errorf("clr: encode: %w", err)
+	}
+	if err := credential.ValidateClr(out); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrClrSchema, err)
+	}
+	return out, nil
 }
 
 // clrPathways returns the award achievements of the pathways the learner
-// has started at org and the isPartOf associations of the achievements
-// their progress rests on.
-func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learnerKey string, include func(string) bool, now time.Time) ([]any, []any, error) {
+// has started at org, the isPartOf associations of the achievements
+// their progress rests on, and the credentials it rests on.
+func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learnerKey string, include func(string) bool, now time.Time) (achievements, associations []any, used map[string]bool, err error) {
+	used = map[string]bool{}
 	o, ok := l.OrgBySlug(org.Slug)
 	if !ok {
-		return nil, nil, nil
+		return nil, nil, used, nil
 	}
 	all, err := l.LearnerCredentials(ctx, learnerKey)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	creds := all[:0]
 	for _, c := range all {
@@ -146,7 +207,6 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 	for _, c := range creds {
 		achOf[c.ID] = c.AchievementID
 	}
-	var achievements, associations []any
 	seen := map[string]bool{}
 	for _, pr := range o.Engine.Progress(now, creds) {
 		if pr.Award == nil || len(pr.Used) == 0 {
@@ -157,7 +217,7 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 			continue // the award left the catalog: nothing to associate with
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		target, _ := award["id"].(string)
 		if !seen[target] {
@@ -165,6 +225,7 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 			achievements = append(achievements, award)
 		}
 		for _, id := range pr.Used {
+			used[id] = true
 			src := achOf[id]
 			if src == "" || src == target || seen[src+"\x00"+target] {
 				continue
@@ -175,7 +236,7 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 			})
 		}
 	}
-	return achievements, associations, nil
+	return achievements, associations, used, nil
 }
 
 // awardAchievement returns the OB 3.0 Achievement a pathway awards,

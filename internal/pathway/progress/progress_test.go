@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/microcred/microcred/internal/catalog"
+	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/did"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/keys"
@@ -367,6 +369,9 @@ func TestClrCredential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := credential.ValidateClr(raw); err != nil {
+		t.Errorf("the record fails 1EdTech's CLR 2.0 JSON Schema: %v", err)
+	}
 	// microcred's own verifier accepts it, offline, with the issuer's DID
 	// document supplied.
 	issuer, err := e.svc.IssuerID(ctx, uni)
@@ -424,5 +429,158 @@ func TestClrCredential(t *testing.T) {
 		if a["associationType"] != "isPartOf" || a["targetId"] != award || a["type"] != "Association" {
 			t.Errorf("association %v", a)
 		}
+	}
+}
+
+// TestClrCredentialSchema checks records of learners at several stages
+// against 1EdTech's CLR 2.0 JSON Schema: several pathways and a credit
+// scheme, a credential with a result, other issuers' credentials, a
+// credential the CLR cannot embed, and a learner with nothing to put in a
+// record.
+func TestClrCredentialSchema(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	uni := e.orgs["demo-university"]
+	e.define(t, store.PathwayKindPathway, programme)
+	e.define(t, store.PathwayKindPathway, `{"id": "stats-track", "name": "Statistics track",
+	  "root": {"kind": "credential", "match": {"issuer": "org:demo-university", "achievement": "statistics-for-data-science"}}}`)
+	e.define(t, store.PathwayKindScheme, degree)
+	graded, _, err := e.svc.Issue(ctx, issue.Request{OrgID: uni.ID, AchievementID: e.achs["statistics-for-data-science"],
+		RecipientEmail: "ada@example.org", RecipientName: "Ada Lovelace", Actor: e.owner.ID,
+		Results: []issue.Result{{Value: "8.5", Status: "Completed"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ml := e.issue(t, "demo-university", "machine-learning-in-practice", "ada@example.org")
+	e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "ada@example.org")
+	e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "bob@example.org")
+	// A VC 1.1 credential of the university (the VC-API issue endpoint
+	// signs those as given): CLR 2.0 cannot embed it.
+	v11 := `{"@context":["https://www.w3.org/2018/credentials/v1","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],` +
+		`"id":"urn:uuid:0b4c3d2e-1f00-4a00-8000-000000000011","type":["VerifiableCredential","OpenBadgeCredential"],` +
+		`"issuer":{"id":"did:web:x.example","type":["Profile"]},"issuanceDate":"2026-01-01T00:00:00Z",` +
+		`"credentialSubject":{"type":["AchievementSubject"],"achievement":{"id":"urn:x","type":["Achievement"],"name":"x","criteria":{"narrative":"x"}}}}`
+	if _, _, err := e.st.InsertCredential(ctx, store.Credential{ID: "urn:uuid:0b4c3d2e-1f00-4a00-8000-000000000011", OrgID: uni.ID,
+		AchievementID: e.achs["data-engineering-and-governance"], AchievementVersion: 1, RecipientEmail: "ada@example.org",
+		Format: store.FormatLDPRDFC, Document: v11, IssuedAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := e.ps.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := l.ClrCredential(ctx, e.svc, uni, "ada@example.org", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := credential.ValidateClr(raw); err != nil {
+		t.Fatalf("the record fails 1EdTech's CLR 2.0 JSON Schema: %v", err)
+	}
+	var doc struct {
+		CredentialSubject struct {
+			VerifiableCredential []struct {
+				ID                string `json:"id"`
+				CredentialSubject struct {
+					Result []map[string]any `json:"result"`
+				} `json:"credentialSubject"`
+			} `json:"verifiableCredential"`
+			Achievement []map[string]any `json:"achievement"`
+			Association []map[string]any `json:"association"`
+		} `json:"credentialSubject"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s := doc.CredentialSubject
+	results := 0
+	got := map[string]bool{}
+	for _, vc := range s.VerifiableCredential {
+		got[vc.ID] = true
+		results += len(vc.CredentialSubject.Result)
+	}
+	if len(got) != 2 || !got[graded.ID] || !got[ml.ID] || results != 1 {
+		t.Errorf("embedded %v with %d results, want the graded statistics credential and machine learning, not the VC 1.1 one", got, results)
+	}
+	if len(s.Association) < 3 {
+		t.Errorf("associations = %v", s.Association)
+	}
+	for _, a := range s.Achievement {
+		if a["creditsAvailable"] == nil {
+			t.Errorf("award %v without its credits", a["name"])
+		}
+	}
+	// The same record proves itself.
+	issuer, _ := e.svc.IssuerID(ctx, uni)
+	didDoc, _ := e.svc.DIDDocument(ctx, uni)
+	rep, err := verify.Credential(ctx, raw, verify.Options{Keys: &did.Resolver{Documents: map[string]*did.Document{issuer: didDoc}}})
+	if err != nil || !rep.Verified {
+		t.Fatalf("verify: %v\n%+v", err, rep)
+	}
+	// It names the CLR 2.0 schema, which the verifier applies.
+	schemaChecked := false
+	for _, c := range rep.Checks {
+		schemaChecked = schemaChecked || (c.Name == "schema" && c.State == verify.Passed)
+	}
+	if !schemaChecked || len(rep.Embedded) != 2 || rep.EmbeddedVerdict != verify.CouldNotCheck {
+		// Offline, without the status lists, the embedded credentials
+		// cannot be checked for revocation: could not check, not invalid.
+		t.Errorf("schema checked %v, %d embedded, embedded verdict %s\n%+v", schemaChecked, len(rep.Embedded), rep.EmbeddedVerdict, rep.Checks)
+	}
+
+	// From the wallet (every linked credential accepted), the record also
+	// embeds Northwind's certificate, which the programme rests on, with
+	// Northwind's own proof; not Bob's.
+	raw, err = l.ClrCredential(ctx, e.svc, uni, "ada@example.org", func(string) bool { return true }, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := credential.ValidateClr(raw); err != nil {
+		t.Fatalf("the wallet's record fails the schema: %v", err)
+	}
+	var wallet struct {
+		CredentialSubject struct {
+			VerifiableCredential []struct {
+				ID     string         `json:"id"`
+				Issuer map[string]any `json:"issuer"`
+			} `json:"verifiableCredential"`
+		} `json:"credentialSubject"`
+	}
+	if err := json.Unmarshal(raw, &wallet); err != nil {
+		t.Fatal(err)
+	}
+	issuers := map[string]int{}
+	for _, vc := range wallet.CredentialSubject.VerifiableCredential {
+		issuers[fmt.Sprint(vc.Issuer["name"])]++
+	}
+	if len(wallet.CredentialSubject.VerifiableCredential) != 3 || issuers[e.orgs["northwind-academy"].Name] != 1 {
+		t.Errorf("the wallet's record embeds %v", issuers)
+	}
+	nwIssuer, _ := e.svc.IssuerID(ctx, e.orgs["northwind-academy"])
+	nwDoc, _ := e.svc.DIDDocument(ctx, e.orgs["northwind-academy"])
+	rep, err = verify.Credential(ctx, raw, verify.Options{Keys: &did.Resolver{Documents: map[string]*did.Document{issuer: didDoc, nwIssuer: nwDoc}}})
+	if err != nil || !rep.Verified || len(rep.Embedded) != 3 {
+		t.Fatalf("verify the wallet's record: %v\n%+v", err, rep)
+	}
+	for _, emb := range rep.Embedded {
+		for _, c := range emb.Report.Checks {
+			if c.Name == "proof" && c.State != verify.Passed {
+				t.Errorf("%s: proof %s", emb.Name, c.State)
+			}
+		}
+	}
+
+	// Bob holds only Northwind's certificate: the university has nothing
+	// to put in a record for him, and says so rather than handing out a
+	// record CLR 2.0 does not allow (ClrSubject needs a credential).
+	if _, err := l.ClrCredential(ctx, e.svc, uni, "bob@example.org", nil, time.Now()); !errors.Is(err, progress.ErrClrEmpty) {
+		t.Errorf("record of a learner with none of the organization's credentials: %v", err)
+	}
+	northwind := e.orgs["northwind-academy"]
+	raw, err = l.ClrCredential(ctx, e.svc, northwind, "bob@example.org", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := credential.ValidateClr(raw); err != nil {
+		t.Errorf("Northwind's record fails the schema: %v", err)
 	}
 }
