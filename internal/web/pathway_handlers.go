@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -379,6 +380,8 @@ type pathwayFormData struct {
 	Versions []store.PathwayDefinition
 	Action   string
 	Example  string
+	// E is the form editor: the document as fields.
+	E *editorView
 }
 
 const examplePathway = `{
@@ -411,6 +414,7 @@ const exampleScheme = `{
 func (s *server) pathwayForm(w http.ResponseWriter, r *http.Request) {
 	oc := currentOrg(r)
 	d := pathwayFormData{Org: oc.Org, Role: oc.Role, Kind: store.PathwayKind(r.URL.Query().Get("kind"))}
+	var stored []byte
 	if id := r.PathValue("id"); id != "" {
 		d.Kind = store.PathwayKind(r.PathValue("kind"))
 		if !d.Kind.Valid() {
@@ -428,6 +432,7 @@ func (s *server) pathwayForm(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Editing, d.ID, d.Version, d.Next = true, id, cur.Version, cur.Version+1
 		d.Document = indentJSON(cur.Document)
+		stored = cur.Document
 		if d.Versions, err = s.store.ListPathwayDefinitionVersions(r.Context(), oc.Org.ID, d.Kind, id); err != nil {
 			s.serverError(w, r, err)
 			return
@@ -436,7 +441,44 @@ func (s *server) pathwayForm(w http.ResponseWriter, r *http.Request) {
 	if !d.Kind.Valid() {
 		d.Kind = store.PathwayKindPathway
 	}
+	v, err := s.newEditorView(r.Context(), oc.Org, d.Kind, d.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.E = v
+	v.fromDocument(d.Kind, stored)
 	s.renderPathwayForm(w, r, d, nil)
+}
+
+// newEditorView loads the editor's lists.
+func (s *server) newEditorView(ctx context.Context, org store.Organization, kind store.PathwayKind, self string) (*editorView, error) {
+	local, award, pathways, err := s.editorOptions(ctx, org, self)
+	if err != nil {
+		return nil, err
+	}
+	return &editorView{Local: local, Award: award, Pathways: pathways, Frameworks: frameworkOptions, Units: unitOptions(), Kinds: kindOptions()}, nil
+}
+
+// fromDocument fills the editor from a stored or posted document; a
+// document that does not decode leaves a fresh form.
+func (v *editorView) fromDocument(kind store.PathwayKind, doc []byte) {
+	local, _ := localNames(v.Local)
+	if kind == store.PathwayKindScheme {
+		var sc pathway.Scheme
+		if len(doc) > 0 && json.Unmarshal(doc, &sc) == nil {
+			v.Scheme = schemeEditOf(&sc, local)
+		} else {
+			v.Scheme = newSchemeEdit()
+		}
+		return
+	}
+	var p pathway.Pathway
+	if len(doc) > 0 && json.Unmarshal(doc, &p) == nil && p.Root.Kind != "" {
+		v.Pathway = pathwayEditOf(&p, local)
+	} else {
+		v.Pathway = newPathwayEdit()
+	}
 }
 
 func (s *server) renderPathwayForm(w http.ResponseWriter, r *http.Request, d pathwayFormData, errs formErrors) {
@@ -458,7 +500,22 @@ func (s *server) renderPathwayForm(w http.ResponseWriter, r *http.Request, d pat
 	case d.Kind == store.PathwayKindScheme:
 		title = "New credit scheme"
 	}
-	s.renderForm(w, r, "pathway_form", title, d, errs)
+	status := http.StatusOK
+	if d.E != nil {
+		if d.E.Pathway != nil {
+			d.E.buildPathwayRows()
+		}
+		if d.E.Scheme != nil {
+			d.E.buildSchemeRows()
+		}
+		if d.E.Errs.Any() {
+			status = http.StatusBadRequest
+		}
+	}
+	if errs.Any() {
+		status = http.StatusBadRequest
+	}
+	s.renderWith(w, r, status, "pathway_form", pageData{Title: title, Data: d, Errors: errs})
 }
 
 func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
@@ -486,8 +543,20 @@ func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Version, d.Next = cur.Version, cur.Version+1
 	}
+	v, err := s.newEditorView(r.Context(), oc.Org, d.Kind, d.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.E = v
+	if r.PostForm.Has("editor") {
+		s.editorSubmit(w, r, d)
+		return
+	}
 	var errs formErrors
 	doc := []byte(strings.TrimSpace(d.Document))
+	v.fromDocument(d.Kind, doc)
+	v.JSONOpen = true
 	if d.Editing {
 		var head struct {
 			ID string `json:"id"`
@@ -497,25 +566,99 @@ func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !errs.Any() {
-		stored, err := s.progressService().Define(r.Context(), oc.Org, d.Kind, doc, currentViewer(r).User.ID)
-		var ie *progress.InvalidError
-		switch {
-		case errors.As(err, &ie):
-			errs.add("document", ie.Err.Error())
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			what := "Pathway"
-			if d.Kind == store.PathwayKindScheme {
-				what = "Credit scheme"
-			}
-			s.setFlash(w, fmt.Sprintf("%s “%s” saved as version %d.", what, stored.Name, stored.Version))
-			http.Redirect(w, r, "/admin/orgs/"+oc.Org.Slug+"/pathways", http.StatusSeeOther)
+		if s.saveDefinition(w, r, d, doc, func(err error) { errs.add("document", err.Error()) }) {
 			return
 		}
 	}
 	s.renderPathwayForm(w, r, d, errs)
+}
+
+// saveDefinition stores doc as the next version and redirects, or hands
+// a validation problem to bad and reports false; other errors answer 500
+// (and report true: the response is written).
+func (s *server) saveDefinition(w http.ResponseWriter, r *http.Request, d pathwayFormData, doc []byte, bad func(error)) bool {
+	oc := currentOrg(r)
+	stored, err := s.progressService().Define(r.Context(), oc.Org, d.Kind, doc, currentViewer(r).User.ID)
+	var ie *progress.InvalidError
+	switch {
+	case errors.As(err, &ie):
+		bad(ie.Err)
+		return false
+	case err != nil:
+		s.serverError(w, r, err)
+		return true
+	}
+	what := "Pathway"
+	if d.Kind == store.PathwayKindScheme {
+		what = "Credit scheme"
+	}
+	s.setFlash(w, fmt.Sprintf("%s “%s” saved as version %d.", what, stored.Name, stored.Version))
+	http.Redirect(w, r, "/admin/orgs/"+oc.Org.Slug+"/pathways", http.StatusSeeOther)
+	return true
+}
+
+// editorSubmit handles a post of the form editor: a button that changes
+// the rows re-renders the form; Preview draws the diagram; Save stores
+// the document the fields make.
+func (s *server) editorSubmit(w http.ResponseWriter, r *http.Request, d pathwayFormData) {
+	v := d.E
+	op := r.PostFormValue("op")
+	var doc []byte
+	if d.Kind == store.PathwayKindScheme {
+		e := readSchemeEdit(r.PostForm)
+		if d.Editing {
+			e.ID = d.ID
+		}
+		v.Scheme = e
+		if e.apply(op) || op == "refresh" {
+			d.Document = marshalDoc(e.toScheme(new(formErrors)))
+			s.renderPathwayForm(w, r, d, nil)
+			return
+		}
+		sc := e.toScheme(&v.Errs)
+		d.Document = marshalDoc(sc)
+		doc = []byte(d.Document)
+		if !v.Errs.Any() {
+			if _, err := pathway.ParseScheme(doc); err != nil {
+				e.translateError(err, &v.Errs)
+			}
+		}
+		if !v.Errs.Any() && op != "preview" {
+			if s.saveDefinition(w, r, d, doc, func(err error) { e.translateError(err, &v.Errs) }) {
+				return
+			}
+		}
+		s.renderPathwayForm(w, r, d, nil)
+		return
+	}
+	e := readPathwayEdit(r.PostForm)
+	if d.Editing {
+		e.ID = d.ID
+	}
+	v.Pathway = e
+	if e.apply(op) || op == "refresh" {
+		d.Document = marshalDoc(e.toPathway(new(formErrors)))
+		s.renderPathwayForm(w, r, d, nil)
+		return
+	}
+	p := e.toPathway(&v.Errs)
+	d.Document = marshalDoc(p)
+	doc = []byte(d.Document)
+	if !v.Errs.Any() {
+		checked, err := pathway.ParsePathway(doc)
+		if err != nil {
+			e.translateError(err, &v.Errs)
+		} else if op == "preview" {
+			_, namer := localNames(v.Local)
+			v.Preview = template.HTML(pathway.Diagram(&checked, pathway.DiagramOptions{Name: namer, ID: "preview"})) //nolint:gosec // every text in it is escaped
+		}
+	}
+	if !v.Errs.Any() && op != "preview" {
+		if s.saveDefinition(w, r, d, doc, func(err error) { e.translateError(err, &v.Errs) }) {
+			return
+		}
+	}
+	s.renderPathwayForm(w, r, d, nil)
 }
 
 // indentJSON lays a stored document out for editing, keeping the
