@@ -146,4 +146,36 @@ func TestBrowserPathwayEditor(t *testing.T) {
 		axeCheck(t, b, axe, vp.name+" public page")
 		noSidewaysScroll(t, b, vp.name+" public page", int(vp.width))
 	}
+
+	// A credit scheme through its form at phone width: a rule, a limit
+	// with a mistake, then saved.
+	b.step("pathway-editor-scheme-01-new",
+		chromedp.Navigate(b.base+"/admin/orgs/harbour/pathways/new?kind=scheme"),
+		chromedp.WaitVisible(chromedp.CSS(`#s-name`)),
+		setValue(`#s-name`, "BSc Data Science"),
+		setValue(`#s-id`, "bsc"),
+		setValue(`#a0-local`, slugs[0]),
+		setValue(`#a0-group`, "micro-credentials"),
+		setValue(`#a0-credits`, "3"),
+		chromedp.Click(chromedp.CSS(`button[value="add-cap"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#c0-max`)),
+	)
+	axeCheck(t, b, axe, "scheme form")
+	noSidewaysScroll(t, b, "scheme form", phoneWidth)
+	b.step("pathway-editor-scheme-02-mistake",
+		setValue(`#c0-group`, "micro"),
+		setValue(`#c0-max`, "18"),
+		chromedp.Click(chromedp.CSS(`p.actions button[value="save"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#error-summary a[href="#c0-group"]`)),
+	)
+	axeCheck(t, b, axe, "scheme errors")
+	noSidewaysScroll(t, b, "scheme errors", phoneWidth)
+	b.step("pathway-editor-scheme-03-saved",
+		setValue(`#c0-group`, "micro-credentials"),
+		chromedp.Click(chromedp.CSS(`p.actions button[value="save"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	if flash := evalJS[string](b, "flash", `document.querySelector(".flash").textContent`); !strings.Contains(flash, "“BSc Data Science” saved as version 1") {
+		t.Errorf("scheme flash = %q", flash)
+	}
 }

@@ -337,13 +337,14 @@ func (r *ruleForm) effectiveID() string {
 }
 
 // apply carries out one of the tree buttons ("add:3", "remove:3", "up:3",
-// "down:3") and reports whether op was one. Prerequisites follow the
+// "down:3", "out:3" out of its group, "in:3" into the group above it) and
+// reports whether op was one. Prerequisites follow the
 // rules they name when a move or removal changes the ids the engine
 // gives rules without one.
 func (e *pathwayEdit) apply(op string) bool {
 	verb, arg, _ := strings.Cut(op, ":")
 	i, err := strconv.Atoi(arg)
-	if err != nil || (verb != "add" && verb != "remove" && verb != "up" && verb != "down") {
+	if err != nil || (verb != "add" && verb != "remove" && verb != "up" && verb != "down" && verb != "out" && verb != "in") {
 		return false
 	}
 	rows := e.flatten()
@@ -388,6 +389,22 @@ func (e *pathwayEdit) apply(op string) bool {
 	case "down":
 		if sib, k := siblings(); k >= 0 && k+1 < len(sib) {
 			sib[k+1], sib[k] = sib[k], sib[k+1]
+		}
+	case "out":
+		// Out of its group: right after the group, in the group's group.
+		if sib, k := siblings(); k >= 0 && r.parent.parent != nil {
+			g := r.parent
+			g.Rules = slices.Delete(sib, k, k+1)
+			gg := g.parent
+			j := slices.Index(gg.Rules, g)
+			gg.Rules = slices.Insert(gg.Rules, j+1, r)
+		}
+	case "in":
+		// Into the group just above it, as its last rule.
+		if sib, k := siblings(); k > 0 && isGroup(sib[k-1].Kind) {
+			g := sib[k-1]
+			r.parent.Rules = slices.Delete(sib, k, k+1)
+			g.Rules = append(g.Rules, r)
 		}
 	}
 	kept := map[*ruleForm]bool{}

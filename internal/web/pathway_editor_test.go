@@ -179,6 +179,10 @@ func TestPathwayEditButtons(t *testing.T) {
 		{"down:5", ">a >b-or-c >>b >>c >dr-2-2"},
 		{"up:0", ">a >b-or-c >>b >>c >dr-2-2"},
 		{"remove:99", ">a >b-or-c >>b >>c >dr-2-2"},
+		{"out:3", ">a >b-or-c >>c >b >dr-2-1"},
+		{"out:1", ">a >b-or-c >>b >>c >dr-2-2"},
+		{"in:5", ">a >b-or-c >>b >>c >>dr-2-2"},
+		{"in:2", ">a >b-or-c >>b >>c >dr-2-2"},
 	}
 	for _, tt := range tests {
 		e := base()

@@ -56,14 +56,17 @@ type matchView struct {
 
 // ruleRow is one rule of the tree as a row of the form.
 type ruleRow struct {
-	R                *ruleForm
-	P                string
-	Index, Number    int
-	Depth, Indent    int
-	Parent           int // the parent's number, 0 for the top rule
-	Kind             string
-	IsGroup, CanUp   bool
-	CanDown          bool
+	R              *ruleForm
+	P              string
+	Index, Number  int
+	Depth, Indent  int
+	Parent         int // the parent's number, 0 for the top rule
+	Kind           string
+	IsGroup, CanUp bool
+	CanDown        bool
+	CanOut, CanIn  bool
+	// Above is the number of the group CanIn moves the rule into.
+	Above            int
 	AutoID           string
 	Prereqs          []checkOption
 	Match            matchView
@@ -150,6 +153,10 @@ func (v *editorView) buildPathwayRows() {
 			row.ParentIsCredits = r.parent.Kind == string(pathway.KindMinCredits)
 			k := indexOf(r.parent.Rules, r)
 			row.CanUp, row.CanDown = k > 0, k+1 < len(r.parent.Rules)
+			row.CanOut = r.parent.parent != nil
+			if k > 0 && isGroup(r.parent.Rules[k-1].Kind) {
+				row.CanIn, row.Above = true, r.parent.Rules[k-1].idx+1
+			}
 		}
 		row.NewKindSelection = r.NewKind
 		if row.NewKindSelection == "" {
