@@ -251,7 +251,8 @@ func TestPathwayEditorPages(t *testing.T) {
 	form.Set("op", "preview")
 	rec = e.do(request{method: "POST", path: newPath, as: "issuer", form: form})
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `<h2 id="preview-title">Preview</h2>`) ||
-		!strings.Contains(rec.Body.String(), `class="pathway-diagram"`) || !strings.Contains(rec.Body.String(), "Machine Learning in Practice") {
+		!strings.Contains(rec.Body.String(), `class="pathway-diagram"`) || !strings.Contains(rec.Body.String(), "Machine Learning in Practice") ||
+		!strings.Contains(rec.Body.String(), `<span class="rule-label">One advanced module</span> <span class="small muted">(any 1 of these)</span>`) {
 		t.Fatalf("preview: %d\n%s", rec.Code, rec.Body)
 	}
 	if n := e.countDefinitions(t); n != 0 {
@@ -389,6 +390,13 @@ func TestSchemeEditorPages(t *testing.T) {
 	}
 	form = editorFields(t, rec.Body.String())
 	form.Set("c0-group", "micro")
+	form.Set("op", "preview")
+	rec = e.do(request{method: "POST", path: newPath, as: "owner", form: form})
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "<li>Statistics for Data Science: the recommended credit, converted</li>") ||
+		!strings.Contains(rec.Body.String(), "Limits: at most 18 SCH from micro.") {
+		t.Fatalf("scheme preview: %d\n%s", rec.Code, rec.Body)
+	}
+	form = editorFields(t, rec.Body.String())
 	form.Set("op", "save")
 	if rec = e.do(request{method: "POST", path: newPath, as: "owner", form: form}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("save: %d\n%s", rec.Code, rec.Body)

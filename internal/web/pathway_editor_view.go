@@ -25,6 +25,10 @@ type editorView struct {
 	Kinds                  []option
 	// Preview is the stacking diagram of the pathway as the form has it.
 	Preview template.HTML
+	// PreviewRules and PreviewScheme say the same in words, as the public
+	// pathway page does.
+	PreviewRules  *ruleView
+	PreviewScheme *schemeView
 	// JSONOpen unfolds the advanced JSON editor (after a JSON mistake).
 	JSONOpen bool
 }

@@ -180,41 +180,47 @@ func schemeViews(o *progress.Org, l *progress.Loaded) []schemeView {
 		if err != nil {
 			continue
 		}
-		v := schemeView{Name: sc.Name, Unit: sc.Unit.Label()}
-		for _, ar := range sc.Rules {
-			what := ar.Label
-			if what == "" {
-				what = l.Name(&ar.Match)
-			}
-			if what == "" {
-				what = ruleFallbackLabel(&pathway.Rule{Kind: pathway.KindCredential, Match: &ar.Match})
-			}
-			credit := "the recommended credit, converted"
-			if ar.Credits > 0 {
-				credit = formatNumber(ar.Credits) + " " + string(sc.Unit)
-			}
-			line := what + ": " + credit
-			if ar.Course != "" {
-				line += " as " + strings.TrimSpace(ar.Course+" "+ar.CourseTitle)
-			}
-			if ar.MaxAgeDays > 0 {
-				line += fmt.Sprintf(" (earned within %d days)", ar.MaxAgeDays)
-			}
-			v.Rules = append(v.Rules, line)
-		}
-		for _, c := range sc.Caps {
-			label := c.Label
-			if label == "" {
-				label = "at most " + formatNumber(c.Max) + " " + string(sc.Unit)
-				if c.Group != "" {
-					label += " from " + c.Group
-				}
-			}
-			v.Caps = append(v.Caps, label)
-		}
-		out = append(out, v)
+		out = append(out, schemeViewOf(&sc, l.Name))
 	}
 	return out
+}
+
+// schemeViewOf says in plain words what a credit scheme awards; name
+// names an achievement as the catalog does.
+func schemeViewOf(sc *pathway.Scheme, name func(*pathway.Match) string) schemeView {
+	v := schemeView{Name: sc.Name, Unit: sc.Unit.Label()}
+	for _, ar := range sc.Rules {
+		what := ar.Label
+		if what == "" {
+			what = name(&ar.Match)
+		}
+		if what == "" {
+			what = ruleFallbackLabel(&pathway.Rule{Kind: pathway.KindCredential, Match: &ar.Match})
+		}
+		credit := "the recommended credit, converted"
+		if ar.Credits > 0 {
+			credit = formatNumber(ar.Credits) + " " + string(sc.Unit)
+		}
+		line := what + ": " + credit
+		if ar.Course != "" {
+			line += " as " + strings.TrimSpace(ar.Course+" "+ar.CourseTitle)
+		}
+		if ar.MaxAgeDays > 0 {
+			line += fmt.Sprintf(" (earned within %d days)", ar.MaxAgeDays)
+		}
+		v.Rules = append(v.Rules, line)
+	}
+	for _, c := range sc.Caps {
+		label := c.Label
+		if label == "" {
+			label = "at most " + formatNumber(c.Max) + " " + string(sc.Unit)
+			if c.Group != "" {
+				label += " from " + c.Group
+			}
+		}
+		v.Caps = append(v.Caps, label)
+	}
+	return v
 }
 
 func (s *server) pathwayPage(w http.ResponseWriter, r *http.Request) {
@@ -623,6 +629,12 @@ func (s *server) editorSubmit(w http.ResponseWriter, r *http.Request, d pathwayF
 				e.translateError(err, &v.Errs)
 			}
 		}
+		if !v.Errs.Any() && op == "preview" {
+			_, namer := localNames(v.Local)
+			checked, _ := pathway.ParseScheme(doc)
+			sv := schemeViewOf(&checked, namer)
+			v.PreviewScheme = &sv
+		}
 		if !v.Errs.Any() && op != "preview" {
 			if s.saveDefinition(w, r, d, doc, func(err error) { e.translateError(err, &v.Errs) }) {
 				return
@@ -651,6 +663,11 @@ func (s *server) editorSubmit(w http.ResponseWriter, r *http.Request, d pathwayF
 		} else if op == "preview" {
 			_, namer := localNames(v.Local)
 			v.Preview = template.HTML(pathway.Diagram(&checked, pathway.DiagramOptions{Name: namer, ID: "preview"})) //nolint:gosec // every text in it is escaped
+			rules := ruleViews(&checked.Root, nil, namer)
+			if checked.Root.Label == "" && checked.Root.Kind != pathway.KindCredential {
+				rules.Label = checked.Name
+			}
+			v.PreviewRules = &rules
 		}
 	}
 	if !v.Errs.Any() && op != "preview" {
