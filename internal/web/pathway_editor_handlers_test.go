@@ -227,6 +227,7 @@ func TestPathwayEditorPages(t *testing.T) {
 		`<a href="#r1-issuer" data-focus="r1-issuer">Rule 2 (a specific credential): Issuer id: required`,
 		`id="r2-n" name="r2-n" value="5" inputmode="numeric" aria-invalid="true" aria-describedby="r2-n-error"`,
 		`<span class="field-error" id="r2-n-error">Rule 3 (n of): N must be between`,
+		`id="r1-issuer" name="r1-issuer" value="" aria-invalid="true" aria-describedby="r1-issuer-help r1-issuer-error"`,
 		`id="error-summary" tabindex="-1"`,
 	} {
 		if !strings.Contains(body, want) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/pathway"
 	"github.com/microcred/microcred/internal/store"
 )
@@ -218,7 +219,7 @@ func (s *server) editorOptions(ctx context.Context, org store.Organization, self
 		return nil, nil, nil, fmt.Errorf("editor options: %w", err)
 	}
 	for _, o := range orgs {
-		entries, err := s.store.SearchAchievements(ctx, store.AchievementQuery{OrgID: o.ID, Limit: 1000})
+		entries, err := s.store.SearchAchievements(ctx, issue.Listed(store.AchievementQuery{OrgID: o.ID, Limit: 1000}))
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("editor options: catalog of %s: %w", o.Slug, err)
 		}
@@ -265,3 +266,15 @@ func localNames(opts []option) (map[string]string, func(*pathway.Match) string) 
 
 // Opts is withCurrent for templates.
 func (v *editorView) Opts(opts []option, cur string) []option { return withCurrent(opts, cur) }
+
+// Described points a field at its help text and, when it has a problem,
+// at its error message too, marking it invalid.
+func (v *editorView) Described(field, help string) template.HTMLAttr {
+	ids := template.HTMLEscapeString(help)
+	invalid := ""
+	if len(v.Errs.Get(field)) > 0 {
+		ids += " " + template.HTMLEscapeString(field) + "-error"
+		invalid = `aria-invalid="true" `
+	}
+	return template.HTMLAttr(invalid + `aria-describedby="` + ids + `"`) //nolint:gosec // escaped here
+}
