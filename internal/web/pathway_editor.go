@@ -461,11 +461,15 @@ func (e *schemeEdit) apply(op string) bool {
 
 // --- edits into documents, with errors by field label ---
 
-// numberField parses an optional number typed into a field.
+// numberField parses an optional number typed into a field; a decimal
+// comma ("1,5") is read as a point, as many registrars write it.
 func numberField(s string) (float64, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, true
+	}
+	if strings.Count(s, ",") == 1 && !strings.Contains(s, ".") {
+		s = strings.Replace(s, ",", ".", 1)
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
@@ -742,7 +746,18 @@ func (e *schemeEdit) toScheme(errs *formErrors) pathway.Scheme {
 		}
 		seen[c.Group] = true
 		if c.Group != "" && !groups[c.Group] {
-			fe.add("group", fmt.Sprintf("Group: no rule is in group %q", c.Group))
+			msg := fmt.Sprintf("Group: no rule is in group %q", c.Group)
+			var named []string
+			for g := range groups {
+				if g != "" {
+					named = append(named, g)
+				}
+			}
+			slices.Sort(named)
+			if len(named) > 0 {
+				msg += "; the rules' groups are " + strings.Join(named, ", ")
+			}
+			fe.add("group", msg)
 		}
 		s.Caps = append(s.Caps, pathway.Cap{Group: c.Group, Max: v, Label: c.Label})
 	}

@@ -386,7 +386,7 @@ func TestSchemeEditorPages(t *testing.T) {
 	form.Set("c0-max", "18")
 	form.Set("op", "save")
 	rec = e.do(request{method: "POST", path: newPath, as: "owner", form: form})
-	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `<a href="#c0-group" data-focus="c0-group">Limit 1: Group: no rule is in group &#34;mikro&#34;</a>`) {
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `<a href="#c0-group" data-focus="c0-group">Limit 1: Group: no rule is in group &#34;mikro&#34;; the rules&#39; groups are micro</a>`) {
 		t.Fatalf("cap error: %d\n%s", rec.Code, rec.Body)
 	}
 	form = editorFields(t, rec.Body.String())

@@ -54,7 +54,7 @@ func TestReadPathwayEdit(t *testing.T) {
 				"r4-depth=2", "r4-kind=credential", "r4-source=credit", "r4-framework=ACE", "r4-minamount=3",
 				"r4-levels=lower-division baccalaureate\r\nupper-division baccalaureate\r\n", "r4-issuers=org:northwind",
 				"r5-depth=1", "r5-kind=minCredits", "r5-mincredits=6", "r5-unit=ECTS", "r5-within=365",
-				"r6-depth=2", "r6-kind=credential", "r6-source=credit", "r6-framework=ECTS", "r6-credits=2.5", "r6-resultname=score", "r6-resultmin=0",
+				"r6-depth=2", "r6-kind=credential", "r6-source=credit", "r6-framework=ECTS", "r6-credits=2,5", "r6-resultname=score", "r6-resultmin=0",
 				"r7-depth=1", "r7-kind=pathway", "r7-pathway=foundations", "r7-prereq=advanced", "r7-prereq=r-1")...),
 			want: `{"id":"data-programme","name":"Data Programme","description":"Statistics and more.",
 			  "award":{"achievementId":"programme-certificate","name":"Programme Certificate","review":true},
