@@ -660,6 +660,19 @@ func (e *pathwayEdit) toPathway(errs *formErrors) pathway.Pathway {
 		}
 		ids[r.effectiveID()] = r
 	}
+	// A box ticked before a rule was given its own id names the rule by
+	// the id the engine would have given it: follow the rule.
+	byAuto := map[string]*ruleForm{}
+	for _, r := range rows {
+		byAuto[r.autoID] = r
+	}
+	for _, r := range rows {
+		for k, pre := range r.Prerequisites {
+			if _, ok := ids[pre]; !ok && byAuto[pre] != nil {
+				r.Prerequisites[k] = byAuto[pre].effectiveID()
+			}
+		}
+	}
 	p.Root = e.Root.toRule(errs, ids)
 	return p
 }

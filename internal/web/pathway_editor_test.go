@@ -198,6 +198,13 @@ func TestPathwayEditButtons(t *testing.T) {
 	if k := e.Root.Rules[1].Rules[2].Kind; k != string(pathway.KindMinCredits) {
 		t.Errorf("added rule kind %q, want the chosen minCredits", k)
 	}
+	// Rule 5 needed rule 4 by its engine id; rule 4 is then given its own.
+	e = base()
+	e.Root.Rules[1].Rules[1].ID = "stats"
+	var errs formErrors
+	if p := e.toPathway(&errs); len(errs.Get("r5-prereq")) > 0 || p.Root.Rules[2].Prerequisites[0] != "stats" {
+		t.Errorf("the prerequisite did not follow the new id: %v, %v", p.Root.Rules[2].Prerequisites, errs)
+	}
 	if e.apply("save") || e.apply("add:x") {
 		t.Error("save and a malformed button were taken for tree buttons")
 	}
