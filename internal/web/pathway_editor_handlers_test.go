@@ -207,6 +207,11 @@ func TestPathwayEditorPages(t *testing.T) {
 			t.Fatalf("add a rule: %d", rec.Code)
 		}
 	}
+	// Prerequisites offer the other rules but not the groups a rule is in.
+	if b := rec.Body.String(); !strings.Contains(b, `name="r3-prereq" value="r-1"`) || strings.Contains(b, `name="r3-prereq" value="r-2"`) ||
+		strings.Contains(b, `name="r3-prereq" value="r"`) {
+		t.Error("rule 4's prerequisites offer its own group or miss a rule")
+	}
 	form = editorFields(t, rec.Body.String())
 	if form.Get("r4-depth") != "2" || form.Get("r4-kind") != "credential" || form.Get("r3-kind") != "credential" || form.Get("r2-kind") != "nOf" {
 		t.Fatalf("rows after adding: %v", form)

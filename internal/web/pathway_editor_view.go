@@ -171,8 +171,14 @@ func (v *editorView) buildPathwayRows() {
 		for _, p := range r.Prerequisites {
 			checked[p] = true
 		}
+		// A rule's groups need it already, so needing one of them first
+		// would be a loop: they are not offered.
+		ancestors := map[*ruleForm]bool{}
+		for a := r.parent; a != nil; a = a.parent {
+			ancestors[a] = true
+		}
 		for _, o := range rows {
-			if o == r {
+			if o == r || (ancestors[o] && !checked[o.effectiveID()]) {
 				continue
 			}
 			id := o.effectiveID()
