@@ -292,6 +292,12 @@ func TestPathwayEditorPages(t *testing.T) {
 	if err != nil || cur.Version != 2 || cur.Name != "Data Science Programme" {
 		t.Fatalf("version 2: %+v, %v", cur, err)
 	}
+	// A JSON mistake leaves the form showing the current version.
+	rec = e.do(request{method: "POST", path: editPath, as: "owner", form: url.Values{"document": {`{"id": "data-programme",`}}})
+	if rec.Code != http.StatusBadRequest || editorFields(t, rec.Body.String()).Get("p-name") != "Data Science Programme" ||
+		!strings.Contains(rec.Body.String(), `<details class="json-editor" open>`) {
+		t.Errorf("JSON mistake: %d, form %v", rec.Code, editorFields(t, rec.Body.String()))
+	}
 	// A viewer may not post the editor.
 	if rec = e.do(request{method: "POST", path: editPath, as: "viewer", form: form}); rec.Code != http.StatusForbidden {
 		t.Errorf("viewer: %d", rec.Code)

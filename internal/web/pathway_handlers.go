@@ -466,25 +466,26 @@ func (s *server) newEditorView(ctx context.Context, org store.Organization, kind
 	return &editorView{Local: local, Award: award, Pathways: pathways, Frameworks: frameworkOptions, Units: unitOptions(), Kinds: kindOptions()}, nil
 }
 
-// fromDocument fills the editor from a stored or posted document; a
-// document that does not decode leaves a fresh form.
-func (v *editorView) fromDocument(kind store.PathwayKind, doc []byte) {
+// fromDocument fills the editor from a stored or posted document and
+// reports whether it decoded; one that does not leaves a fresh form.
+func (v *editorView) fromDocument(kind store.PathwayKind, doc []byte) bool {
 	local, _ := localNames(v.Local)
 	if kind == store.PathwayKindScheme {
 		var sc pathway.Scheme
 		if len(doc) > 0 && json.Unmarshal(doc, &sc) == nil {
 			v.Scheme = schemeEditOf(&sc, local)
-		} else {
-			v.Scheme = newSchemeEdit()
+			return true
 		}
-		return
+		v.Scheme = newSchemeEdit()
+		return false
 	}
 	var p pathway.Pathway
 	if len(doc) > 0 && json.Unmarshal(doc, &p) == nil && p.Root.Kind != "" {
 		v.Pathway = pathwayEditOf(&p, local)
-	} else {
-		v.Pathway = newPathwayEdit()
+		return true
 	}
+	v.Pathway = newPathwayEdit()
+	return false
 }
 
 func (s *server) renderPathwayForm(w http.ResponseWriter, r *http.Request, d pathwayFormData, errs formErrors) {
@@ -537,6 +538,10 @@ func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	// current is the version being edited: the form shows it when the
+	// posted JSON does not decode, never a blank form that Save would
+	// store over it.
+	var current []byte
 	if d.Editing {
 		cur, err := s.store.PathwayDefinition(r.Context(), oc.Org.ID, d.Kind, d.ID, 0)
 		if errors.Is(err, store.ErrNotFound) {
@@ -548,6 +553,7 @@ func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Version, d.Next = cur.Version, cur.Version+1
+		current = cur.Document
 	}
 	v, err := s.newEditorView(r.Context(), oc.Org, d.Kind, d.ID)
 	if err != nil {
@@ -561,7 +567,9 @@ func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	var errs formErrors
 	doc := []byte(strings.TrimSpace(d.Document))
-	v.fromDocument(d.Kind, doc)
+	if !v.fromDocument(d.Kind, doc) {
+		v.fromDocument(d.Kind, current)
+	}
 	v.JSONOpen = true
 	if d.Editing {
 		var head struct {
