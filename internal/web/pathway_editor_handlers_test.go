@@ -24,7 +24,7 @@ var (
 	documentRE   = regexp.MustCompile(`(?s)<textarea id="document"[^>]*>(.*?)</textarea>`)
 )
 
-func attrs(s string) map[string]string {
+func htmlAttrs(s string) map[string]string {
 	m := map[string]string{}
 	for _, a := range attrRE.FindAllStringSubmatch(s, -1) {
 		m[a[1]] = html.UnescapeString(a[2])
@@ -45,7 +45,7 @@ func editorFields(t *testing.T, page string) url.Values {
 	for _, c := range controlRE.FindAllStringSubmatch(m[1], -1) {
 		switch {
 		case c[1] != "":
-			a := attrs(c[1])
+			a := htmlAttrs(c[1])
 			if a["name"] == "" {
 				continue
 			}
@@ -54,17 +54,17 @@ func editorFields(t *testing.T, page string) url.Values {
 			}
 			v.Add(a["name"], a["value"])
 		case c[2] != "":
-			a := attrs(c[2])
+			a := htmlAttrs(c[2])
 			val := ""
 			for i, o := range optionRE.FindAllStringSubmatch(c[3], -1) {
-				oa := attrs(o[1])
+				oa := htmlAttrs(o[1])
 				if i == 0 || strings.Contains(o[1], " selected") {
 					val = oa["value"]
 				}
 			}
 			v.Add(a["name"], val)
 		case c[4] != "":
-			v.Add(attrs(c[4])["name"], html.UnescapeString(c[5]))
+			v.Add(htmlAttrs(c[4])["name"], html.UnescapeString(c[5]))
 		}
 	}
 	v.Del("csrf_token")

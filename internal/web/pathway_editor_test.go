@@ -10,7 +10,7 @@ import (
 )
 
 // form builds posted values from "name=value" pairs (a name may repeat).
-func form(pairs ...string) url.Values {
+func postedForm(pairs ...string) url.Values {
 	v := url.Values{}
 	for _, p := range pairs {
 		k, val, _ := strings.Cut(p, "=")
@@ -21,7 +21,7 @@ func form(pairs ...string) url.Values {
 
 // canonical decodes a document as the API does (unknown fields refused)
 // and encodes it again, so that two documents compare by content.
-func canonical(t *testing.T, v any, doc string) string {
+func canonicalDoc(t *testing.T, v any, doc string) string {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(doc))
 	dec.DisallowUnknownFields()
@@ -45,7 +45,7 @@ func TestReadPathwayEdit(t *testing.T) {
 	}{
 		{
 			name: "every rule kind, nested",
-			form: form(append(head, "p-description=Statistics and more.", "p-award=programme-certificate", "p-award-name=Programme Certificate", "p-review=1",
+			form: postedForm(append(head, "p-description=Statistics and more.", "p-award=programme-certificate", "p-award-name=Programme Certificate", "p-review=1",
 				"r0-depth=0", "r0-kind=allOf",
 				"r1-depth=1", "r1-kind=credential", "r1-label=Statistics", "r1-source=local", "r1-local=city-uni/statistics",
 				"r2-depth=1", "r2-kind=nOf", "r2-label=One advanced module", "r2-n=1", "r2-id=advanced",
@@ -70,13 +70,13 @@ func TestReadPathwayEdit(t *testing.T) {
 		},
 		{
 			name: "a depth that jumps is read as one level deeper",
-			form: form(append(head, "r0-depth=0", "r0-kind=allOf", "r1-depth=5", "r1-kind=credential", "r1-source=local", "r1-local=city-uni/statistics")...),
+			form: postedForm(append(head, "r0-depth=0", "r0-kind=allOf", "r1-depth=5", "r1-kind=credential", "r1-source=local", "r1-local=city-uni/statistics")...),
 			want: `{"id":"data-programme","name":"Data Programme","root":{"kind":"allOf","rules":[
 			  {"kind":"credential","match":{"issuer":"org:city-uni","achievement":"statistics"}}]}}`,
 		},
 		{
 			name: "errors name the rule and the field",
-			form: form(append(head, "r0-depth=0", "r0-kind=allOf",
+			form: postedForm(append(head, "r0-depth=0", "r0-kind=allOf",
 				"r1-depth=1", "r1-kind=credential", "r1-source=other", "r1-achievement=x",
 				"r2-depth=1", "r2-kind=nOf", "r2-n=5",
 				"r3-depth=2", "r3-kind=credential", "r3-source=local",
@@ -102,7 +102,7 @@ func TestReadPathwayEdit(t *testing.T) {
 		},
 		{
 			name: "the pathway's own fields",
-			form: form("editor=1", "p-id=Data Programme", "p-review=1", "r0-depth=0", "r0-kind=credential", "r0-source=local", "r0-local=a/b"),
+			form: postedForm("editor=1", "p-id=Data Programme", "p-review=1", "r0-depth=0", "r0-kind=credential", "r0-source=local", "r0-local=a/b"),
 			errs: map[string]string{
 				"p-id":    "Short name for web addresses: use 1 to 63 lowercase letters",
 				"p-name":  "Name: required",
@@ -133,7 +133,7 @@ func TestReadPathwayEdit(t *testing.T) {
 				t.Fatalf("errors: %v", errs)
 			}
 			b, _ := json.Marshal(p)
-			if got, want := canonical(t, &pathway.Pathway{}, string(b)), canonical(t, &pathway.Pathway{}, tt.want); got != want {
+			if got, want := canonicalDoc(t, &pathway.Pathway{}, string(b)), canonicalDoc(t, &pathway.Pathway{}, tt.want); got != want {
 				t.Errorf("document\n got %s\nwant %s", got, want)
 			}
 			// The API accepts what the form makes.
@@ -154,7 +154,7 @@ func TestReadPathwayEdit(t *testing.T) {
 func TestPathwayEditButtons(t *testing.T) {
 	// allOf [a, nOf(b, c), d] where d needs c (by its engine id r-2-2).
 	base := func() *pathwayEdit {
-		return readPathwayEdit(form("p-id=x", "p-name=X", "r0-depth=0", "r0-kind=allOf",
+		return readPathwayEdit(postedForm("p-id=x", "p-name=X", "r0-depth=0", "r0-kind=allOf",
 			"r1-depth=1", "r1-kind=credential", "r1-label=a",
 			"r2-depth=1", "r2-kind=nOf", "r2-label=b-or-c", "r2-n=1", "r2-newkind=minCredits",
 			"r3-depth=2", "r3-kind=credential", "r3-label=b",
@@ -219,7 +219,7 @@ func TestReadSchemeEdit(t *testing.T) {
 	}{
 		{
 			name: "rules, caps and conversion",
-			form: form("editor=1", "s-id=bsc", "s-name=BSc Data Science", "s-description=Credit.", "s-unit=SCH",
+			form: postedForm("editor=1", "s-id=bsc", "s-name=BSc Data Science", "s-description=Credit.", "s-unit=SCH",
 				"s-hours-sch=60", "s-hours-ects=", "s-hours-ncrf=", "s-step=-1",
 				"a0-present=1", "a0-id=stats", "a0-label=Statistics", "a0-source=local", "a0-local=city-uni/statistics",
 				"a0-course=STAT 101", "a0-coursetitle=Statistics", "a0-credits=3", "a0-group=micro",
@@ -236,7 +236,7 @@ func TestReadSchemeEdit(t *testing.T) {
 		},
 		{
 			name: "errors",
-			form: form("editor=1", "s-id=bsc", "s-name=B", "s-unit=hours", "s-hours-ects=0", "s-step=20",
+			form: postedForm("editor=1", "s-id=bsc", "s-name=B", "s-unit=hours", "s-hours-ects=0", "s-step=20",
 				"a0-present=1", "a0-id=x", "a0-source=credit", "a0-credits=-1", "a0-maxage=1.5",
 				"a1-present=1", "a1-id=x", "a1-source=local", "a1-local=a/b",
 				"c0-group=nobody", "c0-max=", "c1-group=nobody", "c1-max=3"),
@@ -271,7 +271,7 @@ func TestReadSchemeEdit(t *testing.T) {
 				t.Fatalf("errors: %v", errs)
 			}
 			b, _ := json.Marshal(s)
-			if got, want := canonical(t, &pathway.Scheme{}, string(b)), canonical(t, &pathway.Scheme{}, tt.want); got != want {
+			if got, want := canonicalDoc(t, &pathway.Scheme{}, string(b)), canonicalDoc(t, &pathway.Scheme{}, tt.want); got != want {
 				t.Errorf("document\n got %s\nwant %s", got, want)
 			}
 			if _, err := pathway.ParseScheme(b); err != nil {
@@ -297,7 +297,7 @@ func TestReadSchemeEdit(t *testing.T) {
 // TestTranslateEngineErrors: what the engine or Define reports lands on
 // the field it names, in words the form uses.
 func TestTranslateEngineErrors(t *testing.T) {
-	e := readPathwayEdit(form("p-id=x", "p-name=X", "r0-depth=0", "r0-kind=allOf",
+	e := readPathwayEdit(postedForm("p-id=x", "p-name=X", "r0-depth=0", "r0-kind=allOf",
 		"r1-depth=1", "r1-kind=credential", "r1-id=first",
 		"r2-depth=1", "r2-kind=nOf", "r2-n=1",
 		"r3-depth=2", "r3-kind=pathway", "r3-pathway=other"))
@@ -315,28 +315,28 @@ func TestTranslateEngineErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var errs formErrors
-		e.translateError(errorString(tt.err), &errs)
+		e.translateError(engineErr(tt.err), &errs)
 		if len(errs) != 1 || errs[0].Field != tt.field || !strings.Contains(errs[0].Message, tt.want) {
 			t.Errorf("%s: %+v, want %s: %s", tt.err, errs, tt.field, tt.want)
 		}
 	}
-	s := readSchemeEdit(form("s-id=x", "a0-present=1", "a0-source=local", "c0-max=1"))
+	s := readSchemeEdit(postedForm("s-id=x", "a0-present=1", "a0-source=local", "c0-max=1"))
 	for _, tt := range []struct{ err, field, want string }{
 		{"rules[0].match.issuer: required", "a0-issuer", "Rule 1: Issuer id: required"},
 		{`caps[0].group: "g" has another cap`, "c0-group", `Limit 1: Group: "g" has another cap`},
 		{"conversion: step: 20 is not a rounding step up to 10", "s-hours-sch", "Conversion: step: 20"},
 	} {
 		var errs formErrors
-		s.translateError(errorString(tt.err), &errs)
+		s.translateError(engineErr(tt.err), &errs)
 		if len(errs) != 1 || errs[0].Field != tt.field || !strings.Contains(errs[0].Message, tt.want) {
 			t.Errorf("%s: %+v, want %s: %s", tt.err, errs, tt.field, tt.want)
 		}
 	}
 }
 
-type errorString string
+type engineErr string
 
-func (e errorString) Error() string { return string(e) }
+func (e engineErr) Error() string { return string(e) }
 
 // FuzzPathwayEditorForm: any posted form reads without panicking into a
 // tree of at most MaxRules rules; a form without errors makes a document

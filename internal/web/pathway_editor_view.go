@@ -66,7 +66,6 @@ type ruleRow struct {
 	Index, Number  int
 	Depth, Indent  int
 	Parent         int // the parent's number, 0 for the top rule
-	Kind           string
 	IsGroup, CanUp bool
 	CanDown        bool
 	CanOut, CanIn  bool
@@ -150,7 +149,7 @@ func (v *editorView) buildPathwayRows() {
 	v.Rows = nil
 	for _, r := range rows {
 		row := ruleRow{R: r, P: "r" + strconv.Itoa(r.idx) + "-", Index: r.idx, Number: r.idx + 1, Depth: r.depth,
-			Indent: min(r.depth, 4), Kind: kindShort(r.Kind), IsGroup: isGroup(r.Kind), AutoID: r.autoID,
+			Indent: min(r.depth, 4), IsGroup: isGroup(r.Kind), AutoID: r.autoID,
 			UnitOptions: withCurrent(v.Units, r.Unit), PathwayOptions: withCurrent(v.Pathways, r.Pathway)}
 		row.Match = matchView{P: row.P, M: r.Match, V: v}
 		if r.parent != nil {
