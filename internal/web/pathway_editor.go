@@ -931,3 +931,6 @@ func withCurrent(opts []option, cur string) []option {
 	}
 	return append(slices.Clone(opts), option{cur, cur + " (as saved)"})
 }
+
+// UnitLabel names the scheme's unit in plain words for the form.
+func (e *schemeEdit) UnitLabel() string { return pathway.Unit(e.Unit).Label() }
