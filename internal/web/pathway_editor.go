@@ -415,11 +415,17 @@ func (e *pathwayEdit) apply(op string) bool {
 		if !kept[x] {
 			continue
 		}
+		var pres []string
 		for k, t := range to {
-			if t != nil && kept[t] {
-				x.Prerequisites[k] = t.effectiveID()
+			switch {
+			case t == nil:
+				pres = append(pres, x.Prerequisites[k]) // named no rule before either
+			case kept[t]:
+				pres = append(pres, t.effectiveID())
 			}
+			// A removed rule is no one's prerequisite any more.
 		}
+		x.Prerequisites = pres
 	}
 	return true
 }

@@ -172,7 +172,7 @@ func TestPathwayEditButtons(t *testing.T) {
 		{"add:2", ">a >b-or-c >>b >>c >> >dr-2-2"},
 		{"add:0", ">a >b-or-c >>b >>c >dr-2-2 >"},
 		{"remove:1", ">b-or-c >>b >>c >dr-1-2"},
-		{"remove:2", ">a >dr-2-2"},
+		{"remove:2", ">a >d"},
 		{"up:4", ">a >b-or-c >>c >>b >dr-2-1"},
 		{"down:3", ">a >b-or-c >>c >>b >dr-2-1"},
 		{"up:2", ">b-or-c >>b >>c >a >dr-1-2"},
