@@ -791,6 +791,10 @@ var (
 	enginePath   = regexp.MustCompile(`^((?:root|rules\[\d+\]|caps\[\d+\])(?:\.rules\[\d+\])*)((?:\.[A-Za-z]+(?:\[\d+\])?)*): (.*)$`)
 	pathIndex    = regexp.MustCompile(`\[(\d+)\]`)
 	ruleInEngine = regexp.MustCompile(`rule "([a-z0-9-]+)"`)
+	// defineIssuer and defineAchievement match progress.Loaded's
+	// resolution errors.
+	defineIssuer      = regexp.MustCompile(`^issuer "([^"]*)": `)
+	defineAchievement = regexp.MustCompile(`^achievement "([^"]*)" of ([a-z0-9-]+): `)
 )
 
 // engineFields maps the engine's field names to the form's inputs and
@@ -834,6 +838,37 @@ func (e *pathwayEdit) translateError(err error, errs *formErrors) {
 					field = "prereq"
 				}
 				errs.add("r"+strconv.Itoa(r.idx)+"-"+field, fmt.Sprintf("Rule %d (%s): %s", r.idx+1, kindShort(r.Kind), plainEngine(msg)))
+				return
+			}
+		}
+	}
+	// Define's findings about names: an issuer or achievement of this
+	// server that does not exist, or a loop of nested pathways.
+	if m := defineIssuer.FindStringSubmatch(msg); m != nil {
+		for _, r := range rows {
+			if r.Kind == string(pathway.KindCredential) && (r.Match.Source == sourceOther && r.Match.Issuer == m[1] ||
+				r.Match.Source == sourceCredit && slices.Contains(lines(r.Match.Issuers), m[1])) {
+				field, label := "issuer", "Issuer id"
+				if r.Match.Source == sourceCredit {
+					field, label = "issuers", "Only from these issuers"
+				}
+				errs.add("r"+strconv.Itoa(r.idx)+"-"+field, fmt.Sprintf("Rule %d (%s): %s: %s", r.idx+1, kindShort(r.Kind), label, strings.TrimPrefix(msg, m[0])))
+				return
+			}
+		}
+	}
+	if m := defineAchievement.FindStringSubmatch(msg); m != nil {
+		for _, r := range rows {
+			if r.Kind == string(pathway.KindCredential) && r.Match.Source == sourceOther && r.Match.Achievement == m[1] {
+				errs.add("r"+strconv.Itoa(r.idx)+"-achievement", fmt.Sprintf("Rule %d (%s): Achievement id: %q is not in the catalog of %s", r.idx+1, kindShort(r.Kind), m[1], m[2]))
+				return
+			}
+		}
+	}
+	if strings.Contains(msg, "contains itself through nested pathway rules") {
+		for _, r := range rows {
+			if r.Kind == string(pathway.KindPathway) {
+				errs.add("r"+strconv.Itoa(r.idx)+"-pathway", fmt.Sprintf("Rule %d (%s): Pathway: this would make the pathway contain itself, through the pathways it needs", r.idx+1, kindShort(r.Kind)))
 				return
 			}
 		}

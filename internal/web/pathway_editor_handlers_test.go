@@ -249,7 +249,7 @@ func TestPathwayEditorPages(t *testing.T) {
 	form.Set("r1-achievement", "statistics")
 	form.Set("op", "save")
 	rec = e.do(request{method: "POST", path: newPath, as: "issuer", form: form})
-	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `The pathway was not saved: issuer &#34;org:nowhere&#34;: no organization &#34;nowhere&#34; on this server`) {
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `<a href="#r1-issuer" data-focus="r1-issuer">Rule 2 (a specific credential): Issuer id: no organization &#34;nowhere&#34; on this server</a>`) {
 		t.Fatalf("unknown issuer: %d\n%s", rec.Code, rec.Body)
 	}
 	form = editorFields(t, rec.Body.String())
@@ -291,6 +291,27 @@ func TestPathwayEditorPages(t *testing.T) {
 	cur, err := e.store.PathwayDefinition(context.Background(), e.org.ID, store.PathwayKindPathway, "data-programme", 0)
 	if err != nil || cur.Version != 2 || cur.Name != "Data Science Programme" {
 		t.Fatalf("version 2: %+v, %v", cur, err)
+	}
+	// A loop of nested pathways is named on the rule that closes it.
+	if rec = e.do(request{method: "POST", path: "/admin/orgs/city-uni/pathways/new?kind=pathway", as: "owner", form: url.Values{"document": {
+		`{"id":"outer","name":"Outer","root":{"kind":"pathway","pathway":"data-programme"}}`}}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("outer: %d\n%s", rec.Code, rec.Body)
+	}
+	rec = e.do(request{method: "GET", path: editPath, as: "owner"})
+	form = editorFields(t, rec.Body.String())
+	form.Set("r0-newkind", "pathway")
+	form.Set("op", "add:0")
+	rec = e.do(request{method: "POST", path: editPath, as: "owner", form: form})
+	if !strings.Contains(rec.Body.String(), `<option value="outer">Outer</option>`) {
+		t.Fatalf("the nested pathway list lacks the other pathway:\n%s", rec.Body)
+	}
+	form = editorFields(t, rec.Body.String())
+	form.Set("r5-pathway", "outer")
+	form.Set("op", "save")
+	rec = e.do(request{method: "POST", path: editPath, as: "owner", form: form})
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(),
+		`<a href="#r5-pathway" data-focus="r5-pathway">Rule 6 (another pathway): Pathway: this would make the pathway contain itself, through the pathways it needs</a>`) {
+		t.Fatalf("a loop: %d\n%s", rec.Code, rec.Body)
 	}
 	// A JSON mistake leaves the form showing the current version.
 	rec = e.do(request{method: "POST", path: editPath, as: "owner", form: url.Values{"document": {`{"id": "data-programme",`}}})

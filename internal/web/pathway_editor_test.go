@@ -300,7 +300,9 @@ func TestTranslateEngineErrors(t *testing.T) {
 	e := readPathwayEdit(postedForm("p-id=x", "p-name=X", "r0-depth=0", "r0-kind=allOf",
 		"r1-depth=1", "r1-kind=credential", "r1-id=first",
 		"r2-depth=1", "r2-kind=nOf", "r2-n=1",
-		"r3-depth=2", "r3-kind=pathway", "r3-pathway=other"))
+		"r3-depth=2", "r3-kind=pathway", "r3-pathway=other",
+		"r4-depth=1", "r4-kind=credential", "r4-source=other", "r4-issuer=org:nowhere", "r4-achievement=alchemy",
+		"r5-depth=1", "r5-kind=credential", "r5-source=credit", "r5-issuers=did:web:a\norg:gone"))
 	e.flatten()
 	tests := []struct {
 		err, field, want string
@@ -311,7 +313,11 @@ func TestTranslateEngineErrors(t *testing.T) {
 		{`prerequisites: rule "first" depends on itself`, "r1-prereq", `Rule 2 (a specific credential): prerequisites: rule "first" depends on itself`},
 		{`pathway "x": rule "r-2-1": no pathway "other"`, "r3-kind", `Rule 4 (another pathway): rule "r-2-1": no pathway "other"`},
 		{`award.achievementId: "u" is not an achievement of City's catalog`, "p-award", `Award: "u" is not an achievement`},
-		{`achievement "alchemy" of city-uni: not found`, "", `The pathway was not saved: achievement "alchemy" of city-uni: not found`},
+		{`achievement "alchemy" of city-uni: not found`, "r4-achievement", `Rule 5 (a specific credential): Achievement id: "alchemy" is not in the catalog of city-uni`},
+		{`achievement "gold" of city-uni: not found`, "", `The pathway was not saved: achievement "gold" of city-uni: not found`},
+		{`issuer "org:nowhere": no organization "nowhere" on this server`, "r4-issuer", `Rule 5 (a specific credential): Issuer id: no organization "nowhere" on this server`},
+		{`issuer "org:gone": no organization "gone" on this server`, "r5-issuers", `Rule 6 (a specific credential): Only from these issuers: no organization "gone"`},
+		{`pathway "other": contains itself through nested pathway rules`, "r3-pathway", `Rule 4 (another pathway): Pathway: this would make the pathway contain itself`},
 	}
 	for _, tt := range tests {
 		var errs formErrors
