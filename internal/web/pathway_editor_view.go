@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"strconv"
@@ -282,4 +283,36 @@ func (v *editorView) Described(field, help string) template.HTMLAttr {
 		invalid = `aria-invalid="true" `
 	}
 	return template.HTMLAttr(invalid + `aria-describedby="` + ids + `"`) //nolint:gosec // escaped here
+}
+
+// newEditorView loads the editor's lists; self is the id of the pathway
+// being edited, which cannot nest itself.
+func (s *server) newEditorView(ctx context.Context, org store.Organization, self string) (*editorView, error) {
+	local, award, pathways, err := s.editorOptions(ctx, org, self)
+	if err != nil {
+		return nil, err
+	}
+	return &editorView{Local: local, Award: award, Pathways: pathways, Frameworks: frameworkOptions, Units: unitOptions(), Kinds: kindOptions()}, nil
+}
+
+// fromDocument fills the editor from a stored or posted document and
+// reports whether it decoded; one that does not leaves a fresh form.
+func (v *editorView) fromDocument(kind store.PathwayKind, doc []byte) bool {
+	local, _ := localNames(v.Local)
+	if kind == store.PathwayKindScheme {
+		var sc pathway.Scheme
+		if len(doc) > 0 && json.Unmarshal(doc, &sc) == nil {
+			v.Scheme = schemeEditOf(&sc, local)
+			return true
+		}
+		v.Scheme = newSchemeEdit()
+		return false
+	}
+	var p pathway.Pathway
+	if len(doc) > 0 && json.Unmarshal(doc, &p) == nil && p.Root.Kind != "" {
+		v.Pathway = pathwayEditOf(&p, local)
+		return true
+	}
+	v.Pathway = newPathwayEdit()
+	return false
 }

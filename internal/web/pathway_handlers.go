@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -447,7 +446,7 @@ func (s *server) pathwayForm(w http.ResponseWriter, r *http.Request) {
 	if !d.Kind.Valid() {
 		d.Kind = store.PathwayKindPathway
 	}
-	v, err := s.newEditorView(r.Context(), oc.Org, d.Kind, d.ID)
+	v, err := s.newEditorView(r.Context(), oc.Org, d.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -455,37 +454,6 @@ func (s *server) pathwayForm(w http.ResponseWriter, r *http.Request) {
 	d.E = v
 	v.fromDocument(d.Kind, stored)
 	s.renderPathwayForm(w, r, d, nil)
-}
-
-// newEditorView loads the editor's lists.
-func (s *server) newEditorView(ctx context.Context, org store.Organization, kind store.PathwayKind, self string) (*editorView, error) {
-	local, award, pathways, err := s.editorOptions(ctx, org, self)
-	if err != nil {
-		return nil, err
-	}
-	return &editorView{Local: local, Award: award, Pathways: pathways, Frameworks: frameworkOptions, Units: unitOptions(), Kinds: kindOptions()}, nil
-}
-
-// fromDocument fills the editor from a stored or posted document and
-// reports whether it decoded; one that does not leaves a fresh form.
-func (v *editorView) fromDocument(kind store.PathwayKind, doc []byte) bool {
-	local, _ := localNames(v.Local)
-	if kind == store.PathwayKindScheme {
-		var sc pathway.Scheme
-		if len(doc) > 0 && json.Unmarshal(doc, &sc) == nil {
-			v.Scheme = schemeEditOf(&sc, local)
-			return true
-		}
-		v.Scheme = newSchemeEdit()
-		return false
-	}
-	var p pathway.Pathway
-	if len(doc) > 0 && json.Unmarshal(doc, &p) == nil && p.Root.Kind != "" {
-		v.Pathway = pathwayEditOf(&p, local)
-		return true
-	}
-	v.Pathway = newPathwayEdit()
-	return false
 }
 
 func (s *server) renderPathwayForm(w http.ResponseWriter, r *http.Request, d pathwayFormData, errs formErrors) {
@@ -555,7 +523,7 @@ func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
 		d.Version, d.Next = cur.Version, cur.Version+1
 		current = cur.Document
 	}
-	v, err := s.newEditorView(r.Context(), oc.Org, d.Kind, d.ID)
+	v, err := s.newEditorView(r.Context(), oc.Org, d.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
