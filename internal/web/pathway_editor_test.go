@@ -410,3 +410,19 @@ func FuzzPathwayEditorForm(f *testing.F) {
 		}
 	})
 }
+
+// TestMatchViewEmptyCatalog: with nothing in the catalog to choose, a new
+// match starts at another issuer's achievement; a chosen one stays.
+func TestMatchViewEmptyCatalog(t *testing.T) {
+	v := &editorView{}
+	if got := v.matchView("r1-", matchForm{Source: sourceLocal}).M.Source; got != sourceOther {
+		t.Errorf("empty catalog: source %q", got)
+	}
+	if got := v.matchView("r1-", matchForm{Source: sourceLocal, Local: "a/b"}).M.Source; got != sourceLocal {
+		t.Errorf("a chosen achievement: source %q", got)
+	}
+	v.Local = []option{{"a/b", "B"}}
+	if got := v.matchView("r1-", matchForm{Source: sourceLocal}).M.Source; got != sourceLocal {
+		t.Errorf("with a catalog: source %q", got)
+	}
+}

@@ -152,7 +152,7 @@ func (v *editorView) buildPathwayRows() {
 		row := ruleRow{R: r, P: "r" + strconv.Itoa(r.idx) + "-", Index: r.idx, Number: r.idx + 1, Depth: r.depth,
 			Indent: min(r.depth, 4), IsGroup: isGroup(r.Kind), AutoID: r.autoID,
 			UnitOptions: withCurrent(v.Units, r.Unit), PathwayOptions: withCurrent(v.Pathways, r.Pathway)}
-		row.Match = matchView{P: row.P, M: r.Match, V: v}
+		row.Match = v.matchView(row.P, r.Match)
 		if r.parent != nil {
 			row.Parent = r.parent.idx + 1
 			row.ParentIsCredits = r.parent.Kind == string(pathway.KindMinCredits)
@@ -209,7 +209,7 @@ func (v *editorView) buildSchemeRows() {
 	for i, r := range v.Scheme.Rules {
 		p := "a" + strconv.Itoa(i) + "-"
 		v.ARows = append(v.ARows, articulationRow{R: r, P: p, Index: i, Number: i + 1, CanUp: i > 0, CanDown: i+1 < len(v.Scheme.Rules),
-			Match: matchView{P: p, M: r.Match, V: v}})
+			Match: v.matchView(p, r.Match)})
 	}
 	for i, c := range v.Scheme.Caps {
 		v.Caps = append(v.Caps, capRow{C: c, P: "c" + strconv.Itoa(i) + "-", Index: i, Number: i + 1})
@@ -315,4 +315,13 @@ func (v *editorView) fromDocument(kind store.PathwayKind, doc []byte) bool {
 	}
 	v.Pathway = newPathwayEdit()
 	return false
+}
+
+// matchView shows a match; with nothing in this server's catalog, an
+// empty match starts at another issuer's achievement.
+func (v *editorView) matchView(prefix string, m matchForm) matchView {
+	if len(v.Local) == 0 && m.Source == sourceLocal && m.Local == "" {
+		m.Source = sourceOther
+	}
+	return matchView{P: prefix, M: m, V: v}
 }
