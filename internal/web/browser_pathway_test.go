@@ -8,7 +8,7 @@ import (
 )
 
 // TestBrowserPathway drives a real headless Chromium through a pathway's
-// life: a mistake in the document is reported next to the field, the
+// life, written as JSON in the advanced editor: a mistake in the document is reported next to the field, the
 // corrected pathway is saved, and its public page draws the stacking
 // diagram as an image with an accessible name and description.
 func TestBrowserPathway(t *testing.T) {
@@ -22,9 +22,10 @@ func TestBrowserPathway(t *testing.T) {
     {"label": "Certificates with an ECTS recommendation", "kind": "credential", "match": {"framework": "ECTS", "minAmount": 1}}]}}`
 	b.step("pathway-02-error-shown",
 		chromedp.Navigate(base+"/admin/orgs/harbour/pathways/new?kind=pathway"),
+		chromedp.Click(chromedp.CSS(`details.json-editor > summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#document`)),
 		setValue(`#document`, strings.Replace(doc, `"unit": "SCH"`, `"unit": "hours"`, 1)),
-		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`details.json-editor button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.field-error`)),
 	)
 	msg := evalJS[string](b, "field error", `document.querySelector(".field-error").textContent`)
@@ -36,7 +37,7 @@ func TestBrowserPathway(t *testing.T) {
 	}
 	b.step("pathway-03-saved",
 		setValue(`#document`, doc),
-		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`details.json-editor button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
 	if flash := evalJS[string](b, "flash", `document.querySelector(".flash").textContent`); !strings.Contains(flash, "saved as version 1") {

@@ -179,41 +179,47 @@ func schemeViews(o *progress.Org, l *progress.Loaded) []schemeView {
 		if err != nil {
 			continue
 		}
-		v := schemeView{Name: sc.Name, Unit: sc.Unit.Label()}
-		for _, ar := range sc.Rules {
-			what := ar.Label
-			if what == "" {
-				what = l.Name(&ar.Match)
-			}
-			if what == "" {
-				what = ruleFallbackLabel(&pathway.Rule{Kind: pathway.KindCredential, Match: &ar.Match})
-			}
-			credit := "the recommended credit, converted"
-			if ar.Credits > 0 {
-				credit = formatNumber(ar.Credits) + " " + string(sc.Unit)
-			}
-			line := what + ": " + credit
-			if ar.Course != "" {
-				line += " as " + strings.TrimSpace(ar.Course+" "+ar.CourseTitle)
-			}
-			if ar.MaxAgeDays > 0 {
-				line += fmt.Sprintf(" (earned within %d days)", ar.MaxAgeDays)
-			}
-			v.Rules = append(v.Rules, line)
-		}
-		for _, c := range sc.Caps {
-			label := c.Label
-			if label == "" {
-				label = "at most " + formatNumber(c.Max) + " " + string(sc.Unit)
-				if c.Group != "" {
-					label += " from " + c.Group
-				}
-			}
-			v.Caps = append(v.Caps, label)
-		}
-		out = append(out, v)
+		out = append(out, schemeViewOf(&sc, l.Name))
 	}
 	return out
+}
+
+// schemeViewOf says in plain words what a credit scheme awards; name
+// names an achievement as the catalog does.
+func schemeViewOf(sc *pathway.Scheme, name func(*pathway.Match) string) schemeView {
+	v := schemeView{Name: sc.Name, Unit: sc.Unit.Label()}
+	for _, ar := range sc.Rules {
+		what := ar.Label
+		if what == "" {
+			what = name(&ar.Match)
+		}
+		if what == "" {
+			what = ruleFallbackLabel(&pathway.Rule{Kind: pathway.KindCredential, Match: &ar.Match})
+		}
+		credit := "the recommended credit, converted"
+		if ar.Credits > 0 {
+			credit = formatNumber(ar.Credits) + " " + string(sc.Unit)
+		}
+		line := what + ": " + credit
+		if ar.Course != "" {
+			line += " as " + strings.TrimSpace(ar.Course+" "+ar.CourseTitle)
+		}
+		if ar.MaxAgeDays > 0 {
+			line += fmt.Sprintf(" (earned within %d days)", ar.MaxAgeDays)
+		}
+		v.Rules = append(v.Rules, line)
+	}
+	for _, c := range sc.Caps {
+		label := c.Label
+		if label == "" {
+			label = "at most " + formatNumber(c.Max) + " " + string(sc.Unit)
+			if c.Group != "" {
+				label += " from " + c.Group
+			}
+		}
+		v.Caps = append(v.Caps, label)
+	}
+	return v
 }
 
 func (s *server) pathwayPage(w http.ResponseWriter, r *http.Request) {
@@ -379,6 +385,8 @@ type pathwayFormData struct {
 	Versions []store.PathwayDefinition
 	Action   string
 	Example  string
+	// E is the form editor: the document as fields.
+	E *editorView
 }
 
 const examplePathway = `{
@@ -411,6 +419,7 @@ const exampleScheme = `{
 func (s *server) pathwayForm(w http.ResponseWriter, r *http.Request) {
 	oc := currentOrg(r)
 	d := pathwayFormData{Org: oc.Org, Role: oc.Role, Kind: store.PathwayKind(r.URL.Query().Get("kind"))}
+	var stored []byte
 	if id := r.PathValue("id"); id != "" {
 		d.Kind = store.PathwayKind(r.PathValue("kind"))
 		if !d.Kind.Valid() {
@@ -428,6 +437,7 @@ func (s *server) pathwayForm(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Editing, d.ID, d.Version, d.Next = true, id, cur.Version, cur.Version+1
 		d.Document = indentJSON(cur.Document)
+		stored = cur.Document
 		if d.Versions, err = s.store.ListPathwayDefinitionVersions(r.Context(), oc.Org.ID, d.Kind, id); err != nil {
 			s.serverError(w, r, err)
 			return
@@ -436,6 +446,13 @@ func (s *server) pathwayForm(w http.ResponseWriter, r *http.Request) {
 	if !d.Kind.Valid() {
 		d.Kind = store.PathwayKindPathway
 	}
+	v, err := s.newEditorView(r.Context(), oc.Org, d.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.E = v
+	v.fromDocument(d.Kind, stored)
 	s.renderPathwayForm(w, r, d, nil)
 }
 
@@ -458,7 +475,22 @@ func (s *server) renderPathwayForm(w http.ResponseWriter, r *http.Request, d pat
 	case d.Kind == store.PathwayKindScheme:
 		title = "New credit scheme"
 	}
-	s.renderForm(w, r, "pathway_form", title, d, errs)
+	status := http.StatusOK
+	if d.E != nil {
+		if d.E.Pathway != nil {
+			d.E.buildPathwayRows()
+		}
+		if d.E.Scheme != nil {
+			d.E.buildSchemeRows()
+		}
+		if d.E.Errs.Any() {
+			status = http.StatusBadRequest
+		}
+	}
+	if errs.Any() {
+		status = http.StatusBadRequest
+	}
+	s.renderWith(w, r, status, "pathway_form", pageData{Title: title, Data: d, Errors: errs})
 }
 
 func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
@@ -474,6 +506,10 @@ func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	// current is the version being edited: the form shows it when the
+	// posted JSON does not decode, never a blank form that Save would
+	// store over it.
+	var current []byte
 	if d.Editing {
 		cur, err := s.store.PathwayDefinition(r.Context(), oc.Org.ID, d.Kind, d.ID, 0)
 		if errors.Is(err, store.ErrNotFound) {
@@ -485,9 +521,24 @@ func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Version, d.Next = cur.Version, cur.Version+1
+		current = cur.Document
+	}
+	v, err := s.newEditorView(r.Context(), oc.Org, d.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.E = v
+	if r.PostForm.Has("editor") {
+		s.editorSubmit(w, r, d)
+		return
 	}
 	var errs formErrors
 	doc := []byte(strings.TrimSpace(d.Document))
+	if !v.fromDocument(d.Kind, doc) {
+		v.fromDocument(d.Kind, current)
+	}
+	v.JSONOpen = true
 	if d.Editing {
 		var head struct {
 			ID string `json:"id"`
@@ -497,25 +548,110 @@ func (s *server) pathwaySubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !errs.Any() {
-		stored, err := s.progressService().Define(r.Context(), oc.Org, d.Kind, doc, currentViewer(r).User.ID)
-		var ie *progress.InvalidError
-		switch {
-		case errors.As(err, &ie):
-			errs.add("document", ie.Err.Error())
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			what := "Pathway"
-			if d.Kind == store.PathwayKindScheme {
-				what = "Credit scheme"
-			}
-			s.setFlash(w, fmt.Sprintf("%s “%s” saved as version %d.", what, stored.Name, stored.Version))
-			http.Redirect(w, r, "/admin/orgs/"+oc.Org.Slug+"/pathways", http.StatusSeeOther)
+		if s.saveDefinition(w, r, d, doc, func(err error) { errs.add("document", err.Error()) }) {
 			return
 		}
 	}
 	s.renderPathwayForm(w, r, d, errs)
+}
+
+// saveDefinition stores doc as the next version and redirects, or hands
+// a validation problem to bad and reports false; other errors answer 500
+// (and report true: the response is written).
+func (s *server) saveDefinition(w http.ResponseWriter, r *http.Request, d pathwayFormData, doc []byte, bad func(error)) bool {
+	oc := currentOrg(r)
+	stored, err := s.progressService().Define(r.Context(), oc.Org, d.Kind, doc, currentViewer(r).User.ID)
+	var ie *progress.InvalidError
+	switch {
+	case errors.As(err, &ie):
+		bad(ie.Err)
+		return false
+	case err != nil:
+		s.serverError(w, r, err)
+		return true
+	}
+	what := "Pathway"
+	if d.Kind == store.PathwayKindScheme {
+		what = "Credit scheme"
+	}
+	s.setFlash(w, fmt.Sprintf("%s “%s” saved as version %d.", what, stored.Name, stored.Version))
+	http.Redirect(w, r, "/admin/orgs/"+oc.Org.Slug+"/pathways", http.StatusSeeOther)
+	return true
+}
+
+// editorSubmit handles a post of the form editor: a button that changes
+// the rows re-renders the form; Preview draws the diagram; Save stores
+// the document the fields make.
+func (s *server) editorSubmit(w http.ResponseWriter, r *http.Request, d pathwayFormData) {
+	v := d.E
+	op := r.PostFormValue("op")
+	var doc []byte
+	if d.Kind == store.PathwayKindScheme {
+		e := readSchemeEdit(r.PostForm)
+		if d.Editing {
+			e.ID = d.ID
+		}
+		v.Scheme = e
+		if e.apply(op) || op == "refresh" {
+			d.Document = marshalDoc(e.toScheme(new(formErrors)))
+			s.renderPathwayForm(w, r, d, nil)
+			return
+		}
+		sc := e.toScheme(&v.Errs)
+		d.Document = marshalDoc(sc)
+		doc = []byte(d.Document)
+		if !v.Errs.Any() {
+			if _, err := pathway.ParseScheme(doc); err != nil {
+				e.translateError(err, &v.Errs)
+			}
+		}
+		if !v.Errs.Any() && op == "preview" {
+			_, namer := localNames(v.Local)
+			checked, _ := pathway.ParseScheme(doc)
+			sv := schemeViewOf(&checked, namer)
+			v.PreviewScheme = &sv
+		}
+		if !v.Errs.Any() && op != "preview" {
+			if s.saveDefinition(w, r, d, doc, func(err error) { e.translateError(err, &v.Errs) }) {
+				return
+			}
+		}
+		s.renderPathwayForm(w, r, d, nil)
+		return
+	}
+	e := readPathwayEdit(r.PostForm)
+	if d.Editing {
+		e.ID = d.ID
+	}
+	v.Pathway = e
+	if e.apply(op) || op == "refresh" {
+		d.Document = marshalDoc(e.toPathway(new(formErrors)))
+		s.renderPathwayForm(w, r, d, nil)
+		return
+	}
+	p := e.toPathway(&v.Errs)
+	d.Document = marshalDoc(p)
+	doc = []byte(d.Document)
+	if !v.Errs.Any() {
+		checked, err := pathway.ParsePathway(doc)
+		if err != nil {
+			e.translateError(err, &v.Errs)
+		} else if op == "preview" {
+			_, namer := localNames(v.Local)
+			v.Preview = template.HTML(pathway.Diagram(&checked, pathway.DiagramOptions{Name: namer, ID: "preview"})) //nolint:gosec // every text in it is escaped
+			rules := ruleViews(&checked.Root, nil, namer)
+			if checked.Root.Label == "" && checked.Root.Kind != pathway.KindCredential {
+				rules.Label = checked.Name
+			}
+			v.PreviewRules = &rules
+		}
+	}
+	if !v.Errs.Any() && op != "preview" {
+		if s.saveDefinition(w, r, d, doc, func(err error) { e.translateError(err, &v.Errs) }) {
+			return
+		}
+	}
+	s.renderPathwayForm(w, r, d, nil)
 }
 
 // indentJSON lays a stored document out for editing, keeping the
