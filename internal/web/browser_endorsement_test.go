@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -13,28 +11,6 @@ import (
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/store"
 )
-
-// axeCheck runs axe-core on the page in b and fails the test on every
-// violation, whatever its impact.
-func axeCheck(t *testing.T, b *browserEnv, axe, name string) {
-	t.Helper()
-	if !evalJS[bool](b, "axe loaded", `typeof window.axe === "object"`) {
-		evalJS[bool](b, "inject axe", axe+"\n;true")
-	}
-	raw := evalJS[string](b, name+": axe", `axe.run(document, {resultTypes: ["violations"]}).then((r) => JSON.stringify(r.violations))`,
-		chromedp.EvalAwaitPromise)
-	var vs []axeViolation
-	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
-		t.Fatalf("%s: axe result: %v", name, err)
-	}
-	for _, v := range vs {
-		var where []string
-		for _, n := range v.Nodes {
-			where = append(where, fmt.Sprint(n.Target)+" "+n.HTML)
-		}
-		t.Errorf("%s: axe %s (%s): %s\n\t%s", name, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
-	}
-}
 
 // TestBrowserEndorsement drives a real headless Chromium through an
 // endorsement: an accreditor's owner makes a mistake on the form (the

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,27 +10,6 @@ import (
 
 	"github.com/microcred/microcred/internal/catalog"
 )
-
-// axeCheck runs axe-core on the page and fails the test on any violation.
-func axeCheck(t *testing.T, b *browserEnv, axe, name string) {
-	t.Helper()
-	if !evalJS[bool](b, "axe loaded", `typeof window.axe === "object"`) {
-		evalJS[bool](b, "inject axe", axe+"\n;true")
-	}
-	raw := evalJS[string](b, name+": axe", `axe.run(document, {resultTypes: ["violations"]}).then((r) => JSON.stringify(r.violations))`,
-		chromedp.EvalAwaitPromise)
-	var vs []axeViolation
-	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
-		t.Fatalf("%s: axe result: %v", name, err)
-	}
-	for _, v := range vs {
-		var where []string
-		for _, n := range v.Nodes {
-			where = append(where, fmt.Sprint(n.Target)+" "+n.HTML)
-		}
-		t.Errorf("%s: axe %s (%s): %s\n\t%s", name, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
-	}
-}
 
 // noSidewaysScroll fails when the page is wider than the viewport.
 func noSidewaysScroll(t *testing.T, b *browserEnv, name string, width int) {

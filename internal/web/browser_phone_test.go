@@ -266,32 +266,31 @@ func checkPhonePage(t *testing.T, b *browserEnv, axe string, p phonePage) {
 	t.Helper()
 	actions := append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(b.base + p.path), chromedp.WaitReady(chromedp.CSS(`body`))}, p.before...)
 	b.step("phone-"+p.name, actions...)
-	width := evalJS[int](b, p.name+": scroll width", `document.documentElement.scrollWidth`)
-	if width > phoneWidth {
-		wide := evalJS[string](b, p.name+": wide elements", `Array.from(document.querySelectorAll("body *")).
-			filter((el) => el.getBoundingClientRect().right > `+fmt.Sprint(phoneWidth)+` + 0.5).
-			slice(-5).map((el) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).replace(/ /g, ".") : "") +
-				" (" + Math.round(el.getBoundingClientRect().right) + " px)").join(", ")`)
-		t.Errorf("%s (%s): the page is %d px wide at a %d px viewport; widest elements: %s", p.name, p.path, width, phoneWidth, wide)
+	noSidewaysScroll(t, b, p.name+" ("+p.path+")", phoneWidth)
+	if p.axe {
+		axeCheck(t, b, axe, p.name+" ("+p.path+")")
 	}
-	if !p.axe {
-		return
-	}
+}
+
+// axeCheck runs axe-core on the page in b and fails the test on every
+// violation, whatever its impact.
+func axeCheck(t *testing.T, b *browserEnv, axe, name string) {
+	t.Helper()
 	if !evalJS[bool](b, "axe loaded", `typeof window.axe === "object"`) {
 		evalJS[bool](b, "inject axe", axe+"\n;true")
 	}
-	raw := evalJS[string](b, p.name+": axe", `axe.run(document, {resultTypes: ["violations"]}).then((r) => JSON.stringify(r.violations))`,
+	raw := evalJS[string](b, name+": axe", `axe.run(document, {resultTypes: ["violations"]}).then((r) => JSON.stringify(r.violations))`,
 		chromedp.EvalAwaitPromise)
 	var vs []axeViolation
 	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
-		t.Fatalf("%s: axe result: %v", p.name, err)
+		t.Fatalf("%s: axe result: %v", name, err)
 	}
 	for _, v := range vs {
 		var where []string
 		for _, n := range v.Nodes {
 			where = append(where, fmt.Sprint(n.Target)+" "+n.HTML)
 		}
-		t.Errorf("%s (%s): axe %s (%s): %s\n\t%s", p.name, p.path, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
+		t.Errorf("%s: axe %s (%s): %s\n\t%s", name, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
 	}
 }
 
