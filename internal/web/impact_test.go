@@ -240,4 +240,8 @@ func TestTransparencyPage(t *testing.T) {
 	if strings.Contains(body, "learner@example.edu") {
 		t.Error("the transparency page shows a recipient")
 	}
+	// Every page's footer leads to it.
+	if r := e.do(request{method: "GET", path: "/verify"}); !strings.Contains(r.Body.String(), `<a href="/transparency">`) {
+		t.Error("the footer of the verify page has no link to the transparency page")
+	}
 }
