@@ -1,0 +1,24 @@
+-- 0018: the registrar's credential search answers every filter from an
+-- index walked newest first, without visiting rows that do not match.
+--
+-- credentials.status_set mirrors the credential's status bits (1: revoked,
+-- 2: suspended; kept by the store in the transaction that changes
+-- credential_status), so "revoked", "suspended" and "active" are a column
+-- of the row instead of a lookup in credential_status per row. A partial
+-- index over the few credentials with a bit set lists the revoked and the
+-- suspended newest first.
+--
+-- The expired filter walks the credentials that have a validity end,
+-- newest first, reading valid_until from the index; with an achievement it
+-- walks that achievement's. The name index carries the columns the
+-- filters test and the keyset order, so a name prefix is matched and
+-- ordered without reading rows.
+ALTER TABLE credentials ADD COLUMN status_set INTEGER NOT NULL DEFAULT 0;
+UPDATE credentials SET status_set = 1
+    WHERE id IN (SELECT credential_id FROM credential_status WHERE purpose = 'revocation' AND is_set = 1);
+UPDATE credentials SET status_set = status_set | 2
+    WHERE id IN (SELECT credential_id FROM credential_status WHERE purpose = 'suspension' AND is_set = 1);
+CREATE INDEX credentials_org_status_set ON credentials (org_id, issued_at, id, status_set, achievement_id) WHERE status_set <> 0;
+CREATE INDEX credentials_org_achievement_expiring ON credentials (org_id, achievement_id, issued_at, id, valid_until) WHERE valid_until IS NOT NULL;
+DROP INDEX credentials_org_name;
+CREATE INDEX credentials_org_name ON credentials (org_id, lower(recipient_name), issued_at, id, achievement_id, valid_until, status_set);
