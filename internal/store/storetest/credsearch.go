@@ -142,6 +142,23 @@ func testCredentialSearch(t *testing.T, s store.Store) {
 			t.Errorf("%s after the changes: got %q, want %q", status, ids, want)
 		}
 	}
+	// The expired filter's walk starts at now minus the shortest validity
+	// period stored: a later credential with a shorter one moves the
+	// start, and an organization without validity ends finds nothing.
+	soon := base.Add(20 * time.Minute)
+	add(f, "s7", "Short Course", "short@example.org", 10, &soon)
+	later := now.Add(time.Hour)
+	add(f, "s8", "Long Course", "long@example.org", 11, &later)
+	var expired []string
+	for _, x := range try(s.SearchCredentials(ctx, q(func(c *store.CredentialSearch) { c.Status = store.StatusExpired }))).must(t) {
+		expired = append(expired, x.ID)
+	}
+	if want := []string{id("s7"), id("s2")}; !reflect.DeepEqual(expired, want) {
+		t.Errorf("expired after a shorter validity: got %q, want %q", expired, want)
+	}
+	if got := try(s.SearchCredentials(ctx, store.CredentialSearch{OrgID: g.org.ID, Now: now, Status: store.StatusExpired})).must(t); len(got) != 0 {
+		t.Errorf("expired in an organization without validity ends: %+v", got)
+	}
 	_, err := s.SearchCredentials(ctx, q(func(c *store.CredentialSearch) { c.Status = "lost" }))
 	wantErr(t, "unknown status", err, store.ErrInvalid)
 }

@@ -18,7 +18,11 @@ import (
 // its status bits, migration 0018), whose partial index lists the few
 // revoked and suspended credentials; the expired filter walks the partial
 // indexes of credentials that have a validity end; a name prefix walks
-// the name index, which carries the order and the filtered columns.
+// the name index, which carries the order and the filtered columns. The
+// expired filter also starts its walk at the newest issue time an expired
+// credential can have (now minus the shortest validity period stored,
+// credential_validity), so it does not step over the credentials issued
+// since, which have not had the time to expire.
 //
 // SQLite plans without statistics and, given the choice, walks the
 // organization's full (org_id, issued_at, id) index for the expired and
@@ -78,6 +82,14 @@ func (s *Store) SearchCredentials(ctx context.Context, q store.CredentialSearch)
 		index = "credentials_org_status_set"
 	case store.StatusExpired:
 		where, args = append(where, "c.valid_until IS NOT NULL", "c.valid_until <= ?"), append(args, norm(q.Now))
+		bound, ok, err := s.expiredBound(ctx, q.OrgID, q.AchievementID, q.Now)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, nil // nothing of the organization (or achievement) ever expires
+		}
+		where, args = append(where, "c.issued_at <= ?"), append(args, norm(bound))
 		index = "credentials_org_expiring"
 		if q.AchievementID != "" {
 			index = "credentials_org_achievement_expiring"

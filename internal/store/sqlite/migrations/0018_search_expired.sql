@@ -22,3 +22,16 @@ CREATE INDEX credentials_org_status_set ON credentials (org_id, issued_at, id, s
 CREATE INDEX credentials_org_achievement_expiring ON credentials (org_id, achievement_id, issued_at, id, valid_until) WHERE valid_until IS NOT NULL;
 DROP INDEX credentials_org_name;
 CREATE INDEX credentials_org_name ON credentials (org_id, lower(recipient_name), issued_at, id, achievement_id, valid_until, status_set);
+
+-- The shortest validity period per organization and achievement (see
+-- sqlcore.noteValidity): the expired filter starts its walk at now minus
+-- it. Rounded down, and one second less, so the bound errs early.
+CREATE TABLE credential_validity (
+    org_id         TEXT NOT NULL,
+    achievement_id TEXT NOT NULL,
+    min_seconds    INTEGER NOT NULL,
+    PRIMARY KEY (org_id, achievement_id)
+) STRICT;
+INSERT INTO credential_validity (org_id, achievement_id, min_seconds)
+    SELECT org_id, achievement_id, CAST(MIN((julianday(valid_until) - julianday(issued_at)) * 86400) AS INTEGER) - 1
+    FROM credentials WHERE valid_until IS NOT NULL GROUP BY org_id, achievement_id;
