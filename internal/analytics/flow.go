@@ -200,7 +200,7 @@ type FlowJSON struct {
 func (f Flow) JSON() FlowJSON {
 	j := FlowJSON{Nodes: []FlowNodeJSON{}, Links: []FlowLinkJSON{}}
 	for _, n := range f.Nodes {
-		j.Nodes = append(j.Nodes, FlowNodeJSON{ID: n.ID, Name: n.Name, Stage: n.Stage})
+		j.Nodes = append(j.Nodes, FlowNodeJSON(n))
 	}
 	for _, l := range f.Links {
 		lj := FlowLinkJSON{From: l.From, To: l.To, Learners: l.Learners.json()}
