@@ -28,8 +28,9 @@ import (
 // organization's full (org_id, issued_at, id) index for the expired and
 // status filters, reading every row it skips (two seconds at a million
 // credentials); on SQLite those two filters therefore name their index
-// (see indexHinter), unless a name, email or id search narrows the rows
-// first. PostgreSQL chooses from its statistics.
+// (see indexHinter), unless an email or id search narrows the rows to a
+// handful, and a name prefix names the name index. PostgreSQL chooses from
+// its statistics.
 func (s *Store) SearchCredentials(ctx context.Context, q store.CredentialSearch) ([]store.CredentialListing, error) {
 	if q.OrgID == "" {
 		return nil, fmt.Errorf("%w: credential search needs an organization", store.ErrInvalid)
@@ -45,7 +46,8 @@ func (s *Store) SearchCredentials(ctx context.Context, q store.CredentialSearch)
 	}
 	where := []string{org}
 	args := []any{q.OrgID}
-	narrowed := q.ID != "" || q.Email != ""
+	narrowed := q.ID != "" || q.Email != "" // a handful of rows: no index to name
+	byName := false
 	if q.ID != "" {
 		where, args = append(where, "c.id = ?"), append(args, q.ID)
 	}
@@ -58,7 +60,7 @@ func (s *Store) SearchCredentials(ctx context.Context, q store.CredentialSearch)
 		// (the range alone is exact only under byte-order collation).
 		where = append(where, "lower(c.recipient_name) >= ?", "lower(c.recipient_name) < ?", "substr(lower(c.recipient_name), 1, ?) = ?")
 		args = append(args, p, prefixEnd(p), utf8.RuneCountInString(p), p)
-		narrowed = true
+		byName = true
 	}
 	if q.AchievementID != "" {
 		where, args = append(where, "c.achievement_id = ?"), append(args, q.AchievementID)
@@ -106,13 +108,24 @@ func (s *Store) SearchCredentials(ctx context.Context, q store.CredentialSearch)
 		// scans and sort everything older than the cursor.
 		where, args = append(where, "(c.issued_at, c.id) < (?, ?)"), append(args, norm(a.IssuedAt), a.ID)
 	}
+	if byName {
+		// The name index carries every filtered column and the order:
+		// the prefix's matches are filtered and ordered without reading
+		// rows, whereas walking another index would read a row for each
+		// credential it steps over.
+		index = "credentials_org_name"
+	}
 	from := "credentials c"
 	if h, ok := s.b.(indexHinter); ok && index != "" && !narrowed {
 		from += h.IndexedBy(index)
 	}
+	// The page's ids first, from the index alone where it carries every
+	// filtered column; the rows are read for those ids only. (Selecting the
+	// columns in one query made SQLite read the row of every match of a
+	// name prefix before sorting them.)
 	query := `SELECT c.id, c.org_id, c.achievement_id, c.recipient_name, c.recipient_email, c.format, c.issued_at, c.valid_until,
-		(c.status_set & 1) <> 0, (c.status_set & 2) <> 0 FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY c.issued_at DESC, c.id DESC LIMIT ?`
+		(c.status_set & 1) <> 0, (c.status_set & 2) <> 0 FROM credentials c JOIN (SELECT c.id FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY c.issued_at DESC, c.id DESC LIMIT ?) page ON c.id = page.id ORDER BY c.issued_at DESC, c.id DESC`
 	args = append(args, limit(q.Limit))
 	rows, err := s.r.Query(ctx, query, args...)
 	if err != nil {
