@@ -228,13 +228,12 @@ func Sankey(id, title, desc string, f Flow) template.HTML {
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, esc(title), id, esc(desc))
 	stages := []string{StageMicro, StagePathway, StageStacked, StageCredit}
 	headings := []string{"Micro-credentials", "Pathways", "Stacked credentials", "Credit"}
-	colX := func(c int) float64 { return 8 + float64(c)*float64(w-16-boxW)/3 }
+	// Every column's names go to the right of its boxes; the last column
+	// keeps room for them at the right edge.
+	const labelRoom = 96
+	colX := func(c int) float64 { return 8 + float64(c)*float64(w-16-boxW-labelRoom)/3 }
 	for c, s := range headings {
-		anchor, x := "start", colX(c)
-		if c == 3 {
-			anchor, x = "end", x+boxW
-		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="14" class="tick" text-anchor="%s">%s</text>`, x, anchor, esc(s))
+		fmt.Fprintf(&b, `<text x="%.1f" y="14" class="tick">%s</text>`, colX(c), esc(s))
 	}
 	if len(f.Links) == 0 {
 		fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="middle">No stacked credentials awarded in this period.</text></svg>`, w/2, h/2)
@@ -307,7 +306,7 @@ func Sankey(id, title, desc string, f Flow) template.HTML {
 		fmt.Fprintf(&b, `<path d="M%.1f %.1fC%.1f %.1f %.1f %.1f %.1f %.1f" class="%s" stroke-width="%.1f" fill="none" data-from="%s" data-to="%s" data-value="%d"><title>%s</title></path>`,
 			x0, y0, mid, y0, mid, y1, x1, y1, cls, math.Max(bw, 1), esc(l.From), esc(l.To), Shown(l.Learners.N), esc(label))
 	}
-	for c, col := range cols {
+	for _, col := range cols {
 		for _, n := range col {
 			bx := boxes[n.ID]
 			count := fmt.Sprintf("%d learners", size(n.ID))
@@ -319,11 +318,7 @@ func Sankey(id, title, desc string, f Flow) template.HTML {
 			}
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%d" height="%.1f" class="node" data-node="%s"><title>%s: %s</title></rect>`,
 				bx.x, bx.y, boxW, bx.hgt, esc(n.ID), esc(n.Name), count)
-			anchor, x := "start", bx.x+boxW+4
-			if c == 3 {
-				anchor, x = "end", bx.x-4
-			}
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick" text-anchor="%s">%s</text>`, x, bx.y+bx.hgt/2+4, anchor, esc(shorten(n.Name, 26)))
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick node-label">%s</text>`, bx.x+boxW+4, bx.y+bx.hgt/2+4, esc(shorten(n.Name, 24)))
 		}
 	}
 	b.WriteString(`</svg>`)
