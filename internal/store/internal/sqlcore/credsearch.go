@@ -108,6 +108,13 @@ func (s *Store) SearchCredentials(ctx context.Context, q store.CredentialSearch)
 		// scans and sort everything older than the cursor.
 		where, args = append(where, "(c.issued_at, c.id) < (?, ?)"), append(args, norm(a.IssuedAt), a.ID)
 	}
+	if index == "" && q.AchievementID != "" {
+		// Without statistics SQLite may prefer the organization's index
+		// with a date range, reading every row of the period to find one
+		// achievement's; the achievement's index carries the status
+		// columns and walks only its rows.
+		index = "credentials_org_achievement_issued"
+	}
 	if byName {
 		// The name index carries every filtered column and the order:
 		// the prefix's matches are filtered and ordered without reading

@@ -10,9 +10,10 @@
 --
 -- The expired filter walks the credentials that have a validity end,
 -- newest first, reading valid_until from the index; with an achievement it
--- walks that achievement's. The name index carries the columns the
--- filters test and the keyset order, so a name prefix is matched and
--- ordered without reading rows.
+-- walks that achievement's. The achievement and name indexes carry the
+-- columns the filters test and the keyset order, so an achievement's
+-- credentials or a name prefix are filtered and ordered without reading
+-- rows.
 ALTER TABLE credentials ADD COLUMN status_set INTEGER NOT NULL DEFAULT 0;
 UPDATE credentials SET status_set = 1
     WHERE id IN (SELECT credential_id FROM credential_status WHERE purpose = 'revocation' AND is_set = 1);
@@ -20,6 +21,8 @@ UPDATE credentials SET status_set = status_set | 2
     WHERE id IN (SELECT credential_id FROM credential_status WHERE purpose = 'suspension' AND is_set = 1);
 CREATE INDEX credentials_org_status_set ON credentials (org_id, issued_at, id, status_set, achievement_id) WHERE status_set <> 0;
 CREATE INDEX credentials_org_achievement_expiring ON credentials (org_id, achievement_id, issued_at, id, valid_until) WHERE valid_until IS NOT NULL;
+DROP INDEX credentials_org_achievement_issued;
+CREATE INDEX credentials_org_achievement_issued ON credentials (org_id, achievement_id, issued_at, id, valid_until, status_set);
 DROP INDEX credentials_org_name;
 CREATE INDEX credentials_org_name ON credentials (org_id, lower(recipient_name), issued_at, id, achievement_id, valid_until, status_set);
 
