@@ -157,7 +157,7 @@ func metricsSchemas() map[string]any {
 	return map[string]any{
 		"ImpactCount": count, "ImpactProportion": prop, "ImpactAchievementMetrics": metrics, "ImpactMonth": month, "ImpactStackingFlow": flow,
 		"ImpactMetrics": map[string]any{
-			"type": "object", "required": []any{"organizationId", "from", "to", "minCell", "total", "achievements", "months"},
+			"type": "object", "required": []any{"organizationId", "from", "to", "minCell", "total", "achievements", "months", "stackingFlow"},
 			"properties": map[string]any{
 				"organizationId": map[string]any{"type": "string"}, "achievementId": map[string]any{"type": "string"},
 				"from":    map[string]any{"type": "string", "format": "date"},
