@@ -75,6 +75,7 @@ type ReportJSON struct {
 	Total         MetricsJSON   `json:"total"`
 	Achievements  []MetricsJSON `json:"achievements"`
 	Months        []MonthJSON   `json:"months"`
+	StackingFlow  FlowJSON      `json:"stackingFlow"`
 }
 
 // Shown is n as a chart draws it: 0 when the count is suppressed.
@@ -150,7 +151,7 @@ var VerificationSources = []string{"page", "api", "qr"}
 // JSON returns r as served by the API.
 func (r *Report) JSON(achievementID string) ReportJSON {
 	j := ReportJSON{OrgID: r.OrgID, AchievementID: achievementID, From: r.From.UTC().Format(time.DateOnly), To: r.To.UTC().Format(time.DateOnly),
-		MinCell: MinCell, Total: r.Total.JSON(), Achievements: []MetricsJSON{}, Months: []MonthJSON{}}
+		MinCell: MinCell, Total: r.Total.JSON(), Achievements: []MetricsJSON{}, Months: []MonthJSON{}, StackingFlow: r.StackingFlow().JSON()}
 	for _, m := range r.Rows {
 		j.Achievements = append(j.Achievements, m.JSON())
 	}

@@ -49,7 +49,16 @@ type Report struct {
 	Rows       []Metrics // per achievement, most issued first
 	Months     []Month
 	FunnelNote string
+	// PathwayNames names the pathways of the stacking flow; the caller
+	// sets it (the store's pathways are not the analytics package's).
+	PathwayNames Names
+	names        Names
+	flow         flowAcc
 }
+
+// StackingFlow is the report's flow from micro-credentials through
+// pathways to stacked credentials and credit.
+func (r *Report) StackingFlow() Flow { return r.flow.flow(r.names, r.PathwayNames) }
 
 // Names resolves achievement ids to names for the report.
 type Names func(achievementID string) string
@@ -80,6 +89,7 @@ func BuildFor(ctx context.Context, st store.AnalyticsStore, orgID, achievementID
 	per := map[string]*acc{}
 	total := &acc{kinds: map[string]int64{}, totals: map[string]float64{}}
 	months := map[string]*Month{}
+	var flow flowAcc
 	for _, r := range rs {
 		a := per[r.AchievementID]
 		if a == nil {
@@ -92,6 +102,9 @@ func BuildFor(ctx context.Context, st store.AnalyticsStore, orgID, achievementID
 			if r.Dim != "" {
 				x.kinds[r.Kind+"/"+r.Dim] += r.N
 			}
+		}
+		if r.Dim != "" {
+			flow.add(r.Kind, r.AchievementID, r.Dim, r.N, r.Total)
 		}
 		m := months[r.Day]
 		if m == nil {
@@ -148,10 +161,10 @@ func BuildFor(ctx context.Context, st store.AnalyticsStore, orgID, achievementID
 		}
 		return m
 	}
-	rep := &Report{OrgID: orgID, From: from, To: to, Total: metrics("", total, domains["*"])}
+	rep := &Report{OrgID: orgID, From: from, To: to, Total: metrics("", total, domains["*"]), names: names, flow: flow}
 	rep.Total.Name = "All achievements"
 	for id, a := range per {
-		if id == "" {
+		if id == "" || id == ExternalAchievement {
 			continue
 		}
 		rep.Rows = append(rep.Rows, metrics(id, a, domains[id]))

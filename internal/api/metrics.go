@@ -24,7 +24,8 @@ func (a *API) metricsRoutes() []route {
 			description: "The figures of the organization's Micro-Credentials Impact Report, computed from counts kept as events " +
 				"happen: credentials issued and claimed, claim, share and third-party verification rates with Wilson 95% " +
 				"intervals, third-party verifications and distinct verifier domains, time from application to award, credit " +
-				"awarded, the learners' and employers' pulse answers, per achievement and per month. Counts of 1 to 4 (and " +
+				"awarded, the learners' and employers' pulse answers, per achievement and per month, and the stacking flow from " +
+				"micro-credentials through pathways to stacked credentials and credit. Counts of 1 to 4 (and " +
 				"proportions of fewer than 5) are null with suppressed true. The token must belong to the organization. " +
 				"Without from and to, period selects last 30 days (30d), the last 12 months (12m, the default) or all time (all).",
 			params: []param{
@@ -85,6 +86,20 @@ func (a *API) metrics(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if period.Key == "all" {
 		rep.TrimLeading()
 	}
+	defs, err := a.store.ListPathwayDefinitions(ctx, c.org.ID, store.PathwayKindPathway)
+	if err != nil {
+		return fmt.Errorf("list pathways: %w", err)
+	}
+	pathways := make(map[string]string, len(defs))
+	for _, d := range defs {
+		pathways[d.Slug] = d.Name
+	}
+	rep.PathwayNames = func(id string) string {
+		if n, ok := pathways[id]; ok {
+			return n
+		}
+		return "Removed pathway"
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, rep.JSON(achievement))
 	return nil
@@ -126,17 +141,30 @@ func metricsSchemas() map[string]any {
 		"firstShared": ref("ImpactCount"), "firstVerified": ref("ImpactCount"), "thirdPartyVerifications": ref("ImpactCount"),
 		"verificationsBySource": map[string]any{"type": "object", "additionalProperties": ref("ImpactCount")},
 	}}
+	flow := map[string]any{"type": "object", "required": []any{"nodes", "links"},
+		"description": "Learners who completed a pathway, from the micro-credentials they combined through the pathway to the stacked credential it earned and the credit (ECTS) that carries. Counted when the stacked credential is awarded.",
+		"properties": map[string]any{
+			"nodes": arrayOf(map[string]any{"type": "object", "required": []any{"id", "name", "stage"}, "properties": map[string]any{
+				"id":    str("a:ACHIEVEMENT (a micro-credential), p:PATHWAY, s:ACHIEVEMENT (a stacked credential) or credit."),
+				"name":  map[string]any{"type": "string"},
+				"stage": map[string]any{"type": "string", "enum": []any{"micro-credential", "pathway", "stacked credential", "credit"}},
+			}}),
+			"links": arrayOf(map[string]any{"type": "object", "required": []any{"from", "to", "learners"}, "properties": map[string]any{
+				"from": str("A node id."), "to": str("A node id."), "learners": ref("ImpactCount"),
+				"credits": num("Credits awarded, on links into the credit node; absent when learners is suppressed."),
+			}}),
+		}}
 	return map[string]any{
-		"ImpactCount": count, "ImpactProportion": prop, "ImpactAchievementMetrics": metrics, "ImpactMonth": month,
+		"ImpactCount": count, "ImpactProportion": prop, "ImpactAchievementMetrics": metrics, "ImpactMonth": month, "ImpactStackingFlow": flow,
 		"ImpactMetrics": map[string]any{
-			"type": "object", "required": []any{"organizationId", "from", "to", "minCell", "total", "achievements", "months"},
+			"type": "object", "required": []any{"organizationId", "from", "to", "minCell", "total", "achievements", "months", "stackingFlow"},
 			"properties": map[string]any{
 				"organizationId": map[string]any{"type": "string"}, "achievementId": map[string]any{"type": "string"},
 				"from":    map[string]any{"type": "string", "format": "date"},
 				"to":      map[string]any{"type": "string", "format": "date", "description": "The day after the period (exclusive)."},
 				"minCell": map[string]any{"type": "integer", "description": "Counts below this (and above zero) are suppressed."},
 				"total":   ref("ImpactAchievementMetrics"), "achievements": arrayOf(ref("ImpactAchievementMetrics")),
-				"months": arrayOf(ref("ImpactMonth")),
+				"months": arrayOf(ref("ImpactMonth")), "stackingFlow": ref("ImpactStackingFlow"),
 			},
 		},
 	}

@@ -30,6 +30,25 @@ func TestMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Six learners stacked this achievement into pathway "data" (named
+	// from its definition), and the stacked credential carried 5 ECTS.
+	if _, err := e.store.SavePathwayDefinition(ctx, store.PathwayDefinition{OrgID: e.org.ID, Kind: store.PathwayKindPathway, Slug: "data", Name: "Data Pathway",
+		Document: json.RawMessage(`{"id": "data", "name": "Data Pathway", "root": {"kind": "allOf", "rules": []}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		award := fmt.Sprintf("urn:uuid:award-%d", i)
+		for _, ev := range []store.Event{
+			{CredentialID: award + " a", Kind: analytics.StackedFrom},
+			{CredentialID: award, Kind: analytics.Stacked},
+			{CredentialID: award, Kind: analytics.CreditAwarded, Value: 5},
+		} {
+			ev.OrgID, ev.AchievementID, ev.Dim, ev.Once, ev.At = e.org.ID, e.achID, "data", true, now
+			if err := analytics.Record(ctx, e.store, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	tok := e.token("all")
 	rec := e.do("GET", "/api/v1/orgs/"+e.org.Slug+"/metrics?achievement="+e.achID, bearer(tok), "")
 	if rec.Code != http.StatusOK {
@@ -49,6 +68,22 @@ func TestMetrics(t *testing.T) {
 	}
 	if len(got.Months) != 12 || got.Months[11].Issued.Value == nil || *got.Months[11].Issued.Value != 100 || len(got.Achievements) != 1 {
 		t.Errorf("months = %d, achievements = %d", len(got.Months), len(got.Achievements))
+	}
+	flow := got.StackingFlow
+	links := map[string]analytics.FlowLinkJSON{}
+	for _, l := range flow.Links {
+		links[l.From+">"+l.To] = l
+	}
+	names := map[string]string{}
+	for _, n := range flow.Nodes {
+		names[n.ID] = n.Name + " (" + n.Stage + ")"
+	}
+	if l := links["a:"+e.achID+">p:data"]; l.Learners.Value == nil || *l.Learners.Value != 6 ||
+		names["p:data"] != "Data Pathway (pathway)" || names["credit"] != "Credit awarded (credit)" {
+		t.Errorf("stacking flow = %+v", flow)
+	}
+	if l := links["s:"+e.achID+">credit"]; l.Credits == nil || *l.Credits != 30 || *l.Learners.Value != 6 {
+		t.Errorf("credit band = %+v", l)
 	}
 	for _, c := range []struct {
 		target string

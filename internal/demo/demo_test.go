@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/auth"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/keys"
@@ -296,8 +297,27 @@ func TestSeedPathways(t *testing.T) {
 		t.Errorf("programme: %d learners complete, %d under way; want at least two of each", complete, partial)
 	}
 	review, err := st.ListPathwayProgress(ctx, store.PathwayProgressQuery{OrgID: uni.ID, AwardState: store.AwardReview})
-	if err != nil || len(review) != complete {
-		t.Errorf("%d awards wait for review (%v), want one per completion (%d)", len(review), err, complete)
+	if err != nil || len(review) != complete-demoCohortSize || len(review) < 2 {
+		t.Errorf("%d awards wait for review (%v), want one per completion (%d) but the approved cohort's (%d)", len(review), err, complete, demoCohortSize)
+	}
+	awarded, err := st.ListPathwayProgress(ctx, store.PathwayProgressQuery{OrgID: uni.ID, AwardState: store.AwardIssued})
+	if err != nil || len(awarded) != demoCohortSize {
+		t.Errorf("%d awards issued (%v), want %d", len(awarded), err, demoCohortSize)
+	}
+	// The impact report's stacking flow shows the cohort, every band of
+	// at least five learners.
+	rep, err := analytics.Build(ctx, st, uni.ID, time.Now().AddDate(-1, 0, 0), time.Now().AddDate(0, 0, 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow := rep.StackingFlow()
+	if len(flow.Links) < 5 {
+		t.Errorf("stacking flow = %+v", flow)
+	}
+	for _, l := range flow.Links {
+		if l.Learners.Suppressed || l.Learners.N < 5 || l.To == "credit" && l.Credits <= 0 {
+			t.Errorf("stacking flow band %+v", l)
+		}
 	}
 	specialist, err := st.ListPathwayProgress(ctx, store.PathwayProgressQuery{OrgID: uni.ID, Pathway: "cloud-data-specialist", CompleteOnly: true})
 	if err != nil || len(specialist) < 1 {

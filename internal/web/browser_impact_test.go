@@ -64,6 +64,26 @@ func TestBrowserImpactDashboard(t *testing.T) {
 			rec(store.Event{CredentialID: id, Kind: analytics.Verified, Dim: []string{"page", "api", "qr"}[i%3], Domain: "acme.example", At: at})
 		}
 	}
+	// Nine learners completed pathway "data": from this achievement and
+	// (three of them, a suppressed band) another issuer's credential, to
+	// a stacked credential worth 5 ECTS.
+	if _, err := b.store.SavePathwayDefinition(ctx, store.PathwayDefinition{OrgID: b.org.ID, Kind: store.PathwayKindPathway, Slug: "data", Name: "Data Pathway",
+		Document: json.RawMessage(`{"id": "data", "name": "Data Pathway", "root": {"kind": "allOf", "rules": []}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 9 {
+		award := fmt.Sprintf("urn:uuid:s%02d", i)
+		at := month(0)
+		rec(store.Event{CredentialID: award + " a", Kind: analytics.StackedFrom, Dim: "data", Once: true, At: at})
+		rec(store.Event{CredentialID: award, Kind: analytics.Stacked, Dim: "data", Once: true, At: at})
+		rec(store.Event{CredentialID: award, Kind: analytics.CreditAwarded, Dim: "data", Value: 5, Once: true, At: at})
+		if i < 3 {
+			if err := analytics.Record(ctx, b.store, store.Event{OrgID: b.org.ID, AchievementID: analytics.ExternalAchievement, CredentialID: award + " x",
+				Kind: analytics.StackedFrom, Dim: "data", Once: true, At: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 
 	// The API's figures, through a client of the organization.
 	a := api.New(api.Config{Store: b.store, Issuer: b.svc, BaseURL: b.base})
@@ -128,6 +148,24 @@ func TestBrowserImpactDashboard(t *testing.T) {
 	}
 	if got := values(`[aria-labelledby^="chart-funnel"] rect`); fmt.Sprint(got) != fmt.Sprint(wantFunnel) {
 		t.Errorf("funnel = %v, API = %v", got, wantFunnel)
+	}
+	// The stacking flow: every band's ends and learners as the API's links.
+	var wantFlow []string
+	for _, l := range m.StackingFlow.Links {
+		wantFlow = append(wantFlow, fmt.Sprintf("%s>%s=%d", l.From, l.To, val(l.Learners)))
+	}
+	gotFlow := evalJS[[]string](b, "stacking bands", `Array.from(document.querySelectorAll('[aria-labelledby^="chart-stacking"] path.band')).map(e => e.getAttribute("data-from") + ">" + e.getAttribute("data-to") + "=" + e.getAttribute("data-value"))`)
+	if len(wantFlow) != 4 || fmt.Sprint(gotFlow) != fmt.Sprint(wantFlow) {
+		t.Errorf("stacking bands = %v, API = %v", gotFlow, wantFlow)
+	}
+	if got := evalJS[int](b, "suppressed bands", `document.querySelectorAll('[aria-labelledby^="chart-stacking"] path.band.suppressed').length`); got != 1 {
+		t.Errorf("%d suppressed stacking bands, want 1", got)
+	}
+	flowText := evalJS[string](b, "stacking table", `document.querySelector("#table-stacking").innerText`)
+	for _, want := range []string{"Data Pathway", "Credentials of other issuers", "fewer than 5", "Credit awarded", "45"} {
+		if !strings.Contains(flowText, want) {
+			t.Errorf("stacking table lacks %q: %q", want, flowText)
+		}
 	}
 	// The suppressed month is drawn as zero and its table cell says so.
 	if wantBars[len(wantBars)-3] != 0 || val(m.Months[len(m.Months)-1].Issued) != 40 {

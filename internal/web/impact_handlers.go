@@ -103,11 +103,11 @@ type impactView struct {
 	IssuedChart  template.HTML
 	VerifyChart  template.HTML
 	FunnelChart  template.HTML
+	StackChart   template.HTML
 	Tables       map[string]impactTable
 	Order        []string
 	Query        string // the period and filter, for the CSV and print links
 	Generated    time.Time
-	NoStacking   bool
 }
 
 var sourceNames = map[string]string{"page": "Verification page", "api": "Verification API", "qr": "QR code scan"}
@@ -128,7 +128,7 @@ func (s *server) buildImpact(r *http.Request, oc orgContext) (impactView, formEr
 		names[e.Achievement.ID] = e.Version.Name
 	}
 	v := impactView{Org: oc.Org, Role: oc.Role, Period: period, Achievements: entries, Print: q.Get("print") == "1",
-		Generated: s.now().UTC(), NoStacking: true}
+		Generated: s.now().UTC()}
 	if a := q.Get("achievement"); a != "" {
 		if _, ok := names[a]; ok {
 			v.Achievement, v.FilterName = a, names[a]
@@ -147,6 +147,9 @@ func (s *server) buildImpact(r *http.Request, oc orgContext) (impactView, formEr
 	}
 	if period.Key == "all" {
 		rep.TrimLeading()
+	}
+	if rep.PathwayNames, err = s.pathwayNames(r, oc.Org.ID); err != nil {
+		return impactView{}, nil, err
 	}
 	qs := url.Values{"period": {period.Key}}
 	if period.Key == "custom" {
@@ -252,6 +255,21 @@ func (v *impactView) fill(rep *analytics.Report) {
 		chRows = append(chRows, []string{channelNames[ch], fmtN(t.Shares[ch])})
 	}
 	add(impactTable{Key: "channels", Caption: "Shares by channel", Head: []string{"Channel", "Shares"}, Rows: chRows})
+	flow := rep.StackingFlow()
+	v.StackChart = analytics.Sankey("chart-stacking", "From micro-credentials to stacked credentials and credit",
+		"Flow diagram: each band runs from a micro-credential to the pathway it counted towards, from the pathway to the stacked credential it earned, "+
+			"and from there to credit awarded; a band's width is the number of learners. The table that follows has the same numbers. "+
+			fmt.Sprintf("Bands of fewer than %d learners are drawn as thin dashed lines; the table says \"fewer than %d\".", analytics.MinCell, analytics.MinCell), flow)
+	var flowRows [][]string
+	for _, l := range flow.Links {
+		credits := ""
+		if l.To == "credit" && !l.Learners.Suppressed {
+			credits = strconv.FormatFloat(math.Round(l.Credits*10)/10, 'f', -1, 64)
+		}
+		flowRows = append(flowRows, []string{flow.Node(l.From).Name, flow.Node(l.From).Stage, flow.Node(l.To).Name, flow.Node(l.To).Stage, fmtCount(l.Learners), credits})
+	}
+	add(impactTable{Key: "stacking", Caption: "From micro-credentials to stacked credentials and credit",
+		Head: []string{"From", "Kind", "To", "Kind", "Learners", "Credits (ECTS)"}, Rows: flowRows})
 	add(impactTable{Key: "pulse", Caption: "Pulse questions", Head: []string{"Question", "Answers", "Answering yes"}, Rows: [][]string{
 		{"Will this credential help you stand out to employers? (learners)", fmtN(t.StandsOut.N), fmtProportion(t.StandsOut)},
 		{"Does this make you more likely to hire? (employers)", fmtN(t.LikelierToHire.N), fmtProportion(t.LikelierToHire)},
@@ -311,4 +329,23 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// pathwayNames names the organization's pathways by id, for the stacking
+// flow.
+func (s *server) pathwayNames(r *http.Request, orgID string) (analytics.Names, error) {
+	defs, err := s.store.ListPathwayDefinitions(r.Context(), orgID, store.PathwayKindPathway)
+	if err != nil {
+		return nil, fmt.Errorf("list pathways: %w", err)
+	}
+	names := make(map[string]string, len(defs))
+	for _, d := range defs {
+		names[d.Slug] = d.Name
+	}
+	return func(id string) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		return "Removed pathway"
+	}, nil
 }

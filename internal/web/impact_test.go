@@ -85,6 +85,13 @@ func TestImpactDashboard(t *testing.T) {
 	if len(rows) != 5 || rows[0][0] != "Stage" || rows[1][1] != "41" || rows[2][1] != "30" || rows[4][1] != "10" {
 		t.Errorf("funnel csv = %q", rows)
 	}
+	if r := e.do(request{method: "GET", path: "/admin/orgs/city-uni/impact.csv?table=stacking&period=12m", as: "viewer"}); r.Code != 200 ||
+		!strings.HasPrefix(r.Body.String(), "From,Kind,To,Kind,Learners,Credits (ECTS)") {
+		t.Errorf("stacking csv = %d %q", r.Code, r.Body.String())
+	}
+	if !strings.Contains(body, `id="chart-stacking-t"`) || !strings.Contains(body, "No stacked credentials awarded in this period.") {
+		t.Error("the impact page lacks the (empty) stacking flow")
+	}
 	if r := e.do(request{method: "GET", path: "/admin/orgs/city-uni/impact.csv?table=nope", as: "viewer"}); r.Code != http.StatusBadRequest {
 		t.Errorf("unknown table = %d", r.Code)
 	}
@@ -239,5 +246,9 @@ func TestTransparencyPage(t *testing.T) {
 	}
 	if strings.Contains(body, "learner@example.edu") {
 		t.Error("the transparency page shows a recipient")
+	}
+	// Every page's footer leads to it.
+	if r := e.do(request{method: "GET", path: "/verify"}); !strings.Contains(r.Body.String(), `<a href="/transparency">`) {
+		t.Error("the footer of the verify page has no link to the transparency page")
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/issue"
 	"github.com/microcred/microcred/internal/pathway"
 	"github.com/microcred/microcred/internal/store"
@@ -113,12 +115,20 @@ func (l *Loaded) issueAward(ctx context.Context, iss Issuer, base string, o *Org
 	}
 	achID := a.ID
 	var from []string
+	var sources []string // achievements of the credentials used, for the stacking flow
 	for _, id := range row.Used {
 		c, err := l.svc.Store.Credential(ctx, id)
 		if err != nil {
 			return store.Credential{}, fmt.Errorf("award %s: source credential %s: %w", p.ID, id, err)
 		}
 		from = append(from, "- "+iss.PublicURL(c))
+		src := analytics.ExternalAchievement
+		if c.OrgID == o.Org.ID && c.AchievementID != "" {
+			src = c.AchievementID
+		}
+		if !slices.Contains(sources, src) {
+			sources = append(sources, src)
+		}
 	}
 	narrative := fmt.Sprintf("Awarded for completing the pathway “%s” (version %d) of %s. It was built from these credentials:\n\n%s",
 		p.Name, row.Version, o.Org.Name, strings.Join(from, "\n"))
@@ -132,9 +142,47 @@ func (l *Loaded) issueAward(ctx context.Context, iss Issuer, base string, o *Org
 	if err != nil {
 		return store.Credential{}, fmt.Errorf("award %s to %s: %w", p.ID, row.LearnerKey, err)
 	}
+	// Counted before the award is marked given, so that a failure here is
+	// retried by the next run; each event counts once per award
+	// credential, so a retry does not count twice.
+	if err := l.recordStacking(ctx, o.Org.ID, p.ID, a, c, sources); err != nil {
+		return store.Credential{}, fmt.Errorf("award %s to %s: %w", p.ID, row.LearnerKey, err)
+	}
 	if err := l.svc.Store.SetPathwayAward(ctx, o.Org.ID, p.ID, row.LearnerKey, store.AwardIssued, c.ID, store.AwardNone, store.AwardReview); err != nil &&
 		!errors.Is(err, store.ErrConflict) {
 		return store.Credential{}, err
 	}
 	return c, nil
+}
+
+// recordStacking counts an awarded stacked credential for the impact
+// report's stacking flow: the learner flowed from each achievement of the
+// credentials used into the pathway (analytics.StackedFrom), from the
+// pathway to the stacked credential (analytics.Stacked) and, when the
+// stacked credential carries ECTS credits, on to credit
+// (analytics.CreditAwarded, its value the credits).
+func (l *Loaded) recordStacking(ctx context.Context, orgID, pathwayID string, a store.Achievement, c store.Credential, sources []string) error {
+	at := c.IssuedAt
+	for _, src := range sources {
+		// The once-key names the award and the source achievement: one
+		// count per learner and achievement, however many credentials of
+		// it the award used.
+		if err := analytics.Record(ctx, l.svc.Store, store.Event{OrgID: orgID, AchievementID: src, CredentialID: c.ID + " " + src,
+			Kind: analytics.StackedFrom, Dim: pathwayID, Once: true, At: at}); err != nil {
+			return err
+		}
+	}
+	if err := analytics.Record(ctx, l.svc.Store, store.Event{OrgID: orgID, AchievementID: a.ID, CredentialID: c.ID,
+		Kind: analytics.Stacked, Dim: pathwayID, Once: true, At: at}); err != nil {
+		return err
+	}
+	v, err := l.svc.Store.AchievementVersion(ctx, a.ID, c.AchievementVersion)
+	if err != nil {
+		return fmt.Errorf("credits of %s: %w", a.ID, err)
+	}
+	if v.ECTS <= 0 {
+		return nil
+	}
+	return analytics.Record(ctx, l.svc.Store, store.Event{OrgID: orgID, AchievementID: a.ID, CredentialID: c.ID,
+		Kind: analytics.CreditAwarded, Dim: pathwayID, Value: v.ECTS, Once: true, At: at})
 }

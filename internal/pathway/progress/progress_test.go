@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microcred/microcred/internal/analytics"
 	"github.com/microcred/microcred/internal/catalog"
 	"github.com/microcred/microcred/internal/credential"
 	"github.com/microcred/microcred/internal/did"
@@ -322,6 +323,37 @@ func TestAwards(t *testing.T) {
 	}
 	if st, err := recompute().Award(ctx, e.svc, base); err != nil || st.Issued != 0 {
 		t.Errorf("second award run: %+v, %v", st, err)
+	}
+	// The impact report's stacking flow counts both learners once, even
+	// after the second run: from each achievement used (the other
+	// issuer's certificate as "other issuers"), into the pathway, to the
+	// stacked credential and to the ECTS credits it carries.
+	rep, err := analytics.Build(ctx, e.st, uni.ID, time.Now().AddDate(-1, 0, 0), time.Now().AddDate(0, 0, 2), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := e.achs["applied-data-science-programme"]
+	links := map[string]analytics.FlowLink{}
+	for _, l := range rep.StackingFlow().Links {
+		links[l.From+">"+l.To] = l
+	}
+	v, err := e.st.AchievementVersion(ctx, prog, award.AchievementVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for link, n := range map[string]int64{
+		"a:" + e.achs["statistics-for-data-science"] + ">p:applied-data-science":  2,
+		"a:" + e.achs["machine-learning-in-practice"] + ">p:applied-data-science": 2,
+		"a:" + analytics.ExternalAchievement + ">p:applied-data-science":          2,
+		"p:applied-data-science>s:" + prog:                                        2,
+		"s:" + prog + ">credit":                                                   2,
+	} {
+		if l := links[link]; l.Learners.N != n || strings.HasSuffix(link, "credit") && l.Credits != 2*v.ECTS {
+			t.Errorf("stacking flow %s = %+v, want %d learners (%v ECTS each)", link, l, n, v.ECTS)
+		}
+	}
+	if len(links) != 5 || v.ECTS <= 0 {
+		t.Errorf("stacking flow = %+v (programme worth %v ECTS)", links, v.ECTS)
 	}
 
 	// With review: queued; the registrar's approval issues it, unless a

@@ -202,6 +202,12 @@ func (b *backend) Begin(ctx context.Context) (sqlcore.Tx, error) {
 // connection, so one write transaction at a time.
 func (b *backend) WriteConcurrency() int { return 1 }
 
+// IndexedBy names the index a query must walk: SQLite keeps no statistics
+// unless ANALYZE runs, and without them may prefer an index that gives the
+// order over one that skips the rows a filter rejects (see
+// sqlcore.SearchCredentials).
+func (b *backend) IndexedBy(index string) string { return " INDEXED BY " + index }
+
 func (b *backend) Close() error {
 	b.closeOnce.Do(func() { close(b.stop) })
 	<-b.done

@@ -60,6 +60,20 @@ func testCredentialSearch(t *testing.T, s store.Store) {
 			c.IssuedFrom, c.IssuedTo = base.Add(2*time.Minute), base.Add(3*time.Minute)
 		}), []string{"s2"}},
 		{"achievement of another org", q(func(c *store.CredentialSearch) { c.AchievementID = g.ach.Achievement.ID }), nil},
+		{"expired, one achievement", q(func(c *store.CredentialSearch) { c.Status, c.AchievementID = store.StatusExpired, f.ach.Achievement.ID }), []string{"s2"}},
+		{"expired, another org's achievement", q(func(c *store.CredentialSearch) { c.Status, c.AchievementID = store.StatusExpired, g.ach.Achievement.ID }), nil},
+		{"name prefix and active", q(func(c *store.CredentialSearch) { c.Name, c.Status = "ada", store.StatusActive }), []string{"s4", "s1"}},
+		{"name prefix and expired", q(func(c *store.CredentialSearch) { c.Name, c.Status = "ada", store.StatusExpired }), []string{"s2"}},
+		{"revoked, issued between", q(func(c *store.CredentialSearch) {
+			c.Status, c.IssuedFrom, c.IssuedTo = store.StatusRevoked, base.Add(3*time.Minute), base.Add(4*time.Minute)
+		}), []string{"s3"}},
+		{"suspended, one achievement, after s5", q(func(c *store.CredentialSearch) {
+			c.Status, c.AchievementID = store.StatusSuspended, f.ach.Achievement.ID
+			c.After = &store.CredentialCursor{IssuedAt: base.Add(5 * time.Minute), ID: id("s5")}
+		}), nil},
+		{"active after s4", q(func(c *store.CredentialSearch) {
+			c.Status, c.After = store.StatusActive, &store.CredentialCursor{IssuedAt: base.Add(3 * time.Minute), ID: id("s4")}
+		}), []string{"s1"}},
 	} {
 		got := try(s.SearchCredentials(ctx, c.q)).must(t)
 		var ids []string
@@ -108,6 +122,42 @@ func testCredentialSearch(t *testing.T, s store.Store) {
 	}
 	if got := try(s.SearchCredentials(ctx, q(func(c *store.CredentialSearch) { c.ID = id("s3") }))).must(t); len(got) != 1 || !got[0].Revoked || got[0].Suspended {
 		t.Errorf("s3 flags = %+v", got)
+	}
+	// The status filters follow every change of a bit: lifting s5's
+	// suspension makes it active again, and an entry stored already set
+	// (s1, revoked) counts at once.
+	try(s.SetCredentialStatus(ctx, id("s5"), store.PurposeSuspension, true, false, now)).must(t)
+	slot := try(s.ReserveStatusSlots(ctx, f.org.ID, store.PurposeRevocation, 1, 16)).must(t)[0]
+	need(t, s.InsertCredentialStatus(ctx, store.CredentialStatus{CredentialID: id("s1"), OrgID: f.org.ID, Purpose: store.PurposeRevocation, List: slot.List, Index: 7, Seq: slot.Seq, Set: true}))
+	for status, want := range map[string][]string{
+		store.StatusSuspended: nil,
+		store.StatusRevoked:   {id("s3"), id("s1")},
+		store.StatusActive:    {id("s5"), id("s4")},
+	} {
+		var ids []string
+		for _, x := range try(s.SearchCredentials(ctx, q(func(c *store.CredentialSearch) { c.Status = status }))).must(t) {
+			ids = append(ids, x.ID)
+		}
+		if !reflect.DeepEqual(ids, want) {
+			t.Errorf("%s after the changes: got %q, want %q", status, ids, want)
+		}
+	}
+	// The expired filter's walk starts at now minus the shortest validity
+	// period stored: a later credential with a shorter one moves the
+	// start, and an organization without validity ends finds nothing.
+	soon := base.Add(20 * time.Minute)
+	add(f, "s7", "Short Course", "short@example.org", 10, &soon)
+	later := now.Add(time.Hour)
+	add(f, "s8", "Long Course", "long@example.org", 11, &later)
+	var expired []string
+	for _, x := range try(s.SearchCredentials(ctx, q(func(c *store.CredentialSearch) { c.Status = store.StatusExpired }))).must(t) {
+		expired = append(expired, x.ID)
+	}
+	if want := []string{id("s7"), id("s2")}; !reflect.DeepEqual(expired, want) {
+		t.Errorf("expired after a shorter validity: got %q, want %q", expired, want)
+	}
+	if got := try(s.SearchCredentials(ctx, store.CredentialSearch{OrgID: g.org.ID, Now: now, Status: store.StatusExpired})).must(t); len(got) != 0 {
+		t.Errorf("expired in an organization without validity ends: %+v", got)
 	}
 	_, err := s.SearchCredentials(ctx, q(func(c *store.CredentialSearch) { c.Status = "lost" }))
 	wantErr(t, "unknown status", err, store.ErrInvalid)

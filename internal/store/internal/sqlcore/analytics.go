@@ -204,7 +204,7 @@ func (s *Store) VerifierDomains(ctx context.Context, q store.RollupQuery) (map[s
 }
 
 // ExpiredCredentials implements store.Store, reading the index on
-// valid_until (migration 0019) in pages so that no transaction stays open
+// valid_until (migration 0020) in pages so that no transaction stays open
 // while fn runs.
 func (s *Store) ExpiredCredentials(ctx context.Context, after, upTo time.Time, fn func(store.ExpiredCredential) error) error {
 	const page = 1000

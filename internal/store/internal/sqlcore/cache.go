@@ -17,6 +17,11 @@ type caches struct {
 	statusSizes sync.Map
 	hashes      hashCache
 	parts       partSet
+	// validity remembers the shortest validity period stored per
+	// (org, achievement) ([2]string -> int64), so that most inserts write
+	// nothing to credential_validity; another node can only have lowered
+	// the value further, and the write keeps the lower of the two.
+	validity sync.Map
 }
 
 func newCaches() *caches {

@@ -93,6 +93,9 @@ func (s *Store) InsertCredential(ctx context.Context, c store.Credential) (store
 	}
 	c.IssuedAt, c.ValidFrom, c.ValidUntil = norm(c.IssuedAt), norm(c.ValidFrom), normPtr(c.ValidUntil)
 	op := fmt.Sprintf("insert credential %q", c.ID)
+	if err := s.noteValidity(ctx, []store.Credential{c}); err != nil {
+		return store.Credential{}, false, err
+	}
 	insert := `INSERT INTO credentials (` + credentialInsertCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	parts := sharedParts{}
 	args := credentialArgs(nil, &c, parts)
@@ -302,6 +305,9 @@ func (s *Store) InsertCredentials(ctx context.Context, cs []store.Credential) ([
 		args = credentialArgs(args, &c, parts)
 	}
 	if err := parts.insert(ctx, s); err != nil {
+		return nil, err
+	}
+	if err := s.noteValidity(ctx, cs); err != nil {
 		return nil, err
 	}
 	inserted := make(map[string]bool, len(ids))

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/microcred/microcred/internal/store"
@@ -151,6 +152,9 @@ func (s *Store) SetCredentialStatus(ctx context.Context, credentialID, purpose s
 		if n == 0 {
 			return &store.Error{Kind: store.ErrConflict, Op: "store: " + op, Err: fmt.Errorf("the %s bit is already %v", purpose, cs.Set)}
 		}
+		if err := tx.mirrorStatus(ctx, credentialID, purpose, to); err != nil {
+			return tx.fail(op, err)
+		}
 		var bits []byte
 		err = tx.w.QueryRow(ctx, `UPDATE status_list_bits SET version = version + 1, updated_at = ?
 			WHERE org_id = ? AND purpose = ? AND list = ? RETURNING bits`, at, cs.OrgID, purpose, cs.List).Scan(&bits)
@@ -263,7 +267,43 @@ func (s *Store) InsertCredentialStatuses(ctx context.Context, css []store.Creden
 		}
 		args = append(args, cs.CredentialID, cs.OrgID, cs.Purpose, cs.List, cs.Index, cs.Seq, cs.Set, tsArg(cs.ChangedAt))
 	}
+	if s.tx == nil && slices.ContainsFunc(css, func(cs store.CredentialStatus) bool { return cs.Set }) {
+		// The entry and its copy in the credential's row go together.
+		return s.atomic(ctx, func(tx *Store) error { return tx.InsertCredentialStatuses(ctx, css) })
+	}
 	err := s.execRows(ctx, op, `INSERT INTO credential_status (credential_id, org_id, purpose, list, idx, seq, is_set, changed_at) VALUES `,
 		"", 8, args)
-	return s.fail(op, err)
+	if err != nil {
+		return s.fail(op, err)
+	}
+	for _, cs := range css {
+		if cs.Set {
+			if err := s.mirrorStatus(ctx, cs.CredentialID, cs.Purpose, true); err != nil {
+				return s.fail(op, err)
+			}
+		}
+	}
+	return nil
+}
+
+// statusBit is a purpose's bit in credentials.status_set, the copy of a
+// credential's status bits that the credential search filters and orders
+// by without a lookup per row (migration 0019).
+func statusBit(purpose string) int {
+	if purpose == store.PurposeSuspension {
+		return 2
+	}
+	return 1
+}
+
+// mirrorStatus sets or clears purpose's bit in the credential's
+// status_set, in the transaction that changes credential_status.
+func (s *Store) mirrorStatus(ctx context.Context, credentialID, purpose string, set bool) error {
+	q := `UPDATE credentials SET status_set = status_set | ? WHERE id = ?`
+	bit := statusBit(purpose)
+	if !set {
+		q, bit = `UPDATE credentials SET status_set = status_set & ? WHERE id = ?`, 3&^bit
+	}
+	_, err := s.w.Exec(ctx, q, bit, credentialID)
+	return err
 }
