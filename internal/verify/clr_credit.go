@@ -12,15 +12,18 @@ import (
 // an award built from parts), the credit it carries, and the achievements
 // the record relates to it.
 type ClrCredit struct {
+	// ID is the course achievement's id.
+	ID string
 	// Code is the course's humanCode, Title its name.
 	Code, Title string
 	Credits     float64
 	// Unit names the credit unit in plain words ("credits" when the
-	// record does not say).
-	Unit string
+	// record does not say), UnitCode as the record tags it (SCH, ECTS,
+	// NCrF; "" when it does not).
+	Unit, UnitCode string
 	// From names the achievements the record associates with the course:
-	// the credentials it was awarded for.
-	From []string
+	// the credentials it was awarded for; FromIDs are their ids.
+	From, FromIDs []string
 	// Note is the course's description (for microcred's records, how the
 	// credit was awarded and whether a cap reduced it).
 	Note string
@@ -62,7 +65,7 @@ func ClrCredits(doc map[string]any) []ClrCredit {
 			}
 		}
 	}
-	from := map[string][]string{}
+	from, fromIDs := map[string][]string{}, map[string][]string{}
 	part := map[string]bool{}
 	for _, x := range listAny(subject["association"]) {
 		as, _ := x.(map[string]any)
@@ -81,6 +84,7 @@ func ClrCredits(doc map[string]any) []ClrCredit {
 		}
 		if target != "" && name != "" {
 			from[target] = append(from[target], name)
+			fromIDs[target] = append(fromIDs[target], src)
 		}
 	}
 	var out []ClrCredit
@@ -92,14 +96,14 @@ func ClrCredits(doc map[string]any) []ClrCredit {
 		if a == nil || kind != "Course" || !ok || n < 0 || part[id] {
 			continue
 		}
-		c := ClrCredit{Credits: n, Unit: "credits", From: from[id]}
+		c := ClrCredit{ID: id, Credits: n, Unit: "credits", From: from[id], FromIDs: fromIDs[id]}
 		c.Code, _ = a["humanCode"].(string)
 		c.Title, _ = a["name"].(string)
 		c.Note, _ = a["description"].(string)
 		c.Code, c.Title, c.Note = oneLine(c.Code), oneLine(c.Title), oneLine(c.Note)
 		for _, t := range listAny(a["tag"]) {
 			if s, _ := t.(string); creditUnits[s] != "" {
-				c.Unit = creditUnits[s]
+				c.Unit, c.UnitCode = creditUnits[s], s
 			}
 		}
 		out = append(out, c)
