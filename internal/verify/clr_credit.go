@@ -106,6 +106,9 @@ func ClrCredits(doc map[string]any) []ClrCredit {
 				c.Unit, c.UnitCode = creditUnits[s], s
 			}
 		}
+		if n == 1 {
+			c.Unit = strings.TrimSuffix(c.Unit, "s") // 1 credit, 1 US semester credit hour
+		}
 		out = append(out, c)
 	}
 	return out

@@ -72,7 +72,11 @@ func creditAchievements(namespace string, schemes []pathway.SchemeResult, achOf 
 			case name == "":
 				name = code
 			}
-			desc := fmt.Sprintf("%s %s awarded under %s for %s", num(l.Awarded), s.Unit.Label(), s.Name, l.Credential)
+			unit := s.Unit.Label()
+			if l.Awarded == 1 {
+				unit = strings.TrimSuffix(unit, "s")
+			}
+			desc := fmt.Sprintf("%s %s awarded under %s for %s", num(l.Awarded), unit, s.Name, l.Credential)
 			if l.Awarded < l.Credits {
 				desc += fmt.Sprintf(": %s reduced to %s by %s", num(l.Credits), num(l.Awarded), capsOf(s, l.Group))
 			}
