@@ -51,7 +51,9 @@ func ClrCredits(doc map[string]any) []ClrCredit {
 	names := map[string]string{}
 	for _, x := range listAny(subject["verifiableCredential"]) {
 		if c, ok := x.(map[string]any); ok {
-			if name, _, id := embeddedLabels(c); id != "" && name != "" {
+			// The first credential of an achievement names it (a
+			// record may hold two of one achievement).
+			if name, _, id := embeddedLabels(c); id != "" && name != "" && names[id] == "" {
 				names[id] = name
 			}
 		}
