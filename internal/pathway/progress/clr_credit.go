@@ -47,7 +47,7 @@ const CreditTag = "academic credit"
 // Lines that award nothing (no rule applied, the credential carries no
 // recommendation to convert, the course is credited through another
 // credential, or a cap left nothing) are left out: the record lists credit
-// awarded, the audit explains the rest. namespace makes the course ids
+// awarded, the audit explains the rest. namespace makes the entries' ids
 // the organization's (its issuer id); achOf maps credential ids to their
 // achievement ids. used returns the credentials the credit rests on.
 func creditAchievements(namespace string, schemes []pathway.SchemeResult, achOf map[string]string) (achievements, associations []any, used []string) {
@@ -60,11 +60,16 @@ func creditAchievements(namespace string, schemes []pathway.SchemeResult, achOf 
 			if src == "" {
 				continue // nothing in the record to relate the credit to
 			}
-			key := "course:" + l.Course
+			// The id names what the entry says: the scheme's course (or
+			// elective rule), the credit awarded and the achievement it
+			// was awarded for, so that two records that give a course the
+			// same id say the same of it, and a course credited with less
+			// under a cap is another entry.
+			key := "course\x00" + l.Course
 			if l.Course == "" {
-				key = "rule:" + l.RuleID + ":" + src
+				key = "rule\x00" + l.RuleID
 			}
-			id := nameUUID(namespace + "\x00credit\x00" + s.ID + "\x00" + key)
+			id := nameUUID(strings.Join([]string{namespace, "credit", s.ID, key, num(l.Awarded), src}, "\x00"))
 			name, code := l.CourseTitle, l.Course
 			switch {
 			case code == "":
@@ -129,8 +134,7 @@ func capsOf(s pathway.SchemeResult, group string) string {
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // nameUUID returns a name-based urn:uuid for name (SHA-1, laid out as a
-// version 5 UUID), so that a course has the same id in every record of
-// the organization.
+// version 5 UUID): the same name gives the same id in every record.
 func nameUUID(name string) string {
 	h := sha1.Sum([]byte(name))
 	b := h[:16]

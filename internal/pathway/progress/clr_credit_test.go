@@ -82,10 +82,16 @@ func TestCreditAchievements(t *testing.T) {
 			}
 		})
 	}
-	// A course keeps its id from one record to the next.
+	// A course credited alike keeps its id from one record to the next;
+	// credited with less under a cap it is another entry.
 	a1, _, _ := creditAchievements("did:web:u.example", []pathway.SchemeResult{bsc}, achOf)
 	a2, _, _ := creditAchievements("did:web:u.example", []pathway.SchemeResult{bsc}, achOf)
-	if a1[0].(map[string]any)["id"] != a2[0].(map[string]any)["id"] {
-		t.Error("the course id changes between records")
+	less := bsc
+	less.Lines = append([]pathway.CreditLine(nil), bsc.Lines...)
+	less.Lines[0].Awarded = 2
+	a3, _, _ := creditAchievements("did:web:u.example", []pathway.SchemeResult{less}, achOf)
+	id := func(a []any) any { return a[0].(map[string]any)["id"] }
+	if id(a1) != id(a2) || id(a1) == id(a3) {
+		t.Errorf("course ids %v, %v, %v: want the first two alike and the third apart", id(a1), id(a2), id(a3))
 	}
 }
