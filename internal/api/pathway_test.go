@@ -77,7 +77,10 @@ func TestPathwayAPI(t *testing.T) {
 				}
 			}},
 		{name: "clr", method: "GET", url: "/api/v1/clr?learner=ada@example.org", headers: bearer(readTok), status: 200,
-			contains: []string{`"ClrCredential"`, `"ClrSubject"`, `"proof"`, `"eddsa-rdfc-2022"`},
+			contains: []string{`"ClrCredential"`, `"ClrSubject"`, `"proof"`, `"eddsa-rdfc-2022"`,
+				// The scheme's credit: STAT 101, 3 SCH, related to the
+				// statistics credential's achievement.
+				`"achievementType":"Course"`, `"humanCode":"STAT 101"`, `"creditsAvailable":3`, `"associationType":"isRelatedTo"`},
 			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
 				if strings.Contains(rec.Body.String(), foreign.ID) {
 					t.Error("the record holds another organization's credential")

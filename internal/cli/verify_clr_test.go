@@ -32,7 +32,16 @@ func TestVerifyClr(t *testing.T) {
 		"issuer": map[string]any{"id": issuer, "type": []any{"Profile"}, "name": "Example University"},
 		"name":   "Comprehensive Learner Record", "validFrom": "2026-01-02T00:00:00Z",
 		"credentialSubject": map[string]any{"type": []any{"ClrSubject"}, "name": "Ada Lovelace",
-			"verifiableCredential": []any{first, altered}},
+			"verifiableCredential": []any{first, altered},
+			// The academic credit the university awards for the first,
+			// as microcred states it: a course related to its achievement.
+			"achievement": []any{map[string]any{"id": "urn:uuid:6a0c1f5e-3b3e-4c1e-9d52-0000000000c1", "type": []any{"Achievement"},
+				"achievementType": "Course", "name": "Applied Statistics", "humanCode": "STAT 210", "creditsAvailable": 3,
+				"description": "3 US semester credit hours awarded", "criteria": map[string]any{"narrative": "rule stats"},
+				"tag": []any{"academic credit", "SCH"}}},
+			"association": []any{map[string]any{"type": "Association", "associationType": "isRelatedTo",
+				"sourceId": first["credentialSubject"].(map[string]any)["achievement"].(map[string]any)["id"],
+				"targetId": "urn:uuid:6a0c1f5e-3b3e-4c1e-9d52-0000000000c1"}}},
 	})
 	code, signed, errs := run(t, record, "sign", "--key", key, "--created", "2026-01-02T03:04:05Z")
 	if code != 0 {
@@ -48,6 +57,7 @@ func TestVerifyClr(t *testing.T) {
 		"The credentials in this record, each checked on its own (2):",
 		"1. [VERIFIED] Applied Data Analysis with Python",
 		"2. [NOT VERIFIED] Quantum Data Analysis", "why: ",
+		"Academic credit: STAT 210 Applied Statistics: 3 US semester credit hours, for Applied Data Analysis with Python",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)

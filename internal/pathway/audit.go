@@ -76,6 +76,7 @@ type SchemeResult struct {
 // GroupResult is the credit of one cap group.
 type GroupResult struct {
 	Group  string  `json:"group"` // "" for the whole scheme
+	Label  string  `json:"label,omitempty"`
 	Before float64 `json:"before"`
 	Cap    float64 `json:"cap"`
 	Total  float64 `json:"total"`
@@ -93,7 +94,10 @@ type CreditLine struct {
 	Credits      float64 `json:"credits"` // before caps and duplicates
 	Awarded      float64 `json:"awarded"`
 	Group        string  `json:"group,omitempty"`
-	Why          string  `json:"why"`
+	// Duplicate is set when the course (or achievement) is credited
+	// through another credential: this line awards nothing.
+	Duplicate bool   `json:"duplicate,omitempty"`
+	Why       string `json:"why"`
 }
 
 // Window is a period of issue dates.

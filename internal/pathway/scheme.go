@@ -90,6 +90,7 @@ func (r *run) scheme(s *Scheme) SchemeResult {
 	for i := range res.Lines {
 		l := &res.Lines[i]
 		if l.RuleID != "" && !counts[i] {
+			l.Duplicate = true
 			l.Why += "; not credited again: already credited through another credential"
 		}
 	}
@@ -130,7 +131,7 @@ func (r *run) scheme(s *Scheme) SchemeResult {
 	}
 	res.Total = total
 	for _, c := range s.Caps {
-		g := GroupResult{Group: c.Group, Cap: c.Max, Before: before[c.Group], Total: got[c.Group]}
+		g := GroupResult{Group: c.Group, Label: c.Label, Cap: c.Max, Before: before[c.Group], Total: got[c.Group]}
 		if c.Group == "" {
 			g.Before, g.Total = totalBefore, total
 		}

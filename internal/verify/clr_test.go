@@ -279,3 +279,84 @@ func FuzzClr(f *testing.F) {
 		}
 	})
 }
+
+// TestClrCredits checks how the academic credit a record lists is read:
+// microcred's courses with their unit and source, another issuer's course
+// without a unit tag, and what is not credit (a pathway's award, an
+// achievement that is not a course).
+func TestClrCredits(t *testing.T) {
+	kp := testKey(t)
+	cred := signed(t, kp, proof.SuiteRDFC, sample(kp))
+	var vc map[string]any
+	if err := json.Unmarshal(cred, &vc); err != nil {
+		t.Fatal(err)
+	}
+	_, _, achID := embeddedLabels(vc)
+	name, _, _ := embeddedLabels(vc)
+	course := func(id, code, name string, credits float64, tags ...any) map[string]any {
+		a := map[string]any{"id": id, "type": []any{"Achievement"}, "achievementType": "Course", "name": name,
+			"description": name + " credit", "criteria": map[string]any{"narrative": "x"}, "creditsAvailable": credits}
+		if code != "" {
+			a["humanCode"] = code
+		}
+		if len(tags) > 0 {
+			a["tag"] = tags
+		}
+		return a
+	}
+	rel := func(kind, src, target string) map[string]any {
+		return map[string]any{"type": "Association", "associationType": kind, "sourceId": src, "targetId": target}
+	}
+	tests := []struct {
+		name         string
+		achievements []any
+		associations []any
+		want         []string
+	}{
+		{"credit in two units, one from an achievement not in the record",
+			[]any{course("urn:uuid:c1", "STAT 210", "Applied Statistics", 3, "academic credit", "SCH"),
+				course("urn:uuid:c2", "STAT 7001", "Statistical Inference", 2.5, "academic credit", "ECTS")},
+			[]any{rel("isRelatedTo", achID, "urn:uuid:c1"), rel("isRelatedTo", "https://other.example/a/9", "urn:uuid:c2")},
+			[]string{"STAT 210 Applied Statistics: 3 US semester credit hours, for " + name,
+				"STAT 7001 Statistical Inference: 2.5 ECTS credits, for https://other.example/a/9"}},
+		{"another issuer's course: no unit tag, no code, no association",
+			[]any{course("urn:uuid:c3", "", "Elective", 4)}, nil,
+			[]string{"Elective: 4 credits"}},
+		{"no credit: a pathway's award and a badge",
+			[]any{course("urn:uuid:award", "", "Programme", 30, "SCH"),
+				map[string]any{"id": "urn:uuid:b", "type": []any{"Achievement"}, "achievementType": "Badge", "name": "B", "creditsAvailable": 1.0}},
+			[]any{rel("isPartOf", achID, "urn:uuid:award")}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var doc map[string]any
+			if err := json.Unmarshal(clrRecord(t, kp, cred), &doc); err != nil {
+				t.Fatal(err)
+			}
+			subj := doc["credentialSubject"].(map[string]any)
+			if tt.achievements != nil {
+				subj["achievement"] = tt.achievements
+			}
+			if tt.associations != nil {
+				subj["association"] = tt.associations
+			}
+			var got []string
+			for _, c := range ClrCredits(doc) {
+				got = append(got, c.Line())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("credit lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			// Describe, which `microcred verify` prints, lists them too.
+			desc := strings.Join(Describe(doc), "\n")
+			for _, w := range tt.want {
+				if !strings.Contains(desc, "Academic credit: "+w) {
+					t.Errorf("Describe lacks %q:\n%s", w, desc)
+				}
+			}
+			if len(tt.want) == 0 && strings.Contains(desc, "Academic credit") {
+				t.Errorf("Describe lists credit the record does not hold:\n%s", desc)
+			}
+		})
+	}
+}

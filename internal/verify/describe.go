@@ -104,8 +104,9 @@ func describeEndorsement(doc map[string]any) []string {
 	return lines
 }
 
-// describeClr says what a learner record holds: whose it is and how many
-// credentials and achievements it lists.
+// describeClr says what a learner record holds: whose it is, how many
+// credentials and achievements it lists, and the academic credit it
+// states.
 func describeClr(doc map[string]any) []string {
 	var lines []string
 	if n, _ := doc["name"].(string); n != "" {
@@ -133,6 +134,16 @@ func describeClr(doc map[string]any) []string {
 	lines = append(lines, "Holds: "+n(count(subject["verifiableCredential"]), "credential", "credentials")+", "+
 		n(count(subject["achievement"]), "further achievement", "further achievements")+", "+
 		n(count(subject["association"]), "association between them", "associations between them"))
+	// The academic credit it states, one line a course.
+	const mostCredit = 20
+	credits := ClrCredits(doc)
+	for i, c := range credits {
+		if i == mostCredit {
+			lines = append(lines, fmt.Sprintf("Academic credit: and %d more courses", len(credits)-mostCredit))
+			break
+		}
+		lines = append(lines, "Academic credit: "+c.Line())
+	}
 	return lines
 }
 

@@ -19,8 +19,8 @@ import (
 // TestBrowserVerifyLearnerRecord: an employer pastes a learner's record
 // (CLR 2.0) into the verify page on a phone. The record is genuine; one
 // credential in it was revoked after it was handed out, and the page says
-// which, in plain words, beside the others that verified, the credits and
-// the pathway. Nothing scrolls sideways at 390 px and axe-core finds no
+// which, in plain words, beside the others that verified, the credits,
+// the pathway and the academic credit (one course under a cap). Nothing scrolls sideways at 390 px and axe-core finds no
 // violation.
 func TestBrowserVerifyLearnerRecord(t *testing.T) {
 	b := newBrowserEnv(t, browserOptions{})
@@ -44,6 +44,17 @@ func TestBrowserVerifyLearnerRecord(t *testing.T) {
 	    {"kind": "credential", "match": {"issuer": "org:harbour", "achievement": "data-engineering-and-governance"}}]}}`), b.owner.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A degree that credits both credentials, in semester credit hours,
+	// with a cap that leaves machine learning 1 of its 3.
+	if _, err := ps.Define(ctx, b.org, store.PathwayKindScheme, []byte(`{"id": "bsc", "name": "BSc Data Science", "unit": "SCH",
+	  "rules": [
+	    {"id": "stats", "course": "STAT 210", "courseTitle": "Applied Statistics", "credits": 3, "group": "micro",
+	     "match": {"issuer": "org:harbour", "achievement": "statistics-for-data-science"}},
+	    {"id": "ml", "course": "CS 340", "courseTitle": "Machine Learning", "credits": 3, "group": "micro",
+	     "match": {"issuer": "org:harbour", "achievement": "machine-learning-in-practice"}}],
+	  "caps": [{"group": "micro", "max": 4, "label": "at most 4 credit hours from micro-credentials"}]}`), b.owner.ID); err != nil {
+		t.Fatal(err)
+	}
 	var revoke string
 	for i, slug := range []string{"statistics-for-data-science", "machine-learning-in-practice"} {
 		c, _, err := b.svc.Issue(ctx, issue.Request{OrgID: b.org.ID, AchievementID: ids[slug], RecipientEmail: "lin@example.org",
@@ -52,6 +63,9 @@ func TestBrowserVerifyLearnerRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 		revoke = c.ID
+		if i == 0 {
+			time.Sleep(1100 * time.Millisecond) // a second apart: the cap fills in issue order
+		}
 	}
 	l, err := ps.Load(ctx)
 	if err != nil {
@@ -80,6 +94,9 @@ func TestBrowserVerifyLearnerRecord(t *testing.T) {
 		"✔ verified", "Statistics for Data Science", "✘ not verified", "Machine Learning in Practice", "revoked",
 		"Pathways", "Applied Data Science Programme Certificate", "Built from: Statistics for Data Science, Machine Learning in Practice (not verified)",
 		"Credits",
+		"Academic credit", "Statistics for Data Science → STAT 210 Applied Statistics, 3 US semester credit hours (SCH)",
+		"Machine Learning in Practice (not verified) → CS 340 Machine Learning, 1 US semester credit hour (SCH)",
+		"3 reduced to 1 by the cap of 4 SCH", "at most 4 credit hours from micro-credentials",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the page lacks %q:\n%s", want, text)

@@ -98,8 +98,21 @@ func TestWalletCLR(t *testing.T) {
 	// City University's two credentials and Northwind's certificate, which
 	// the data programme rests on; not the credential imported from
 	// elsewhere, which no pathway here counts.
-	if len(s.VerifiableCredential) != 3 || len(s.Achievement) != 1 || len(s.Association) < 3 {
-		t.Errorf("record holds %d credentials, %d achievements, %d associations", len(s.VerifiableCredential), len(s.Achievement), len(s.Association))
+	// Beside the programme's award, the scheme credits STAT 101 for the
+	// statistics credential: a Course achievement with its credit.
+	var awards, courses []map[string]any
+	for _, a := range s.Achievement {
+		if a["achievementType"] == "Course" {
+			courses = append(courses, a)
+		} else {
+			awards = append(awards, a)
+		}
+	}
+	if len(s.VerifiableCredential) != 3 || len(awards) != 1 || len(s.Association) < 4 {
+		t.Errorf("record holds %d credentials, %d awards, %d associations", len(s.VerifiableCredential), len(awards), len(s.Association))
+	}
+	if len(courses) != 1 || courses[0]["humanCode"] != "STAT 101" || courses[0]["creditsAvailable"] != 5.0 {
+		t.Errorf("credited courses = %v, want STAT 101 with 5 ECTS", courses)
 	}
 	rep, err := e.svc.Verify(context.Background(), raw)
 	if err != nil || !rep.Verified {
@@ -185,6 +198,7 @@ func TestVerifyPageCLR(t *testing.T) {
 		"<dt>Credentials in it</dt><dd>3: 3 verified</dd>", "from Northwind Academy", "<dt>Credits</dt>", "Achievements, each checked on its own",
 		"<strong>" + stats + "</strong>, from City University", "<strong>Machine Learning in Practice</strong>", "✔ verified",
 		"<h3>Pathways</h3>", "Applied Data Science Programme Certificate", "Built from: ",
+		"<h3>Academic credit</h3>", stats + " → <strong>STAT 101 Statistics</strong>, 5 ECTS credits (ECTS)",
 	}, []string{"✘ not verified", "did not verify"})
 
 	// A record of City University's own credentials only (as the API

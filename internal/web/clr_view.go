@@ -2,13 +2,15 @@ package web
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/microcred/microcred/internal/verify"
 )
 
 // recordView is a Comprehensive Learner Record (CLR 2.0) as the verify
 // page shows it: whose record, from whom, the credentials it holds, each
-// with its own verdict, and the pathways they are part of.
+// with its own verdict, the pathways they are part of, and the academic
+// credit awarded for them.
 type recordView struct {
 	Name    string
 	Learner string
@@ -17,6 +19,8 @@ type recordView struct {
 	// Verified, NotVerified and Unknown count the items by verdict.
 	Verified, NotVerified, Unknown int
 	Pathways                       []recordPathway
+	// Credit is the academic credit the record states, course by course.
+	Credit []recordCredit
 	// Credits is the sum of the credits the verified items carry, with
 	// the ones that did not verify left out.
 	Credits string
@@ -41,6 +45,17 @@ type recordPathway struct {
 	// Elsewhere counts the achievements the record says are part of it
 	// whose credentials the record does not hold.
 	Elsewhere int
+}
+
+// recordCredit is one course the record credits: "STAT 210 Applied
+// Statistics", its credit and unit, and the credentials it was awarded
+// for, each marked when it did not verify.
+type recordCredit struct {
+	Course, Credits, Note string
+	From                  []recordItem
+	// Elsewhere names the achievements it was awarded for whose
+	// credentials the record does not hold.
+	Elsewhere []string
 }
 
 // recordOf reads a verified-or-not learner record for display. The
@@ -114,9 +129,28 @@ func recordOf(rep *verify.Report) *recordView {
 			elsewhere[str(a["targetId"])]++
 		}
 	}
+	courses := map[string]bool{}
+	for _, c := range verify.ClrCredits(doc) {
+		courses[c.ID] = true
+		rc := recordCredit{Course: c.Title, Credits: strconv.FormatFloat(c.Credits, 'f', -1, 64) + " " + c.Unit, Note: oneLineText(c.Note)}
+		if c.Code != "" && !strings.HasPrefix(c.Title, c.Code) {
+			rc.Course = c.Code + " " + c.Title
+		}
+		if c.UnitCode != "" {
+			rc.Credits += " (" + c.UnitCode + ")"
+		}
+		for i, id := range c.FromIDs {
+			if it, ok := byAchievement[id]; ok {
+				rc.From = append(rc.From, it)
+			} else {
+				rc.Elsewhere = append(rc.Elsewhere, c.From[i])
+			}
+		}
+		r.Credit = append(r.Credit, rc)
+	}
 	for _, x := range listOf(subj["achievement"]) {
 		a, _ := x.(map[string]any)
-		if a == nil {
+		if a == nil || courses[str(a["id"])] {
 			continue
 		}
 		p := recordPathway{Name: str(a["name"]), Description: oneLineText(str(a["description"])), Parts: parts[str(a["id"])], Elsewhere: elsewhere[str(a["id"])]}

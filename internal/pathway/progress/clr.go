@@ -53,7 +53,9 @@ var ErrClrSchema = errors.New("clr: the record does not match 1EdTech's CLR 2.0 
 // verifiableCredential, the achievements of the pathways they stack into
 // as achievement, and for each pathway the learner has started an
 // isPartOf association from each credential's achievement to the
-// pathway's award. The learner is identified by a salted hash of their
+// pathway's award, and the academic credit the organization's credit
+// articulation awards as courses related to the credentials they were
+// articulated from (see creditAchievements). The learner is identified by a salted hash of their
 // email address, as Open Badges 3.0 does, and named as their
 // credentials name them. include, when not nil, limits the credentials
 // to those it accepts, for the embedded credentials and for the
@@ -62,7 +64,7 @@ var ErrClrSchema = errors.New("clr: the record does not match 1EdTech's CLR 2.0 
 // organizations' credentials that include accepts and that the record's
 // pathways rest on are embedded too, each with its own issuer's proof
 // (CLR 2.0 records gather credentials of several issuers), so that a
-// reader can verify every part of a pathway the record shows; with a nil
+// reader can verify every part of a pathway or credit the record shows; with a nil
 // include only the organization's own are embedded.
 // Credentials secured as VC-JWT are left out (ClrSubject embeds
 // credentials as JSON objects), and so are those the CLR 2.0 schema does
@@ -186,7 +188,9 @@ func (l *Loaded) ClrCredential(ctx context.Context, signer ClrSigner, org store.
 
 // clrPathways returns the award achievements of the pathways the learner
 // has started at org, the isPartOf associations of the achievements
-// their progress rests on, and the credentials it rests on.
+// their progress rests on, the courses the organization's credit schemes
+// credit with their isRelatedTo associations (see creditAchievements),
+// and the credentials all of it rests on.
 func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learnerKey string, include func(string) bool, now time.Time) (achievements, associations []any, used map[string]bool, err error) {
 	used = map[string]bool{}
 	o, ok := l.OrgBySlug(org.Slug)
@@ -235,6 +239,18 @@ func (l *Loaded) clrPathways(ctx context.Context, org store.Organization, learne
 				"type": "Association", "associationType": "isPartOf", "sourceId": src, "targetId": target,
 			})
 		}
+	}
+	// The academic credit of the organization's articulation schemes.
+	issuerID, err := l.svc.IssuerID(ctx, org)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("clr: %w", err)
+	}
+	credit := o.Engine.Audit(now, creds).Credit
+	ca, cas, cu := creditAchievements(issuerID, credit, achOf)
+	achievements = append(achievements, ca...)
+	associations = append(associations, cas...)
+	for _, id := range cu {
+		used[id] = true
 	}
 	return achievements, associations, used, nil
 }

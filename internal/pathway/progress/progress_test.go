@@ -616,3 +616,105 @@ func TestClrCredentialSchema(t *testing.T) {
 		t.Errorf("Northwind's record fails the schema: %v", err)
 	}
 }
+
+// TestClrCredentialCredit checks that a signed record states the academic
+// credit the organization's articulation awards: each credited course as
+// a Course achievement with its code, credit and unit, related to the
+// achievement of the credential it was articulated from, in two units and
+// under a cap; that it still passes 1EdTech's CLR 2.0 JSON Schema and
+// verifies; and that a learner without credit gets no course.
+func TestClrCredentialCredit(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	uni := e.orgs["demo-university"]
+	// The degree caps micro-credentials at 14 credit hours: statistics (3,
+	// issued first) and Northwind's certificate (12 recommended by ACE)
+	// get 3 and 11.
+	e.define(t, store.PathwayKindScheme, strings.Replace(degree, `"max": 18`, `"max": 14`, 1))
+	e.define(t, store.PathwayKindScheme, `{"id": "msc-statistics", "name": "MSc Statistics", "unit": "ECTS",
+	  "rules": [{"id": "stats", "course": "STAT 7001", "courseTitle": "Statistical Inference", "credits": 5,
+	    "match": {"issuer": "org:demo-university", "achievement": "statistics-for-data-science"}}]}`)
+	e.issue(t, "demo-university", "statistics-for-data-science", "ada@example.org")
+	time.Sleep(1100 * time.Millisecond) // issue dates a second apart: the cap fills in issue order
+	e.issue(t, "northwind-academy", "data-analytics-professional-certificate", "ada@example.org")
+	e.issue(t, "demo-university", "machine-learning-in-practice", "bob@example.org")
+	l, err := e.ps.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer, _ := e.svc.IssuerID(ctx, uni)
+	didDoc, _ := e.svc.DIDDocument(ctx, uni)
+	nwIssuer, _ := e.svc.IssuerID(ctx, e.orgs["northwind-academy"])
+	nwDoc, _ := e.svc.DIDDocument(ctx, e.orgs["northwind-academy"])
+	resolver := &did.Resolver{Documents: map[string]*did.Document{issuer: didDoc, nwIssuer: nwDoc}}
+	stats := e.svc.AchievementURL(e.achs["statistics-for-data-science"])
+	pc := e.svc.AchievementURL(e.achs["data-analytics-professional-certificate"])
+	type course struct {
+		code, unit, from string
+		credits          float64
+	}
+	tests := []struct {
+		name, email string
+		include     func(string) bool
+		want        []course
+		embedded    int
+	}{
+		{"wallet: two units, one under a cap", "ada@example.org", func(string) bool { return true },
+			[]course{{"STAT 210", "SCH", stats, 3}, {"DATA 150", "SCH", pc, 11}, {"STAT 7001", "ECTS", stats, 5}}, 2},
+		{"API: the organization's own credentials", "ada@example.org", nil,
+			// The credit is the university's to state, Northwind's
+			// certificate is only not embedded.
+			[]course{{"STAT 210", "SCH", stats, 3}, {"DATA 150", "SCH", pc, 11}, {"STAT 7001", "ECTS", stats, 5}}, 1},
+		{"no credit", "bob@example.org", nil, nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw, err := l.ClrCredential(ctx, e.svc, uni, tt.email, tt.include, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := credential.ValidateClr(raw); err != nil {
+				t.Fatalf("the record fails 1EdTech's CLR 2.0 JSON Schema: %v", err)
+			}
+			rep, err := verify.Credential(ctx, raw, verify.Options{Keys: resolver})
+			if err != nil || !rep.Verified || len(rep.Embedded) != tt.embedded {
+				t.Fatalf("verify: %v, %d embedded\n%+v", err, len(rep.Embedded), rep.Checks)
+			}
+			var doc struct {
+				CredentialSubject struct {
+					Achievement []map[string]any    `json:"achievement"`
+					Association []map[string]string `json:"association"`
+				} `json:"credentialSubject"`
+			}
+			if err := json.Unmarshal(raw, &doc); err != nil {
+				t.Fatal(err)
+			}
+			var got []course
+			for _, a := range doc.CredentialSubject.Achievement {
+				if a["achievementType"] != "Course" {
+					continue
+				}
+				c := course{code: fmt.Sprint(a["humanCode"]), unit: fmt.Sprint(a["tag"].([]any)[1]), credits: a["creditsAvailable"].(float64)}
+				for _, as := range doc.CredentialSubject.Association {
+					if as["targetId"] == a["id"] && as["associationType"] == "isRelatedTo" {
+						c.from = as["sourceId"]
+					}
+				}
+				got = append(got, c)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("courses = %v, want %v", got, tt.want)
+			}
+			// The verifier reads the same credit back in plain words.
+			lines := verify.ClrCredits(rep.Credential)
+			if len(lines) != len(tt.want) {
+				t.Fatalf("verify.ClrCredits = %+v", lines)
+			}
+			for i, w := range tt.want {
+				if lines[i].Code != w.code || lines[i].Credits != w.credits || len(lines[i].From) != 1 {
+					t.Errorf("credit line %d = %+v, want %+v", i, lines[i], w)
+				}
+			}
+		})
+	}
+}
