@@ -141,9 +141,13 @@ type ExpiryStore interface {
 // expiries have been recorded.
 const expiredThrough = "analytics.expired_through"
 
+// expiryLookBack is how far behind expiredThrough each sweep starts.
+const expiryLookBack = 24 * time.Hour
+
 // RecordExpiries records an Expired event, dated at its validUntil, for
 // each credential that expired since the last call (the first call
-// catches up from the beginning), and returns how many it found. Nothing
+// catches up from the beginning), and returns how many it found (counted
+// or, from the overlap with the last call, counted before). Nothing
 // happens at the moment a credential expires, so the server's housekeeping
 // calls this periodically. An expiry is counted once per credential, so
 // two servers of one database sweeping at once count it once.
@@ -158,6 +162,13 @@ func RecordExpiries(ctx context.Context, st ExpiryStore, now time.Time) (int, er
 		after = t
 	case !errors.Is(err, store.ErrNotFound):
 		return 0, fmt.Errorf("analytics: read %s: %w", expiredThrough, err)
+	}
+	// Each sweep looks a day further back than where the last one stopped:
+	// a credential stored after a sweep with a validUntil already behind
+	// it (a bulk job finishing, a restore) is then still counted. Once
+	// per credential keeps the overlap from counting anything twice.
+	if !after.IsZero() {
+		after = after.Add(-expiryLookBack)
 	}
 	n := 0
 	err := st.ExpiredCredentials(ctx, after, now, func(c store.ExpiredCredential) error {

@@ -258,14 +258,21 @@ func (a *API) attachEndorsement(w http.ResponseWriter, r *http.Request, c *calle
 }
 
 func (a *API) withdrawEndorsement(w http.ResponseWriter, r *http.Request, c *caller) error {
+	// The body is optional (a withdrawal needs no reason), but one that
+	// is given must be read whole and be valid: a withdrawal is final, so
+	// it never goes ahead without the reason its caller sent.
 	var in statusChangeRequest
-	if body, err := readBody(r); err == nil {
+	body, err := readBody(r)
+	switch {
+	case err == nil:
 		if err := decodeStrict(body, &in, ""); err != nil {
 			return err
 		}
+	case !errors.Is(err, errEmptyBody):
+		return err
 	}
 	id := "urn:uuid:" + strings.ToLower(r.PathValue("uuid"))
-	err := a.endorser().Withdraw(r.Context(), c.org.ID, id, in.Reason, c.client.ClientID)
+	err = a.endorser().Withdraw(r.Context(), c.org.ID, id, in.Reason, c.client.ClientID)
 	switch {
 	case errors.Is(err, endorse.ErrNotFound):
 		return notFound("the organization gave no such endorsement")

@@ -48,6 +48,10 @@ func TestEndorsementAPI(t *testing.T) {
 	})
 	id := strings.TrimPrefix(created.ID, "urn:uuid:")
 	e.run(t, []scenario{
+		// A body that cannot be read withdraws nothing (the next step
+		// still can); no body at all is a withdrawal without a reason.
+		{name: "withdraw with a broken body", method: "POST", url: "/api/v1/endorsements/" + id + "/withdraw", headers: bearer(tok), body: `{"reason":`, status: 400},
+		{name: "withdraw an unknown one without a body", method: "POST", url: "/api/v1/endorsements/00000000-0000-4000-8000-000000000000/withdraw", headers: bearer(tok), status: 404},
 		{name: "withdraw", method: "POST", url: "/api/v1/endorsements/" + id + "/withdraw", headers: bearer(tok), body: `{"reason":"Course retired"}`, status: 200,
 			contains: []string{`"label":"Withdrawn"`, `"verdict":"not_verified"`}},
 		{name: "withdraw again", method: "POST", url: "/api/v1/endorsements/" + id + "/withdraw", headers: bearer(tok), body: `{"reason":"x"}`, status: 409},

@@ -180,9 +180,13 @@ func writeRawJSON(w http.ResponseWriter, status int, data []byte) {
 
 // readBody reads the whole request body, which the route wrapper has
 // limited to MaxBodyBytes.
+// errEmptyBody is readBody's answer to a request without a body, which
+// an endpoint whose body is optional tells from the others with errors.Is.
+var errEmptyBody = badRequest("request body is empty")
+
 func readBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil {
-		return nil, badRequest("request body is empty")
+		return nil, errEmptyBody
 	}
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -194,7 +198,7 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, badRequest("reading request body: " + err.Error())
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, badRequest("request body is empty")
+		return nil, errEmptyBody
 	}
 	return data, nil
 }

@@ -72,14 +72,14 @@ const MaxShown = 20
 func (s *Service) About(ctx context.Context, orgID, achievementID string) ([]View, error) {
 	var list []store.Endorsement
 	seen := map[string]bool{}
-	add := func(q store.EndorsementQuery, kind string) error {
+	add := func(q store.EndorsementQuery) error {
 		q.Limit = MaxShown
 		got, err := s.Store.ListEndorsements(ctx, q)
 		if err != nil {
 			return fmt.Errorf("endorse: list: %w", err)
 		}
 		for _, e := range got {
-			if !seen[e.ID] && (kind == "" || e.SubjectKind == kind) {
+			if !seen[e.ID] {
 				seen[e.ID] = true
 				list = append(list, e)
 			}
@@ -87,12 +87,12 @@ func (s *Service) About(ctx context.Context, orgID, achievementID string) ([]Vie
 		return nil
 	}
 	if achievementID != "" {
-		if err := add(store.EndorsementQuery{SubjectAchievementID: achievementID}, ""); err != nil {
+		if err := add(store.EndorsementQuery{SubjectAchievementID: achievementID}); err != nil {
 			return nil, err
 		}
 	}
 	if orgID != "" {
-		if err := add(store.EndorsementQuery{SubjectOrgID: orgID}, store.EndorsedProfile); err != nil {
+		if err := add(store.EndorsementQuery{SubjectOrgID: orgID, SubjectKind: store.EndorsedProfile}); err != nil {
 			return nil, err
 		}
 	}

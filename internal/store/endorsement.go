@@ -54,7 +54,8 @@ type EndorsementQuery struct {
 	SubjectIDs           []string
 	SubjectOrgID         string
 	SubjectAchievementID string
-	Limit                int // default 100, at most 1000
+	SubjectKind          string // EndorsedAchievement or EndorsedProfile; "" for both
+	Limit                int    // default 100, at most 1000
 	Offset               int
 }
 

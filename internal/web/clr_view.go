@@ -109,7 +109,9 @@ func recordOf(rep *verify.Report) *recordView {
 			r.Unknown++
 		}
 		r.Items = append(r.Items, it)
-		if e.AchievementID != "" {
+		// The first credential of an achievement names it, as in
+		// verify.ClrCredits, unless a later copy verified and it did not.
+		if prev, ok := byAchievement[e.AchievementID]; e.AchievementID != "" && (!ok || prev.Outcome != verify.Verified && it.Outcome == verify.Verified) {
 			byAchievement[e.AchievementID] = it
 		}
 	}

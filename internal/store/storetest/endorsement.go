@@ -68,6 +68,10 @@ func testEndorsements(t *testing.T, s store.Store) {
 		{"given by the endorser", store.EndorsementQuery{OrgID: endorser.org.ID, Direction: store.EndorsementGiven}, []string{given.ID}},
 		{"about the endorsed organization", store.EndorsementQuery{SubjectOrgID: endorsed.org.ID}, []string{profile.ID, given.ID}},
 		{"about one achievement", store.EndorsementQuery{SubjectAchievementID: endorsed.ach.Achievement.ID}, []string{given.ID}},
+		// The profile's endorsements are selected before the limit, so
+		// newer endorsements of achievements cannot crowd them out.
+		{"about the organization's profile", store.EndorsementQuery{SubjectOrgID: endorsed.org.ID, SubjectKind: store.EndorsedProfile, Limit: 1}, []string{profile.ID}},
+		{"about its achievements", store.EndorsementQuery{SubjectOrgID: endorsed.org.ID, SubjectKind: store.EndorsedAchievement, Limit: 1}, []string{given.ID}},
 		{"by subject ids", store.EndorsementQuery{SubjectIDs: []string{"did:web:example.org:orgs:end-b", "nothing"}}, []string{profile.ID}},
 		{"paged", store.EndorsementQuery{Limit: 1, Offset: 1}, []string{given.ID}},
 		{"received by nobody else", store.EndorsementQuery{OrgID: endorser.org.ID, Direction: store.EndorsementReceived}, []string{}},

@@ -62,6 +62,7 @@ func (s *Store) ListEndorsements(ctx context.Context, q store.EndorsementQuery) 
 	var args []any
 	for _, f := range []struct{ col, v string }{
 		{"org_id", q.OrgID}, {"direction", q.Direction}, {"subject_org_id", q.SubjectOrgID}, {"subject_achievement_id", q.SubjectAchievementID},
+		{"subject_kind", q.SubjectKind},
 	} {
 		if f.v != "" {
 			where = append(where, f.col+" = ?")
