@@ -77,6 +77,15 @@ func checkEmbedded(ctx context.Context, rep *Report, opt Options) {
 		switch c := x.(type) {
 		case map[string]any:
 			e.Name, e.Issuer, e.AchievementID = embeddedLabels(c)
+			if contains(stringsOf(c["type"]), "EnvelopedVerifiableCredential") {
+				// VC 2.0 §4.13: a credential secured as a JWT, carried in a
+				// data: URL. Its proof is the token, not the object.
+				id, _ := c["id"].(string)
+				if tok, ok := envelopedJWT(id); ok {
+					data = []byte(tok)
+				}
+				break
+			}
 			data, _ = json.Marshal(c)
 		case string:
 			if tok, ok := envelopedJWT(c); ok {
@@ -146,6 +155,9 @@ func checkEmbedded(ctx context.Context, rep *Report, opt Options) {
 	summary := fmt.Sprintf("%d of the %d credentials in this record verified on their own. ", ok, n)
 	if n == 1 {
 		summary = "The credential in this record did not verify on its own. "
+		if len(bad) == 0 {
+			summary = "The credential in this record could not be checked on its own. "
+		}
 	}
 	named := append(bad, unknown...)
 	if len(named) > maxNamed {
