@@ -25,7 +25,11 @@ func (a *API) endorsementRoutes() []route {
 				description: "Each is verified now: verdict is verified, not_verified or could_not_check, and label says it in words " +
 					"(Verified, Withdrawn, Not verified, Could not check).",
 				params: []param{{name: "direction", in: "query", description: "Only given or only received ones.",
-					schema: map[string]any{"type": "string", "enum": []any{"given", "received"}}}},
+					schema: map[string]any{"type": "string", "enum": []any{"given", "received"}}},
+					{name: "limit", in: "query", description: "At most this many of each direction (default 100, at most 1000).",
+						schema: map[string]any{"type": "integer", "minimum": 1, "maximum": 1000}},
+					{name: "offset", in: "query", description: "Skip this many of each direction, newest first.",
+						schema: map[string]any{"type": "integer", "minimum": 0}}},
 				responses: []response{{status: 200, description: "The endorsements, newest first.", content: list}}},
 		},
 		{
@@ -178,16 +182,25 @@ func (a *API) listEndorsements(w http.ResponseWriter, r *http.Request, c *caller
 	if dir != "" && dir != store.EndorsementGiven && dir != store.EndorsementReceived {
 		return fieldError("direction", `must be "given" or "received"`)
 	}
+	limit, err := intParam(r.URL.Query(), "limit", defaultPageSize, 1)
+	if err != nil {
+		return err
+	}
+	offset, err := intParam(r.URL.Query(), "offset", 0, 0)
+	if err != nil {
+		return err
+	}
+	page := endorse.Page{Limit: min(limit, maxPageSize), Offset: offset}
 	var views []endorse.View
 	if dir != store.EndorsementReceived {
-		given, err := a.endorser().Given(r.Context(), c.org.ID)
+		given, err := a.endorser().Given(r.Context(), c.org.ID, page)
 		if err != nil {
 			return err
 		}
 		views = append(views, given...)
 	}
 	if dir != store.EndorsementGiven {
-		received, err := a.endorser().Received(r.Context(), c.org.ID)
+		received, err := a.endorser().Received(r.Context(), c.org.ID, page)
 		if err != nil {
 			return err
 		}

@@ -44,6 +44,19 @@ func TestEndorsementAPI(t *testing.T) {
 		{name: "no token", method: "POST", url: "/api/v1/endorsements", body: `{}`, status: 401},
 		{name: "list", method: "GET", url: "/api/v1/endorsements?direction=given", headers: bearer(readTok), status: 200,
 			contains: []string{`"comment":"Industry-relevant."`, `"comment":"Trusted."`}},
+		{name: "paged: the second of two", method: "GET", url: "/api/v1/endorsements?direction=given&limit=1&offset=1", headers: bearer(readTok), status: 200,
+			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				if got := decode[[]endorsementRecord](t, rec); len(got) != 1 || got[0].Comment == "" {
+					t.Errorf("second page of one: %+v", got)
+				}
+			}},
+		{name: "paged: past the end", method: "GET", url: "/api/v1/endorsements?direction=given&limit=1&offset=2", headers: bearer(readTok), status: 200,
+			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				if got := decode[[]endorsementRecord](t, rec); len(got) != 0 {
+					t.Errorf("third page of one: %+v", got)
+				}
+			}},
+		{name: "a bad limit", method: "GET", url: "/api/v1/endorsements?limit=0", headers: bearer(readTok), status: 400, contains: []string{"limit"}},
 		{name: "a bad direction", method: "GET", url: "/api/v1/endorsements?direction=up", headers: bearer(readTok), status: 400, contains: []string{`"field":"direction"`}},
 	})
 	id := strings.TrimPrefix(created.ID, "urn:uuid:")

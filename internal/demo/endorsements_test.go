@@ -18,7 +18,7 @@ func TestSeedEndorsements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	views, err := (&endorse.Service{Store: st, Issuer: svc}).Received(ctx, uni.ID)
+	views, err := (&endorse.Service{Store: st, Issuer: svc}).Received(ctx, uni.ID, endorse.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}

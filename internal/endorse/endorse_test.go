@@ -406,7 +406,7 @@ func TestAttach(t *testing.T) {
 			}
 		})
 	}
-	views, err := w.svc.Received(ctx, w.univ.ID)
+	views, err := w.svc.Received(ctx, w.univ.ID, endorse.Page{})
 	if err != nil || len(views) != 3 {
 		t.Fatalf("received = %d, %v", len(views), err)
 	}

@@ -106,10 +106,14 @@ func (s *Service) About(ctx context.Context, orgID, achievementID string) ([]Vie
 	return out, nil
 }
 
+// Page selects a page of a list: Limit (0 for the store's default of
+// 100, at most 1000) from Offset.
+type Page struct{ Limit, Offset int }
+
 // Given returns the endorsements the organization gave, newest first,
 // and Received those it attached or that others here gave it, checked.
-func (s *Service) Given(ctx context.Context, orgID string) ([]View, error) {
-	got, err := s.Store.ListEndorsements(ctx, store.EndorsementQuery{OrgID: orgID, Direction: store.EndorsementGiven})
+func (s *Service) Given(ctx context.Context, orgID string, page Page) ([]View, error) {
+	got, err := s.Store.ListEndorsements(ctx, store.EndorsementQuery{OrgID: orgID, Direction: store.EndorsementGiven, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return nil, fmt.Errorf("endorse: list: %w", err)
 	}
@@ -122,8 +126,8 @@ func (s *Service) Given(ctx context.Context, orgID string) ([]View, error) {
 
 // Received returns the endorsements of the organization's achievements
 // and profile: those others on this server gave and those it attached.
-func (s *Service) Received(ctx context.Context, orgID string) ([]View, error) {
-	got, err := s.Store.ListEndorsements(ctx, store.EndorsementQuery{SubjectOrgID: orgID})
+func (s *Service) Received(ctx context.Context, orgID string, page Page) ([]View, error) {
+	got, err := s.Store.ListEndorsements(ctx, store.EndorsementQuery{SubjectOrgID: orgID, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return nil, fmt.Errorf("endorse: list: %w", err)
 	}

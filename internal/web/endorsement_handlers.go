@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -143,6 +144,9 @@ type endorsementsPageData struct {
 	CanEndorse bool
 	Given      []endorse.View
 	Received   []endorse.View
+	// Page is the page of both lists shown (from 1); Prev and Next are
+	// the neighbouring pages, 0 when there is none.
+	Page, Prev, Next int
 	// Others are the achievements of other organizations of this
 	// server, Orgs the other organizations, Own this organization's
 	// achievements (to attach a received endorsement to).
@@ -153,6 +157,10 @@ type endorsementsPageData struct {
 	Form   endorsementForm
 }
 
+// endorsementsPerPage is how many given and how many received
+// endorsements the admin page lists at once (each is verified).
+const endorsementsPerPage = 50
+
 func (s *server) adminEndorsements(w http.ResponseWriter, r *http.Request) {
 	s.renderEndorsements(w, r, endorsementForm{Target: "achievement"}, nil)
 }
@@ -161,14 +169,27 @@ func (s *server) renderEndorsements(w http.ResponseWriter, r *http.Request, f en
 	oc := currentOrg(r)
 	ctx := r.Context()
 	d := endorsementsPageData{Org: oc.Org, Role: oc.Role, CanEndorse: oc.Role == store.RoleOwner || oc.Role == store.RoleIssuer, Form: f, OrgIDs: map[string]string{}}
+	// Both lists are paged together, endorsementsPerPage of each, newest
+	// first; a page number that is not one shows the first page.
+	d.Page = 1
+	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 && n <= 10000 {
+		d.Page = n
+	}
+	page := endorse.Page{Limit: endorsementsPerPage, Offset: (d.Page - 1) * endorsementsPerPage}
 	var err error
-	if d.Given, err = s.endorser().Given(ctx, oc.Org.ID); err != nil {
+	if d.Given, err = s.endorser().Given(ctx, oc.Org.ID, page); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if d.Received, err = s.endorser().Received(ctx, oc.Org.ID); err != nil {
+	if d.Received, err = s.endorser().Received(ctx, oc.Org.ID, page); err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	if d.Page > 1 {
+		d.Prev = d.Page - 1
+	}
+	if len(d.Given) == endorsementsPerPage || len(d.Received) == endorsementsPerPage {
+		d.Next = d.Page + 1
 	}
 	orgs, err := s.store.ListOrganizations(ctx)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -223,4 +224,43 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestEndorsementsAdminPaging: the admin page lists endorsements a page at
+// a time, newest first, with links to older and newer pages.
+func TestEndorsementsAdminPaging(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	org := e.org
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 52 {
+		if _, err := e.store.InsertEndorsement(ctx, store.Endorsement{
+			ID: fmt.Sprintf("urn:uuid:00000000-0000-4000-8000-%012d", i), OrgID: org.ID, Direction: store.EndorsementReceived,
+			SubjectKind: store.EndorsedProfile, SubjectID: "did:web:city.example.edu", SubjectOrgID: org.ID,
+			EndorserID: "did:web:elsewhere.example", EndorserName: fmt.Sprintf("Endorser %02d", i), Document: `{}`, IssuedAt: at.Add(time.Duration(i) * time.Hour),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := "/admin/orgs/" + org.Slug + "/endorsements"
+	first := e.do(request{method: "GET", path: admin, as: "owner"}).Body.String()
+	second := e.do(request{method: "GET", path: admin + "?page=2", as: "owner"}).Body.String()
+	for _, c := range []struct {
+		name, page string
+		want, not  []string
+	}{
+		{"first page", first, []string{"Endorser 51", "Endorser 02", `href="?page=2" rel="next"`}, []string{"Endorser 01", `rel="prev"`}},
+		{"second page", second, []string{"Endorser 01", "Endorser 00", `href="?page=1" rel="prev"`}, []string{"Endorser 02", `rel="next"`}},
+	} {
+		for _, w := range c.want {
+			if !strings.Contains(c.page, w) {
+				t.Errorf("%s lacks %q", c.name, w)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(c.page, n) {
+				t.Errorf("%s has %q", c.name, n)
+			}
+		}
+	}
 }
