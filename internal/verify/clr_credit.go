@@ -49,7 +49,7 @@ func ClrCredits(doc map[string]any) []ClrCredit {
 		return nil
 	}
 	names := map[string]string{}
-	for _, x := range listAny(subject["verifiableCredential"]) {
+	for _, x := range ListOf(subject["verifiableCredential"]) {
 		if c, ok := x.(map[string]any); ok {
 			// The first credential of an achievement names it (a
 			// record may hold two of one achievement).
@@ -58,7 +58,7 @@ func ClrCredits(doc map[string]any) []ClrCredit {
 			}
 		}
 	}
-	achs := listAny(subject["achievement"])
+	achs := ListOf(subject["achievement"])
 	for _, x := range achs {
 		if a, ok := x.(map[string]any); ok {
 			id, _ := a["id"].(string)
@@ -69,7 +69,7 @@ func ClrCredits(doc map[string]any) []ClrCredit {
 	}
 	from, fromIDs := map[string][]string{}, map[string][]string{}
 	part := map[string]bool{}
-	for _, x := range listAny(subject["association"]) {
+	for _, x := range ListOf(subject["association"]) {
 		as, _ := x.(map[string]any)
 		kind, _ := as["associationType"].(string)
 		src, _ := as["sourceId"].(string)
@@ -103,7 +103,7 @@ func ClrCredits(doc map[string]any) []ClrCredit {
 		c.Title, _ = a["name"].(string)
 		c.Note, _ = a["description"].(string)
 		c.Code, c.Title, c.Note = oneLine(c.Code), oneLine(c.Title), oneLine(c.Note)
-		for _, t := range listAny(a["tag"]) {
+		for _, t := range ListOf(a["tag"]) {
 			if s, _ := t.(string); creditUnits[s] != "" {
 				c.Unit, c.UnitCode = creditUnits[s], s
 			}
@@ -130,7 +130,9 @@ func (c ClrCredit) Line() string {
 	return s
 }
 
-func listAny(v any) []any {
+// ListOf reads a JSON-LD value that may be one item or a list of them
+// as a list: nil for none.
+func ListOf(v any) []any {
 	switch t := v.(type) {
 	case nil:
 		return nil

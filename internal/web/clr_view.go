@@ -120,7 +120,7 @@ func recordOf(rep *verify.Report) *recordView {
 	}
 	parts := map[string][]recordItem{}
 	elsewhere := map[string]int{}
-	for _, x := range listOf(subj["association"]) {
+	for _, x := range verify.ListOf(subj["association"]) {
 		a, _ := x.(map[string]any)
 		if str(a["associationType"]) != "isPartOf" {
 			continue
@@ -150,7 +150,7 @@ func recordOf(rep *verify.Report) *recordView {
 		}
 		r.Credit = append(r.Credit, rc)
 	}
-	for _, x := range listOf(subj["achievement"]) {
+	for _, x := range verify.ListOf(subj["achievement"]) {
 		a, _ := x.(map[string]any)
 		if a == nil || courses[str(a["id"])] {
 			continue
@@ -164,16 +164,6 @@ func recordOf(rep *verify.Report) *recordView {
 		}
 	}
 	return r
-}
-
-func listOf(v any) []any {
-	switch t := v.(type) {
-	case nil:
-		return nil
-	case []any:
-		return t
-	}
-	return []any{v}
 }
 
 func number(v any) (float64, bool) {
