@@ -34,35 +34,23 @@ type benchResult struct {
 	Fallbacks uint64 `json:"fallbacks"`
 }
 
+// benchCommands are the benchmarks other than sign and verify, by name.
+var benchCommands = map[string]func(*env, []string) int{
+	"issue": runBenchIssue, "status": runBenchStatus, "bulk": runBenchBulk, "verify-http": runBenchVerifyHTTP,
+	"log": runBenchLog, "audit": runBenchAudit, "mixed": runBenchMixed, "impact": runBenchImpact,
+}
+
 // runBench handles "microcred bench sign|verify [--suite S] [-n N] [--varied] [--json]"
-// and "microcred bench issue ..." (see runBenchIssue).
+// and the other benchmarks (benchCommands).
 func runBench(e *env, args []string) int {
-	if len(args) > 0 && args[0] == "issue" {
-		return runBenchIssue(e, args[1:])
-	}
-	if len(args) > 0 && args[0] == "status" {
-		return runBenchStatus(e, args[1:])
-	}
-	if len(args) > 0 && args[0] == "bulk" {
-		return runBenchBulk(e, args[1:])
-	}
-	if len(args) > 0 && args[0] == "verify-http" {
-		return runBenchVerifyHTTP(e, args[1:])
-	}
-	if len(args) > 0 && args[0] == "log" {
-		return runBenchLog(e, args[1:])
-	}
-	if len(args) > 0 && args[0] == "audit" {
-		return runBenchAudit(e, args[1:])
-	}
-	if len(args) > 0 && args[0] == "mixed" {
-		return runBenchMixed(e, args[1:])
-	}
-	if len(args) > 0 && args[0] == "impact" {
-		return runBenchImpact(e, args[1:])
+	if len(args) > 0 {
+		if run, ok := benchCommands[args[0]]; ok {
+			return run(e, args[1:])
+		}
 	}
 	if len(args) == 0 || (args[0] != "sign" && args[0] != "verify") {
-		return fail(e, exitBadInput, "bench: expected sign, verify or issue: bench sign|verify [--suite S] [-n N] [--varied [--seed N]] [--json] | bench issue [--db URL] [-n N] [-c C] [--json]")
+		return fail(e, exitBadInput, "bench: expected one of sign, verify, issue, status, bulk, verify-http, log, audit, mixed, impact "+
+			"(for example: bench sign|verify [--suite S] [-n N] [--varied [--seed N]] [--json]; each takes -h for its flags)")
 	}
 	op := args[0]
 	fs := newFlags("bench "+op, e)

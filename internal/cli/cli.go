@@ -36,7 +36,7 @@ var verbs = map[string]verb{
 	"keys":        {"manage issuer keys (keys new)", runKeys},
 	"sign":        {"sign an unsigned credential read on stdin", runSign},
 	"verify":      {"verify a credential (JSON or JWT) read on stdin", runVerify},
-	"bench":       {"measure signing, verification and issuance throughput", runBench},
+	"bench":       {"measure signing, verification, issuance, audit and impact-report performance", runBench},
 	"migrate":     {"create the database or apply pending schema migrations", runMigrate},
 	"catalog":     {"list the achievements of the catalog (catalog list)", runCatalog},
 	"serve":       {"run the web server and the APIs", runServe},
