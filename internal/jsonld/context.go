@@ -192,11 +192,23 @@ func contentKey(dst []byte, local any, propagate, override bool) ([]byte, bool) 
 		flags |= 2
 	}
 	dst = append(dst, flags, 'c')
-	return appendContent(dst, local)
+	return AppendValueKey(dst, local, maxContentKey)
 }
 
-func appendContent(dst []byte, v any) ([]byte, bool) {
-	if len(dst) > maxContentKey {
+// AppendValueKey appends to dst an unambiguous encoding of v, a decoded
+// JSON value, for use as a cache key: each value tagged by its JSON type,
+// strings and member names length-prefixed, object members in key order.
+// It reports false for a key longer than limit bytes (a value too large to
+// be worth remembering) or a value of a type JSON decoding does not
+// produce. The inline-context cache here and the proof-configuration cache
+// of package proof both key on it.
+func AppendValueKey(dst []byte, v any, limit int) ([]byte, bool) {
+	dst, ok := appendValueKey(dst, v, limit)
+	return dst, ok && len(dst) <= limit
+}
+
+func appendValueKey(dst []byte, v any, limit int) ([]byte, bool) {
+	if len(dst) > limit {
 		return dst, false
 	}
 	switch x := v.(type) {
@@ -223,7 +235,7 @@ func appendContent(dst []byte, v any) ([]byte, bool) {
 		dst = binary.AppendUvarint(dst, uint64(len(x)))
 		for _, e := range x {
 			var ok bool
-			if dst, ok = appendContent(dst, e); !ok {
+			if dst, ok = appendValueKey(dst, e, limit); !ok {
 				return dst, false
 			}
 		}
@@ -241,7 +253,7 @@ func appendContent(dst []byte, v any) ([]byte, bool) {
 			dst = binary.AppendUvarint(dst, uint64(len(k)))
 			dst = append(dst, k...)
 			var ok bool
-			if dst, ok = appendContent(dst, x[k]); !ok {
+			if dst, ok = appendValueKey(dst, x[k], limit); !ok {
 				return dst, false
 			}
 		}

@@ -3,9 +3,10 @@ package proof
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"math"
 	"slices"
 	"sync"
+
+	"github.com/microcred/microcred/internal/jsonld"
 )
 
 // configHashes remembers the hashes of recent canonical eddsa-rdfc-2022
@@ -47,13 +48,13 @@ func storeConfigHash(key []byte, h [sha256.Size]byte) {
 	configHashes.mu.Unlock()
 }
 
-// configKey appends to dst an unambiguous encoding of a proof
+// configKey appends to dst the jsonld.AppendValueKey encoding of a proof
 // configuration document: its members in key order, each value tagged by
 // its JSON type, strings length-prefixed, nested objects (an inline
 // @context) in key order too. It reports false for a configuration with a
 // value JSON decoding does not produce, or one too large to be worth it.
 func configKey(dst []byte, config map[string]any) ([]byte, bool) {
-	return appendJSONKey(dst, config)
+	return jsonld.AppendValueKey(dst, config, maxConfigKey)
 }
 
 // configKeyOf is configKey of the configuration document configDocument
@@ -82,60 +83,11 @@ func configKeyOf(dst []byte, doc, proof map[string]any) ([]byte, bool) {
 			v = ctx
 		}
 		var ok bool
-		if dst, ok = appendJSONKey(dst, v); !ok {
+		if dst, ok = jsonld.AppendValueKey(dst, v, maxConfigKey); !ok {
 			return dst, false
 		}
 	}
 	return dst, len(dst) <= maxConfigKey
-}
-
-func appendJSONKey(dst []byte, v any) ([]byte, bool) {
-	if len(dst) > maxConfigKey {
-		return dst, false
-	}
-	switch x := v.(type) {
-	case nil:
-		return append(dst, 'n'), true
-	case bool:
-		if x {
-			return append(dst, 't'), true
-		}
-		return append(dst, 'f'), true
-	case string:
-		dst = append(dst, 's')
-		return appendKeyString(dst, x), true
-	case float64:
-		dst = append(dst, 'd')
-		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(x)), true
-	case []any:
-		dst = append(dst, 'l')
-		dst = binary.AppendUvarint(dst, uint64(len(x)))
-		for _, e := range x {
-			var ok bool
-			if dst, ok = appendJSONKey(dst, e); !ok {
-				return dst, false
-			}
-		}
-		return dst, true
-	case map[string]any:
-		var keyBuf [16]string
-		keys := keyBuf[:0]
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		dst = append(dst, 'm')
-		dst = binary.AppendUvarint(dst, uint64(len(keys)))
-		for _, k := range keys {
-			dst = appendKeyString(dst, k)
-			var ok bool
-			if dst, ok = appendJSONKey(dst, x[k]); !ok {
-				return dst, false
-			}
-		}
-		return dst, len(dst) <= maxConfigKey
-	}
-	return dst, false
 }
 
 func appendKeyString(dst []byte, s string) []byte {
