@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"os"
 	"runtime"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/microcred/microcred/internal/jsonld"
 	"github.com/microcred/microcred/internal/keys"
 	"github.com/microcred/microcred/internal/proof"
+	"github.com/microcred/microcred/internal/store"
 )
 
 // benchResult is one line of "microcred bench --json". Figures are per core
@@ -232,4 +234,27 @@ func (c benchClock) seconds() float64 {
 		return d.Seconds()
 	}
 	return time.Since(c.wall).Seconds()
+}
+
+// benchData checks a benchmark's --db and makes the temporary directory
+// that holds its master key (and, without --db, its SQLite database),
+// which the caller removes with cleanup when done. A PostgreSQL database
+// is used as given; adds, when not "", says what the benchmark adds to it,
+// and is printed so that nobody runs it on a database they care about
+// unawares. On failure it has reported the problem and returns the exit
+// code.
+func benchData(e *env, name, dbURL, adds string) (data *dataFlags, cleanup func(), code int) {
+	data = &dataFlags{dir: os.TempDir(), db: dbURL}
+	if err := data.check(); err != nil {
+		return nil, nil, fail(e, exitBadInput, "%s: %v", name, err)
+	}
+	tmp, err := os.MkdirTemp("", "microcred-bench-*")
+	if err != nil {
+		return nil, nil, fail(e, exitFailed, "%s: %v", name, err)
+	}
+	data.dir = tmp
+	if adds != "" && dbURL != "" && store.Scheme(dbURL) == "postgres" {
+		fmt.Fprintf(e.stderr, "%s: using %s as given; %s\n", name, data.describe(), adds)
+	}
+	return data, func() { os.RemoveAll(tmp) }, exitOK
 }

@@ -54,16 +54,12 @@ func runBenchBulk(e *env, args []string) int {
 	if *rows < 1 || *rows > 10_000_000 {
 		return fail(e, exitBadInput, "bench bulk: --rows must be between 1 and 10000000")
 	}
-	tmp, err := os.MkdirTemp("", "microcred-bench-bulk-*")
-	if err != nil {
-		return fail(e, exitFailed, "bench bulk: %v", err)
+	data, cleanup, code := benchData(e, "bench bulk", *dbURL, "")
+	if cleanup == nil {
+		return code
 	}
-	defer os.RemoveAll(tmp)
-	data := &dataFlags{dir: tmp, db: *dbURL}
-	if err := data.check(); err != nil {
-		return fail(e, exitBadInput, "bench bulk: %v", err)
-	}
-	res, err := benchBulk(context.Background(), data, tmp, *rows, *workers, *cpuProfile)
+	defer cleanup()
+	res, err := benchBulk(context.Background(), data, data.dir, *rows, *workers, *cpuProfile)
 	if err != nil {
 		return fail(e, exitFailed, "bench bulk: %v", err)
 	}

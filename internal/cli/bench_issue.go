@@ -65,21 +65,11 @@ func runBenchIssue(e *env, args []string) int {
 	if *c < 1 || *c > 1024 {
 		return fail(e, exitBadInput, "bench issue: -c must be between 1 and 1024")
 	}
-	// The master key (and the SQLite database unless --db) live in a
-	// temporary directory removed afterwards.
-	data := &dataFlags{dir: os.TempDir(), db: *dbURL}
-	if err := data.check(); err != nil {
-		return fail(e, exitBadInput, "bench issue: %v", err)
+	data, cleanup, code := benchData(e, "bench issue", *dbURL, "the bench adds an organization with its own achievement and API client to it")
+	if cleanup == nil {
+		return code
 	}
-	tmp, err := os.MkdirTemp("", "microcred-bench-*")
-	if err != nil {
-		return fail(e, exitFailed, "bench issue: %v", err)
-	}
-	defer os.RemoveAll(tmp)
-	data.dir = tmp
-	if *dbURL != "" && store.Scheme(*dbURL) == "postgres" {
-		fmt.Fprintf(e.stderr, "bench issue: using %s as given; the bench adds an organization with its own achievement and API client to it\n", data.describe())
-	}
+	defer cleanup()
 	res, err := benchIssue(context.Background(), data, *n, *c, *cpuProfile)
 	if err != nil {
 		return fail(e, exitFailed, "bench issue: %v", err)

@@ -84,19 +84,11 @@ func runBenchMixed(e *env, args []string) int {
 	if *c < 1 || *c > 1024 {
 		return fail(e, exitBadInput, "bench mixed: -c must be between 1 and 1024")
 	}
-	data := &dataFlags{dir: os.TempDir(), db: *dbURL}
-	if err := data.check(); err != nil {
-		return fail(e, exitBadInput, "bench mixed: %v", err)
+	data, cleanup, code := benchData(e, "bench mixed", *dbURL, "the bench adds an organization with its own achievement and API client to it")
+	if cleanup == nil {
+		return code
 	}
-	tmp, err := os.MkdirTemp("", "microcred-bench-*")
-	if err != nil {
-		return fail(e, exitFailed, "bench mixed: %v", err)
-	}
-	defer os.RemoveAll(tmp)
-	data.dir = tmp
-	if *dbURL != "" && store.Scheme(*dbURL) == "postgres" {
-		fmt.Fprintf(e.stderr, "bench mixed: using %s as given; the bench adds an organization with its own achievement and API client to it\n", data.describe())
-	}
+	defer cleanup()
 	res, err := benchMixed(context.Background(), data, *duration, *c, e.stderr)
 	if err != nil {
 		return fail(e, exitFailed, "bench mixed: %v", err)
