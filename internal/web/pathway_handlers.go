@@ -601,15 +601,14 @@ func (s *server) editorSubmit(w http.ResponseWriter, r *http.Request, d pathwayF
 		d.Document = marshalDoc(sc)
 		doc = []byte(d.Document)
 		if !v.Errs.Any() {
-			if _, err := pathway.ParseScheme(doc); err != nil {
+			checked, err := pathway.ParseScheme(doc)
+			if err != nil {
 				e.translateError(err, &v.Errs)
+			} else if op == "preview" {
+				_, namer := localNames(v.Local)
+				sv := schemeViewOf(&checked, namer)
+				v.PreviewScheme = &sv
 			}
-		}
-		if !v.Errs.Any() && op == "preview" {
-			_, namer := localNames(v.Local)
-			checked, _ := pathway.ParseScheme(doc)
-			sv := schemeViewOf(&checked, namer)
-			v.PreviewScheme = &sv
 		}
 		if !v.Errs.Any() && op != "preview" {
 			if s.saveDefinition(w, r, d, doc, func(err error) { e.translateError(err, &v.Errs) }) {
