@@ -80,15 +80,10 @@ func (s *seeder) evidence(ctx context.Context, uni *demoOrg) error {
 		switch k {
 		case 9:
 			state = evidence.ChangesRequested
-		case 10:
-			state = evidence.Submitted
-			decided = time.Time{}
+		case 8, 10: // waiting in the reviewers' queue
+			state, decided = evidence.Submitted, time.Time{}
 		case 11:
 			state, submitted = evidence.Draft, time.Time{}
-		}
-		if k == 8 {
-			// The most recent application is still waiting too.
-			state, decided = evidence.Submitted, time.Time{}
 		}
 		app.State = string(evidence.Draft)
 		if !submitted.IsZero() {
